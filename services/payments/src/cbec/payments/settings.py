@@ -1,0 +1,10 @@
+"""Settings of the payments service (environment variables; see cbec.shared.settings)."""
+
+from __future__ import annotations
+
+from cbec.shared.settings import ServiceSettings
+
+
+class Settings(ServiceSettings):
+    service_name: str = "payments"
+    database_url: str = "sqlite+aiosqlite:///./data/payments.db"

@@ -1,0 +1,451 @@
+"""The Kafka bus on aiokafka: a publisher and a consumer-group runner with retries and a DLQ.
+
+    publisher = Publisher(settings); await publisher.start()
+    runner = ConsumerRunner(
+        group="cbec.tax.lists", topics=["cbec.declaration.v1"],
+        handlers={"cbec.declaration.list.released.v1": on_list_released},
+        sessions=sessions, outbox=outbox, publisher=publisher, settings=settings,
+    )
+    runner.start(); ...; await runner.stop()
+
+For each partition batch from ``getmany`` the runner applies every event in one transaction,
+skipping ids the inbox already holds and recording the new ones in the same transaction; the
+offsets are committed only after that transaction. If the batch fails, it is replayed event by
+event, each retried with exponential backoff; an event that still fails, or cannot be parsed, or
+has a type that does not belong to the topic, goes to ``<topic>.dlq`` with the reason and its
+original coordinates in headers, and the partition moves on. Deterministic failures (a malformed
+payload, a domain rule) are not retried. On stop, the message in hand is finished, its offset
+committed, and the consumer leaves the group.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import re
+import traceback
+from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
+from aiokafka.admin import AIOKafkaAdminClient, NewTopic
+from aiokafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
+from pydantic import BaseModel
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from cbec.shared import inbox, metrics
+from cbec.shared.envelope import EVENT_TYPE_PATTERN, Envelope, MalformedEvent
+from cbec.shared.errors import CbecError
+from cbec.shared.settings import ServiceSettings
+from cbec.shared.telemetry import mark_error, process_span
+
+if TYPE_CHECKING:
+    from cbec.shared.outbox import Outbox
+
+log = logging.getLogger(__name__)
+M = TypeVar("M", bound=BaseModel)
+
+DLQ_SUFFIX = ".dlq"
+# Failures that are the same on every attempt: retrying them only delays the partition.
+PERMANENT_ERRORS: tuple[type[BaseException], ...] = (MalformedEvent, CbecError)
+
+
+def dlq_topic(topic: str) -> str:
+    return topic + DLQ_SUFFIX
+
+
+class Publisher:
+    """One aiokafka producer per process: acks from all replicas, batching, ordered per key."""
+
+    def __init__(self, settings: ServiceSettings, *, client_id: str | None = None) -> None:
+        self.settings = settings
+        self.client_id = client_id or f"cbec-{settings.service_name}"
+        self._producer: AIOKafkaProducer | None = None
+
+    async def start(self) -> None:
+        producer = AIOKafkaProducer(
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            client_id=self.client_id,
+            acks="all",
+            enable_idempotence=self.settings.kafka_enable_idempotence,
+            linger_ms=2,
+            max_batch_size=512 * 1024,
+            request_timeout_ms=self.settings.kafka_request_timeout_ms,
+        )
+        await producer.start()
+        self._producer = producer
+
+    async def stop(self) -> None:
+        if self._producer is not None:
+            await self._producer.stop()
+            self._producer = None
+
+    @property
+    def producer(self) -> AIOKafkaProducer:
+        if self._producer is None:
+            raise RuntimeError("the publisher is not started")
+        return self._producer
+
+    @property
+    def started(self) -> bool:
+        return self._producer is not None
+
+    async def send(
+        self, topic: str, value: bytes, *, key: bytes | None, headers: list[tuple[str, bytes]]
+    ) -> asyncio.Future[Any]:
+        """Queue a message; the returned future resolves when the broker acknowledged it."""
+        return await self.producer.send(topic, value, key=key, headers=headers)
+
+    async def publish(self, envelope: Envelope, *, topic: str, key: str) -> None:
+        """Publish one envelope and wait for the acknowledgement (use the outbox in services)."""
+        future = await self.send(
+            topic, envelope.body(), key=key.encode(), headers=envelope.to_kafka_headers()
+        )
+        await future
+
+    async def ping(self, timeout: float = 2.0) -> None:
+        """Raise unless the broker answers a metadata request in time."""
+        await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout)
+
+
+async def ensure_topics(
+    bootstrap_servers: str,
+    topics: Iterable[str],
+    *,
+    partitions: int,
+    with_dlq: bool = True,
+    timeout: float = 30.0,
+) -> list[str]:
+    """Create missing topics (and their DLQs); return the names that were created."""
+    wanted = []
+    for topic in topics:
+        wanted.append(topic)
+        if with_dlq:
+            wanted.append(dlq_topic(topic))
+    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    await asyncio.wait_for(admin.start(), timeout)
+    try:
+        existing = set(await admin.list_topics())
+        missing = [t for t in dict.fromkeys(wanted) if t not in existing]
+        if missing:
+            with contextlib.suppress(TopicAlreadyExistsError):
+                await admin.create_topics(
+                    [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in missing]
+                )
+        return missing
+    finally:
+        await admin.close()
+
+
+@dataclass(slots=True)
+class HandlerContext:
+    """What a handler gets: the event, the open transaction, and the outbox to publish with."""
+
+    envelope: Envelope
+    session: AsyncSession
+    outbox: Outbox
+    topic: str
+    partition: int
+    offset: int
+
+    def parse(self, model: type[M]) -> M:
+        return self.envelope.parse(model)
+
+
+Handler = Callable[[HandlerContext], Awaitable[None]]
+
+
+def topic_namespace(topic: str) -> str:
+    """``cbec.declaration.v1`` → ``cbec.declaration.``: the prefix of its event types."""
+    parts = topic.split(".")
+    if len(parts) >= 3 and re.fullmatch(r"v[0-9]+", parts[-1]):
+        return ".".join(parts[:-1]) + "."
+    return topic + "."
+
+
+class _Interrupted(Exception):
+    """Shutdown arrived while an event was being retried: leave it uncommitted."""
+
+
+@dataclass(slots=True)
+class _Item:
+    record: ConsumerRecord[bytes, bytes]
+    envelope: Envelope | None = None
+    handler: Handler | None = None
+    error: str | None = None
+
+
+class ConsumerRunner:
+    """A consumer-group member that applies events exactly once per consumer (see module doc)."""
+
+    def __init__(
+        self,
+        *,
+        group: str,
+        topics: Sequence[str],
+        handlers: Mapping[str, Handler],
+        sessions: async_sessionmaker[AsyncSession],
+        outbox: Outbox,
+        publisher: Publisher,
+        settings: ServiceSettings,
+        after_commit: Callable[[], None] | None = None,
+        accepts: Callable[[str, str], bool] | None = None,
+    ) -> None:
+        self.group = group
+        self.topics = list(topics)
+        self.handlers = dict(handlers)
+        self.sessions = sessions
+        self.outbox = outbox
+        self.publisher = publisher
+        self.settings = settings
+        self.after_commit = after_commit
+        self.accepts = accepts or self.type_belongs_to_topic
+        self.service = settings.service_name
+        self._consumer: AIOKafkaConsumer | None = None
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+
+    @staticmethod
+    def type_belongs_to_topic(event_type: str, topic: str) -> bool:
+        """Default rule: a well-formed type of the topic's owner; others are unknown (DLQ)."""
+        return bool(EVENT_TYPE_PATTERN.match(event_type)) and event_type.startswith(
+            topic_namespace(topic)
+        )
+
+    async def start(self) -> None:
+        consumer = AIOKafkaConsumer(
+            *self.topics,
+            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            group_id=self.group,
+            client_id=f"{self.group}-{id(self):x}",
+            enable_auto_commit=False,
+            auto_offset_reset="earliest",
+            max_poll_records=self.settings.consumer_batch_max_records,
+            request_timeout_ms=self.settings.kafka_request_timeout_ms,
+        )
+        await consumer.start()
+        self._consumer = consumer
+        self._task = asyncio.create_task(self._run(), name=f"consumer-{self.group}")
+
+    async def stop(self) -> None:
+        """Finish the batch in hand, commit it, and leave the group."""
+        self._stopping.set()
+        if self._task is not None:
+            try:
+                await asyncio.wait_for(asyncio.shield(self._task), 30)
+            except TimeoutError:
+                self._task.cancel()
+            self._task = None
+        if self._consumer is not None:
+            await self._consumer.stop()
+            self._consumer = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def _run(self) -> None:
+        assert self._consumer is not None
+        consumer = self._consumer
+        while not self._stopping.is_set():
+            try:
+                batches = await consumer.getmany(
+                    timeout_ms=200, max_records=self.settings.consumer_batch_max_records
+                )
+            except KafkaError:
+                log.exception("fetch failed; retrying", extra={"cbec": {"group": self.group}})
+                await asyncio.sleep(1)
+                continue
+            for tp, records in batches.items():
+                if not records:
+                    continue
+                try:
+                    await self._process_partition(tp, records)
+                except _Interrupted:
+                    return
+                try:
+                    await consumer.commit({tp: records[-1].offset + 1})
+                except (CommitFailedError, KafkaError) as exc:
+                    # The partition moved to another member during a rebalance; it will
+                    # redeliver from the last commit and the inbox drops what was applied.
+                    log.warning(
+                        "offset commit failed: %s", exc, extra={"cbec": {"group": self.group}}
+                    )
+                self._update_lag(consumer, tp, records[-1].offset + 1)
+                if self.after_commit is not None:
+                    self.after_commit()
+
+    def _update_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition, position: int) -> None:
+        highwater = consumer.highwater(tp)
+        if highwater is not None:
+            metrics.LAG.labels(self.service, self.group, tp.topic, str(tp.partition)).set(
+                max(highwater - position, 0)
+            )
+
+    def _classify(self, record: ConsumerRecord[bytes, bytes]) -> _Item:
+        item = _Item(record)
+        try:
+            item.envelope = Envelope.from_kafka(record.headers, record.value)
+        except MalformedEvent as exc:
+            item.error = f"malformed event: {exc}"
+            return item
+        event_type = item.envelope.type
+        item.handler = self.handlers.get(event_type)
+        if item.handler is None and not self.accepts(event_type, record.topic):
+            item.error = f"unknown event type {event_type!r} on topic {record.topic}"
+        return item
+
+    async def _process_partition(
+        self, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
+    ) -> None:
+        items = [self._classify(r) for r in records]
+        for item in items:
+            if item.error is not None:
+                await self._dead_letter(
+                    item.record, item.error, attempts=0, error_type="MalformedEvent"
+                )
+            elif item.handler is None:
+                metrics.CONSUMED.labels(self.service, self.group, tp.topic, "ignored").inc()
+        todo = [i for i in items if i.error is None and i.handler is not None]
+        if not todo:
+            return
+        try:
+            await self._apply(todo)
+            return
+        except Exception:
+            log.debug("batch failed, replaying one by one", exc_info=True)
+        for item in todo:
+            await self._apply_with_retries(item)
+
+    async def _apply(self, items: list[_Item]) -> None:
+        """Apply events in one transaction; the inbox drops ids already applied."""
+        async with self.sessions() as session, session.begin():
+            seen = await inbox.already_processed(
+                session, self.group, [i.envelope.id for i in items if i.envelope]
+            )
+            applied = 0
+            for item in items:
+                envelope = item.envelope
+                assert envelope is not None
+                assert item.handler is not None
+                if envelope.id in seen:
+                    metrics.CONSUMED.labels(
+                        self.service, self.group, item.record.topic, "duplicate"
+                    ).inc()
+                    continue
+                seen.add(envelope.id)
+                record = item.record
+                with process_span(
+                    record.topic,
+                    consumer_group=self.group,
+                    partition=record.partition,
+                    offset=record.offset,
+                    key=record.key,
+                    headers=record.headers,
+                    event_id=envelope.id,
+                    event_type=envelope.type,
+                    data=envelope.data,
+                ):
+                    await item.handler(
+                        HandlerContext(
+                            envelope=envelope,
+                            session=session,
+                            outbox=self.outbox,
+                            topic=record.topic,
+                            partition=record.partition,
+                            offset=record.offset,
+                        )
+                    )
+                inbox.record(session, self.group, envelope)
+                applied += 1
+        if applied:
+            metrics.CONSUMED.labels(self.service, self.group, items[0].record.topic, "applied").inc(
+                applied
+            )
+
+    async def _apply_with_retries(self, item: _Item) -> None:
+        attempts = 0
+        while True:
+            attempts += 1
+            try:
+                await self._apply([item])
+                return
+            except PERMANENT_ERRORS as exc:
+                await self._dead_letter(item.record, _reason(exc), attempts, type(exc).__name__)
+                return
+            except Exception as exc:
+                if self._stopping.is_set() and attempts <= self.settings.consumer_max_retries:
+                    # Shutting down mid-retry: leave it uncommitted for the next owner.
+                    raise _Interrupted from exc
+                if attempts > self.settings.consumer_max_retries:
+                    await self._dead_letter(item.record, _reason(exc), attempts, type(exc).__name__)
+                    return
+                metrics.HANDLER_RETRIES.labels(self.service, self.group, item.record.topic).inc()
+                delay_ms = min(
+                    self.settings.consumer_retry_backoff_ms * 2 ** (attempts - 1),
+                    self.settings.consumer_retry_backoff_max_ms,
+                )
+                log.warning(
+                    "handler failed (attempt %d), retrying in %d ms: %s",
+                    attempts,
+                    delay_ms,
+                    exc,
+                    extra={"cbec": {"group": self.group, "offset": item.record.offset}},
+                )
+                await asyncio.sleep(delay_ms / 1000)
+
+    async def _dead_letter(
+        self, record: ConsumerRecord[bytes, bytes], reason: str, attempts: int, error_type: str
+    ) -> None:
+        headers = list(record.headers or ())
+        headers += [
+            ("dlq_reason", reason[:4000].encode()),
+            ("dlq_error_type", error_type.encode()),
+            ("dlq_original_topic", record.topic.encode()),
+            ("dlq_original_partition", str(record.partition).encode()),
+            ("dlq_original_offset", str(record.offset).encode()),
+            ("dlq_consumer_group", self.group.encode()),
+            ("dlq_attempts", str(attempts).encode()),
+            ("dlq_failed_at", datetime.now(UTC).isoformat().encode()),
+        ]
+        with process_span(
+            record.topic,
+            consumer_group=self.group,
+            partition=record.partition,
+            offset=record.offset,
+            key=record.key,
+            headers=record.headers,
+        ) as span:
+            mark_error(span, reason)
+            span.set_attribute("cbec.dead_letter_reason", reason[:1000])
+            future = await self.publisher.send(
+                dlq_topic(record.topic), record.value or b"", key=record.key, headers=headers
+            )
+            await future
+        metrics.DLQ.labels(self.service, self.group, record.topic).inc()
+        metrics.CONSUMED.labels(self.service, self.group, record.topic, "dead_lettered").inc()
+        log.error(
+            "event dead-lettered: %s",
+            reason,
+            extra={
+                "cbec": {
+                    "group": self.group,
+                    "topic": record.topic,
+                    "partition": record.partition,
+                    "offset": record.offset,
+                }
+            },
+        )
+
+
+def _reason(exc: BaseException) -> str:
+    text = str(exc) or type(exc).__name__
+    if not isinstance(exc, PERMANENT_ERRORS):
+        frame = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
+        where = f" at {frame[0].filename}:{frame[0].lineno}" if frame else ""
+        text = f"{type(exc).__name__}: {text}{where}"
+    return text

@@ -1,0 +1,53 @@
+"""The inbox: the ids of the events each consumer has applied, written with the effect.
+
+    seen = await already_processed(session, "cbec.tax.on-release", ["id1", "id2"])
+    ... apply the effect ...
+    record(session, "cbec.tax.on-release", envelope)   # same transaction as the effect
+
+A redelivered event (same id) is found here and changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from datetime import UTC, datetime
+
+from sqlmodel import Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from cbec.shared.envelope import Envelope
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class InboxRecord(SQLModel, table=True):
+    __tablename__ = "inbox"
+
+    consumer: str = Field(primary_key=True, max_length=200)
+    event_id: str = Field(primary_key=True, max_length=200)
+    event_type: str = Field(max_length=200)
+    processed_at: datetime = Field(default_factory=_utcnow)
+
+
+async def already_processed(
+    session: AsyncSession, consumer: str, event_ids: Iterable[str]
+) -> set[str]:
+    ids = list(dict.fromkeys(event_ids))
+    if not ids:
+        return set()
+    found: set[str] = set()
+    for start in range(0, len(ids), 500):
+        chunk = ids[start : start + 500]
+        result = await session.exec(
+            select(InboxRecord.event_id).where(
+                InboxRecord.consumer == consumer, col(InboxRecord.event_id).in_(chunk)
+            )
+        )
+        found.update(result.all())
+    return found
+
+
+def record(session: AsyncSession, consumer: str, envelope: Envelope) -> None:
+    session.add(InboxRecord(consumer=consumer, event_id=envelope.id, event_type=envelope.type))

@@ -1,0 +1,116 @@
+"""Alembic, one migration history per service, run from the app or from ``cbec migrate``.
+
+A service's ``migrations/env.py`` is two lines::
+
+    from cbec.shared.migrations import run_env
+    from cbec.declaration.models import TABLES
+    run_env(TABLES)
+
+and :func:`upgrade` brings a database to the newest revision::
+
+    await upgrade(engine, "cbec.declaration:migrations")
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import Iterable
+from importlib import resources
+
+from alembic import command, context
+from alembic.config import Config
+from sqlalchemy import MetaData, Table
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from cbec.shared.db import create_engine
+from cbec.shared.inbox import InboxRecord
+from cbec.shared.outbox import OutboxRecord
+
+
+def script_location(spec: str) -> str:
+    """``"package:folder"`` → the folder's path on disk."""
+    package, _, folder = spec.partition(":")
+    return str(resources.files(package).joinpath(folder))
+
+
+def service_metadata(tables: Iterable[Table]) -> MetaData:
+    """The metadata of one service's database: its own tables plus the outbox and the inbox."""
+    metadata = MetaData()
+    for table in (*tables, OutboxRecord.__table__, InboxRecord.__table__):
+        table.to_metadata(metadata)  # type: ignore[attr-defined]
+    return metadata
+
+
+def alembic_config(spec: str, url: str | None = None) -> Config:
+    config = Config()
+    config.set_main_option("script_location", script_location(spec))
+    if url:
+        config.set_main_option("sqlalchemy.url", url)
+    return config
+
+
+def run_env(tables: Iterable[Table]) -> None:
+    """Body of every service's ``env.py``: online migrations on the given or a new connection."""
+    target = service_metadata(tables)
+    connection: Connection | None = context.config.attributes.get("connection")
+    if connection is not None:
+        _run(connection, target)
+        return
+    url = context.config.get_main_option("sqlalchemy.url")
+    if not url:
+        raise RuntimeError("no connection handed in and no sqlalchemy.url configured")
+
+    async def _online() -> None:
+        engine = create_engine(url)
+        async with engine.begin() as conn:
+            await conn.run_sync(_run, target)
+        await engine.dispose()
+
+    asyncio.run(_online())
+
+
+def _run(connection: Connection, target: MetaData) -> None:
+    context.configure(
+        connection=connection,
+        target_metadata=target,
+        render_as_batch=connection.dialect.name == "sqlite",
+        compare_type=True,
+    )
+    with context.begin_transaction():
+        context.run_migrations()
+
+
+async def upgrade(engine: AsyncEngine, spec: str, revision: str = "head") -> None:
+    """Migrate the database behind ``engine`` to ``revision`` (idempotent)."""
+
+    def _upgrade(connection: Connection) -> None:
+        config = alembic_config(spec)
+        config.attributes["connection"] = connection
+        command.upgrade(config, revision)
+
+    async with engine.begin() as conn:
+        await conn.run_sync(_upgrade)
+
+
+def autogenerate(service_name: str, message: str) -> None:
+    """Write a new revision for a service from the difference between its models and head."""
+    import tempfile
+
+    from cbec.shared.registry import service
+
+    descriptor = service(service_name)
+    if not descriptor.migrations:
+        raise RuntimeError(f"{service_name} has no migrations")
+    spec = descriptor.migrations
+    with tempfile.TemporaryDirectory() as tmp:
+        url = f"sqlite+aiosqlite:///{tmp}/schema.db"
+
+        async def _upgrade() -> None:
+            engine = create_engine(url)
+            await upgrade(engine, spec)
+            await engine.dispose()
+
+        asyncio.run(_upgrade())
+        config = alembic_config(spec, url)
+        command.revision(config, message=message, autogenerate=True)

@@ -1,0 +1,287 @@
+"""The transactional outbox: events are rows written in the same transaction as the state change.
+
+    outbox = Outbox(source="/cbec/declaration")
+    async with sessions() as session, session.begin():
+        session.add(inventory_list)
+        outbox.add(session, ListReleased(orderNo="O1", invtNo="I1"))
+    relay.wake()      # the relay publishes; a rollback above publishes nothing
+
+:class:`OutboxRelay` publishes unsent rows in id order (so in order per key), under the trace
+context of the transaction that wrote them, and marks them sent only after the broker has
+acknowledged. A crash between the acknowledgement and the mark publishes the row again on
+restart: consumers are idempotent (the inbox), so nothing is lost and nothing is applied twice.
+On PostgreSQL one relay per database holds an advisory lock, so replicas of a service do not
+publish the same rows side by side.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import json
+import logging
+import zlib
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+from opentelemetry.instrumentation.utils import suppress_instrumentation
+from sqlalchemy import Index, LargeBinary, delete, func, text, update
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+from sqlmodel import Column, Field, SQLModel, col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from cbec.shared import metrics
+from cbec.shared.bus import Publisher
+from cbec.shared.envelope import Envelope, Event
+from cbec.shared.telemetry import current_carrier, restored_context
+
+log = logging.getLogger(__name__)
+
+
+def _utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class OutboxRecord(SQLModel, table=True):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        Index(
+            "ix_outbox_unsent",
+            "id",
+            postgresql_where=text("sent_at IS NULL"),
+            sqlite_where=text("sent_at IS NULL"),
+        ),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=64, unique=True)
+    topic: str = Field(max_length=200)
+    key: str = Field(max_length=200)
+    event_type: str = Field(max_length=200)
+    headers: str = Field(description="JSON list of [name, value] pairs")
+    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
+    trace_context: str | None = Field(default=None)
+    created_at: datetime = Field(default_factory=_utcnow)
+    sent_at: datetime | None = Field(default=None, index=True)
+
+
+class Outbox:
+    """Writes events as outbox rows inside the caller's transaction."""
+
+    def __init__(self, source: str) -> None:
+        self.source = source
+
+    def add(self, session: AsyncSession, event: Event, *, event_id: str | None = None) -> Envelope:
+        envelope = Envelope.of(event, source=self.source, id=event_id)
+        self.add_envelope(session, envelope, topic=event.topic, key=event.key())
+        return envelope
+
+    def add_envelope(
+        self, session: AsyncSession, envelope: Envelope, *, topic: str, key: str
+    ) -> None:
+        headers = [[name, value.decode()] for name, value in envelope.to_kafka_headers()]
+        session.add(
+            OutboxRecord(
+                event_id=envelope.id,
+                topic=topic,
+                key=key,
+                event_type=envelope.type,
+                headers=json.dumps(headers),
+                payload=envelope.body(),
+                trace_context=json.dumps(current_carrier()) or None,
+            )
+        )
+
+
+async def backlog(session: AsyncSession) -> int:
+    result = await session.exec(
+        select(func.count()).select_from(OutboxRecord).where(col(OutboxRecord.sent_at).is_(None))
+    )
+    return int(result.one())
+
+
+class OutboxRelay:
+    """Publishes outbox rows to Kafka in order and marks them sent after the acknowledgement."""
+
+    def __init__(
+        self,
+        engine: AsyncEngine,
+        sessions: async_sessionmaker[AsyncSession],
+        publisher: Publisher,
+        *,
+        service: str,
+        batch_size: int = 500,
+        poll_interval: float = 0.2,
+        retention: timedelta = timedelta(hours=72),
+    ) -> None:
+        self.engine = engine
+        self.sessions = sessions
+        self.publisher = publisher
+        self.service = service
+        self.batch_size = batch_size
+        self.poll_interval = poll_interval
+        self.retention = retention
+        self._wake = asyncio.Event()
+        self._stopping = asyncio.Event()
+        self._task: asyncio.Task[None] | None = None
+        self._last_prune = datetime.min.replace(tzinfo=UTC)
+        self.healthy = False
+
+    def wake(self) -> None:
+        """Publish now rather than at the next poll (called after a commit that wrote events)."""
+        self._wake.set()
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self.run(), name=f"outbox-relay-{self.service}")
+
+    async def stop(self) -> None:
+        self._stopping.set()
+        self._wake.set()
+        if self._task is not None:
+            await self._task
+            self._task = None
+
+    @property
+    def running(self) -> bool:
+        return self._task is not None and not self._task.done()
+
+    async def run(self) -> None:
+        failures = 0
+        while not self._stopping.is_set():
+            try:
+                async with self._leadership() as leader:
+                    if not leader:
+                        await self._sleep(max(self.poll_interval, 1.0))
+                        continue
+                    while not self._stopping.is_set():
+                        published = await self.publish_batch()
+                        self.healthy = True
+                        failures = 0
+                        await self._maybe_prune()
+                        if published < self.batch_size:
+                            await self._sleep(self.poll_interval)
+            except asyncio.CancelledError:
+                raise
+            except Exception:
+                failures += 1
+                self.healthy = False
+                metrics.OUTBOX_FAILURES.labels(self.service).inc()
+                log.exception(
+                    "outbox relay failed; retrying", extra={"cbec": {"attempt": failures}}
+                )
+                await self._sleep(min(0.2 * 2**failures, 10.0))
+
+    async def _sleep(self, seconds: float) -> None:
+        with contextlib.suppress(TimeoutError):
+            await asyncio.wait_for(self._wake.wait(), seconds)
+        self._wake.clear()
+
+    def _leadership(self) -> _Leadership:
+        return _Leadership(self.engine, self.service)
+
+    async def publish_batch(self) -> int:
+        """Publish up to ``batch_size`` unsent rows; returns how many were acknowledged."""
+        with suppress_instrumentation():
+            async with self.sessions() as session:
+                rows = (
+                    await session.exec(
+                        select(OutboxRecord)
+                        .where(col(OutboxRecord.sent_at).is_(None))
+                        .order_by(col(OutboxRecord.id))
+                        .limit(self.batch_size)
+                    )
+                ).all()
+                metrics.OUTBOX_BACKLOG.labels(self.service).set(
+                    len(rows) if len(rows) < self.batch_size else await backlog(session)
+                )
+        if not rows:
+            return 0
+        pending: list[tuple[OutboxRecord, asyncio.Future[Any]]] = []
+        for row in rows:
+            headers = [(name, value.encode()) for name, value in json.loads(row.headers)]
+            carrier = json.loads(row.trace_context) if row.trace_context else None
+            with restored_context(carrier):
+                future = await self.publisher.send(
+                    row.topic, row.payload, key=row.key.encode(), headers=headers
+                )
+            pending.append((row, future))
+        results = await asyncio.gather(*(f for _, f in pending), return_exceptions=True)
+        sent_ids = [
+            row.id
+            for (row, _), r in zip(pending, results, strict=True)
+            if not isinstance(r, BaseException)
+        ]
+        failed = len(pending) - len(sent_ids)
+        if sent_ids:
+            await self._mark_sent([i for i in sent_ids if i is not None])
+            for (row, _), r in zip(pending, results, strict=True):
+                if not isinstance(r, BaseException):
+                    metrics.OUTBOX_PUBLISHED.labels(self.service, row.topic).inc()
+        if failed:
+            first = next(r for r in results if isinstance(r, BaseException))
+            raise RuntimeError(
+                f"{failed} of {len(pending)} outbox rows not acknowledged: {first!r}"
+            )
+        return len(sent_ids)
+
+    async def _mark_sent(self, ids: list[int]) -> None:
+        with suppress_instrumentation():
+            async with self.sessions() as session, session.begin():
+                await session.exec(
+                    update(OutboxRecord)
+                    .where(col(OutboxRecord.id).in_(ids))
+                    .values(sent_at=_utcnow())
+                )
+
+    async def _maybe_prune(self) -> None:
+        now = _utcnow()
+        if now - self._last_prune < timedelta(minutes=10):
+            return
+        self._last_prune = now
+        with suppress_instrumentation():
+            async with self.sessions() as session, session.begin():
+                await session.exec(
+                    delete(OutboxRecord).where(
+                        col(OutboxRecord.sent_at).is_not(None),
+                        col(OutboxRecord.sent_at) < now - self.retention,
+                    )
+                )
+
+
+class _Leadership:
+    """On PostgreSQL, a session advisory lock: one publishing relay per database."""
+
+    def __init__(self, engine: AsyncEngine, service: str) -> None:
+        self.engine = engine
+        self.lock_id = zlib.crc32(f"cbec-outbox-relay:{service}".encode())
+        self.connection: AsyncConnection | None = None
+        self.held = False
+
+    async def __aenter__(self) -> bool:
+        if self.engine.dialect.name != "postgresql":
+            return True
+        with suppress_instrumentation():
+            self.connection = await self.engine.connect()
+            got = await self.connection.scalar(
+                text("SELECT pg_try_advisory_lock(:id)"), {"id": self.lock_id}
+            )
+            await self.connection.commit()
+        self.held = bool(got)
+        return self.held
+
+    async def __aexit__(self, *exc: object) -> None:
+        if self.connection is None:
+            return
+        with suppress_instrumentation():
+            try:
+                if self.held:
+                    await self.connection.execute(
+                        text("SELECT pg_advisory_unlock(:id)"), {"id": self.lock_id}
+                    )
+                    await self.connection.commit()
+                await self.connection.close()
+            except Exception:
+                # The session is gone or broken: dropping it releases the lock on the server.
+                await self.connection.invalidate()
+        self.connection = None
+        self.held = False

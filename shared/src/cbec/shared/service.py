@@ -1,0 +1,366 @@
+"""The service defaults: one factory that wires a FastAPI app to the database, bus and telemetry.
+
+Every service's ``create_app(settings)`` is a call to :func:`create_service_app`::
+
+    SERVICE = ServiceDescriptor(name="declaration", port=8001,
+                                app="cbec.declaration.app:create_app",
+                                topics=("cbec.declaration.v1",),
+                                migrations="cbec.declaration:migrations")
+
+    def create_app(settings: Settings | None = None) -> FastAPI:
+        return create_service_app(settings or Settings(), SERVICE, routers=[router],
+                                  consumers=[ConsumerSpec("lists", [...], HANDLERS)])
+
+Nothing connects at import time. In the lifespan the app migrates its database (when
+``DB_MIGRATE_ON_START``), then connects to the broker in the background, retrying, and starts the
+outbox relay and the consumers; ``/readyz`` answers 200 only once the database and the broker
+answer and every worker runs. ``/healthz`` is liveness, ``/metrics`` is Prometheus. On shutdown
+(SIGTERM/SIGINT through uvicorn) consumers finish the batch in hand and leave their groups, the
+relay publishes what is committed, and the producer flushes.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
+from contextlib import asynccontextmanager
+from dataclasses import dataclass, field
+from datetime import timedelta
+from typing import Any
+
+import httpx
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cbec.shared import metrics
+from cbec.shared.bus import ConsumerRunner, Handler, Publisher
+from cbec.shared.db import create_engine, ping, session_factory
+from cbec.shared.errors import CbecError, ErrorReport
+from cbec.shared.logs import configure_logging
+from cbec.shared.migrations import upgrade
+from cbec.shared.outbox import Outbox, OutboxRelay
+from cbec.shared.settings import ServiceSettings
+from cbec.shared.telemetry import (
+    instrument_app,
+    instrument_engine,
+    setup_tracing,
+    shutdown_tracing,
+)
+
+log = logging.getLogger(__name__)
+PROBLEM_JSON = "application/problem+json"
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceDescriptor:
+    """How the stack runs a service: its name, port, app factory, topics and migrations."""
+
+    name: str
+    port: int
+    app: str
+    topics: tuple[str, ...] = ()
+    migrations: str | None = None
+    title: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class ConsumerSpec:
+    """A consumer group of the service: group id ``cbec.<service>.<name>``."""
+
+    name: str
+    topics: Sequence[str]
+    handlers: Mapping[str, Handler]
+    accepts: Callable[[str, str], bool] | None = None
+
+
+Hook = Callable[["Runtime"], Awaitable[None]]
+
+
+@dataclass
+class Runtime:
+    """The live parts of a running service, on ``app.state.runtime``."""
+
+    settings: ServiceSettings
+    descriptor: ServiceDescriptor
+    engine: AsyncEngine
+    sessions: async_sessionmaker[AsyncSession]
+    outbox: Outbox
+    publisher: Publisher
+    relay: OutboxRelay
+    http: httpx.AsyncClient
+    consumers: list[ConsumerRunner] = field(default_factory=list)
+    connected: bool = False
+    stopping: bool = False
+
+    @asynccontextmanager
+    async def transaction(self) -> AsyncIterator[AsyncSession]:
+        """One unit of work: commit on success, roll back on error, then wake the relay."""
+        async with self.sessions() as session, session.begin():
+            yield session
+        self.relay.wake()
+
+    async def readiness(self) -> dict[str, str]:
+        checks: dict[str, str] = {}
+        try:
+            await ping(self.engine)
+            checks["database"] = "ok"
+        except Exception as exc:
+            checks["database"] = f"unreachable: {type(exc).__name__}"
+        if not self.publisher.started:
+            checks["broker"] = "connecting"
+        else:
+            try:
+                await self.publisher.ping()
+                checks["broker"] = "ok"
+            except Exception as exc:
+                checks["broker"] = f"unreachable: {type(exc).__name__}"
+        checks["outbox_relay"] = "ok" if self.relay.running else "stopped"
+        for consumer in self.consumers:
+            checks[f"consumer:{consumer.group}"] = "ok" if consumer.running else "stopped"
+        if self.settings.consumer_enabled and self.connected is False:
+            checks["consumers"] = "starting"
+        if self.stopping:
+            checks["lifecycle"] = "stopping"
+        return checks
+
+
+def get_runtime(request: Request) -> Runtime:
+    runtime: Runtime = request.app.state.runtime
+    return runtime
+
+
+class _HttpMetrics:
+    """Counts requests and their duration by route template (a pure ASGI middleware)."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        start = time.perf_counter()
+        status = 500
+
+        async def _send(message: Message) -> None:
+            nonlocal status
+            if message["type"] == "http.response.start":
+                status = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, _send)
+        finally:
+            route = scope.get("route")
+            path = getattr(route, "path", "<unmatched>")
+            method = scope.get("method", "")
+            metrics.HTTP_REQUESTS.labels(self.service, method, path, str(status)).inc()
+            metrics.HTTP_LATENCY.labels(self.service, method, path).observe(
+                time.perf_counter() - start
+            )
+
+
+def problem(error: CbecError) -> JSONResponse:
+    return JSONResponse(
+        ErrorReport.from_error(error).as_dict(),
+        status_code=error.status_code,
+        media_type=PROBLEM_JSON,
+    )
+
+
+def validation_problem(exc: RequestValidationError) -> JSONResponse:
+    violations = []
+    for err in exc.errors():
+        loc = [str(p) for p in err.get("loc", ()) if p not in ("body", "query", "path")]
+        violations.append(
+            {
+                "field": ".".join(loc) or "<body>",
+                "rule": err.get("msg", "invalid"),
+                "type": err.get("type"),
+            }
+        )
+    detail = "; ".join(f"{v['field']}: {v['rule']}" for v in violations)
+    return JSONResponse(
+        {
+            "type": "https://cbec.example/problems/invalid-input",
+            "title": "invalid-input",
+            "status": 422,
+            "detail": detail,
+            "violations": violations,
+        },
+        status_code=422,
+        media_type=PROBLEM_JSON,
+    )
+
+
+def create_service_app(
+    settings: ServiceSettings,
+    descriptor: ServiceDescriptor,
+    *,
+    routers: Sequence[APIRouter] = (),
+    consumers: Sequence[ConsumerSpec] = (),
+    on_start: Sequence[Hook] = (),
+    on_stop: Sequence[Hook] = (),
+    description: str = "",
+    version: str = "0.1.0",
+    openapi_tags: list[dict[str, Any]] | None = None,
+) -> FastAPI:
+    """Build the app; all connections are made in the lifespan, from ``settings``."""
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        configure_logging(
+            settings.telemetry_service_name, level=settings.log_level, json_lines=settings.log_json
+        )
+        setup_tracing(settings)
+        engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
+        instrument_engine(engine)
+        if settings.db_migrate_on_start and descriptor.migrations:
+            await upgrade(engine, descriptor.migrations)
+        sessions = session_factory(engine)
+        publisher = Publisher(settings)
+        relay = OutboxRelay(
+            engine,
+            sessions,
+            publisher,
+            service=settings.service_name,
+            batch_size=settings.outbox_batch_size,
+            poll_interval=settings.outbox_poll_interval_ms / 1000,
+            retention=timedelta(hours=settings.outbox_retention_hours),
+        )
+        runtime = Runtime(
+            settings=settings,
+            descriptor=descriptor,
+            engine=engine,
+            sessions=sessions,
+            outbox=Outbox(source=f"/cbec/{settings.service_name}"),
+            publisher=publisher,
+            relay=relay,
+            http=httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0)),
+        )
+        app.state.runtime = runtime
+        connect = asyncio.create_task(_connect(runtime, consumers), name="connect")
+        for hook in on_start:
+            await hook(runtime)
+        log.info("service started", extra={"cbec": {"port": descriptor.port}})
+        try:
+            yield
+        finally:
+            runtime.stopping = True
+            connect.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await connect
+            for hook in on_stop:
+                await hook(runtime)
+            await _shutdown(runtime)
+            await engine.dispose()
+            shutdown_tracing()
+            log.info("service stopped")
+
+    app = FastAPI(
+        title=descriptor.title or f"CBEC {descriptor.name}",
+        description=description,
+        version=version,
+        lifespan=lifespan,
+        openapi_tags=openapi_tags,
+    )
+    app.add_middleware(_HttpMetrics, service=settings.service_name)
+
+    @app.exception_handler(CbecError)
+    async def _domain_error(_request: Request, exc: CbecError) -> JSONResponse:
+        return problem(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        return validation_problem(exc)
+
+    @app.get("/healthz", tags=["operations"], include_in_schema=False)
+    async def healthz() -> dict[str, str]:
+        """Liveness: the process answers."""
+        return {"status": "ok", "service": descriptor.name}
+
+    @app.get("/readyz", tags=["operations"], include_in_schema=False)
+    async def readyz(request: Request) -> JSONResponse:
+        """Readiness: database and broker reachable, relay and consumers running."""
+        checks = await get_runtime(request).readiness()
+        ready = all(value == "ok" for value in checks.values())
+        return JSONResponse(
+            {"status": "ready" if ready else "not ready", "checks": checks},
+            status_code=200 if ready else 503,
+        )
+
+    @app.get("/metrics", tags=["operations"], include_in_schema=False)
+    async def prometheus() -> Response:
+        """Prometheus metrics."""
+        body, content_type = metrics.render()
+        return Response(body, media_type=content_type)
+
+    for router in routers:
+        app.include_router(router)
+    instrument_app(app)
+    return app
+
+
+async def _connect(runtime: Runtime, consumers: Sequence[ConsumerSpec]) -> None:
+    """Connect to the broker, retrying with backoff, then start the relay and the consumers."""
+    settings = runtime.settings
+    delay = 0.5
+    while True:
+        try:
+            await runtime.publisher.start()
+            break
+        except Exception as exc:
+            log.warning("broker not reachable (%s); retrying in %.1fs", exc, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 10.0)
+    runtime.relay.start()
+    if settings.consumer_enabled:
+        for spec in consumers:
+            runner = ConsumerRunner(
+                group=f"cbec.{settings.service_name}.{spec.name}",
+                topics=spec.topics,
+                handlers=spec.handlers,
+                sessions=runtime.sessions,
+                outbox=runtime.outbox,
+                publisher=runtime.publisher,
+                settings=settings,
+                after_commit=runtime.relay.wake,
+                accepts=spec.accepts,
+            )
+            while True:
+                try:
+                    await runner.start()
+                    break
+                except Exception as exc:
+                    log.warning("consumer %s cannot start (%s); retrying", runner.group, exc)
+                    await asyncio.sleep(1.0)
+            runtime.consumers.append(runner)
+    runtime.connected = True
+
+
+async def _shutdown(runtime: Runtime) -> None:
+    for consumer in runtime.consumers:
+        try:
+            await consumer.stop()
+        except Exception:
+            log.exception("consumer %s did not stop cleanly", consumer.group)
+    if runtime.publisher.started:
+        # Publish what was committed before leaving, within a bound.
+        with contextlib.suppress(Exception):
+            await asyncio.wait_for(_drain(runtime.relay), 5.0)
+    await runtime.relay.stop()
+    await runtime.publisher.stop()
+    await runtime.http.aclose()
+
+
+async def _drain(relay: OutboxRelay) -> None:
+    while await relay.publish_batch() >= relay.batch_size:
+        pass

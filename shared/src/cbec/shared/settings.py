@@ -1,0 +1,65 @@
+"""Typed settings shared by every process, read from environment variables only.
+
+Each service subclasses :class:`ServiceSettings`; the variable names are the same in every mode
+(embedded, docker-compose, Kubernetes)::
+
+    class Settings(ServiceSettings):
+        service_name: str = "declaration"
+
+    settings = Settings()                      # reads KAFKA_BOOTSTRAP_SERVERS, DATABASE_URL, ...
+    settings = Settings(database_url="sqlite+aiosqlite:///:memory:")   # tests hand in their own
+"""
+
+from __future__ import annotations
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+
+class ServiceSettings(BaseSettings):
+    """Settings every process has. Unknown variables are ignored; types are checked on start."""
+
+    model_config = SettingsConfigDict(extra="ignore", env_file=None, populate_by_name=True)
+
+    service_name: str = Field(description="short name of the service, e.g. 'declaration'")
+    kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092")
+    kafka_enable_idempotence: bool = Field(
+        default=False,
+        description="idempotent producer; on for Apache Kafka, off for brokers without it",
+    )
+    kafka_topic_partitions: int = Field(default=6, ge=1, le=1000)
+    kafka_request_timeout_ms: int = Field(default=30_000, ge=1000)
+    database_url: str = Field(default="sqlite+aiosqlite:///./data/service.db")
+    db_migrate_on_start: bool = True
+    db_pool_size: int = Field(default=10, ge=1)
+    otel_exporter_otlp_endpoint: str | None = None
+    otel_service_name: str | None = None
+    log_level: str = "INFO"
+    log_json: bool = True
+
+    consumer_max_retries: int = Field(default=3, ge=0, le=100)
+    consumer_retry_backoff_ms: int = Field(default=200, ge=0)
+    consumer_retry_backoff_max_ms: int = Field(default=10_000, ge=0)
+    consumer_batch_max_records: int = Field(default=500, ge=1)
+    consumer_enabled: bool = True
+
+    outbox_batch_size: int = Field(default=500, ge=1)
+    outbox_poll_interval_ms: int = Field(default=200, ge=1)
+    outbox_retention_hours: int = Field(default=72, ge=0)
+
+    @field_validator("log_level")
+    @classmethod
+    def _known_level(cls, value: str) -> str:
+        level = value.upper()
+        if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
+            raise ValueError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
+        return level
+
+    @property
+    def telemetry_service_name(self) -> str:
+        """The OpenTelemetry ``service.name``: OTEL_SERVICE_NAME, else ``cbec-<service>``."""
+        return self.otel_service_name or f"cbec-{self.service_name}"
+
+    @property
+    def is_sqlite(self) -> bool:
+        return self.database_url.startswith("sqlite")
