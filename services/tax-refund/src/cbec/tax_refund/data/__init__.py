@@ -1,0 +1,94 @@
+"""Load the tax service's data tables from files (by default the shipped examples).
+
+The parsing rules live in :mod:`cbec.tax_refund.domain.tables`; this module only reads the
+files, so that the domain stays free of I/O. The files shipped beside it are examples (see
+``README.md``); a deployment passes the folder holding the current tables::
+
+    tables = load_tables()                       # the examples
+    tables = load_tables(Path("/etc/cbec/tax"))  # a deployment's tables
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+from typing import TypeVar
+
+from cbec.tax_refund.domain.errors import DataFileError
+from cbec.tax_refund.domain.tables import (
+    ExchangeRates,
+    HsList,
+    IncomeTaxRelief,
+    RateTable,
+    TaxTables,
+    parse_customs_codes,
+    parse_exchange_rates,
+    parse_hs_list,
+    parse_income_tax_relief,
+    parse_rate_table,
+)
+
+EXAMPLES = Path(__file__).resolve().parent
+
+T = TypeVar("T")
+
+
+def _load(path: Path | str, parse: Callable[[str, str], T]) -> T:
+    path = Path(path)
+    source = str(path)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise DataFileError(source, 0, f"cannot be read: {exc.strerror or exc}") from exc
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        line = raw[: exc.start].count(b"\n") + 1
+        raise DataFileError(source, line, "is not UTF-8 text") from exc
+    return parse(text, source)
+
+
+def load_rate_table(path: Path | str = EXAMPLES / "hs_rates.csv") -> RateTable:
+    return _load(path, parse_rate_table)
+
+
+def load_exchange_rates(path: Path | str = EXAMPLES / "exchange_rates.csv") -> ExchangeRates:
+    return _load(path, parse_exchange_rates)
+
+
+def load_hs_list(path: Path | str) -> HsList:
+    return _load(path, parse_hs_list)
+
+
+def load_income_tax_relief(
+    path: Path | str = EXAMPLES / "income_tax_relief.csv",
+) -> IncomeTaxRelief:
+    return _load(path, parse_income_tax_relief)
+
+
+def load_customs_codes(path: Path | str = EXAMPLES / "zone_customs.csv") -> frozenset[str]:
+    return _load(path, parse_customs_codes)
+
+
+def load_tables(folder: Path | str = EXAMPLES) -> TaxTables:
+    """All the tables of one folder, under the file names of the examples."""
+    folder = Path(folder)
+    return TaxTables(
+        rates=load_rate_table(folder / "hs_rates.csv"),
+        exchange_rates=load_exchange_rates(folder / "exchange_rates.csv"),
+        excluded_hs=load_hs_list(folder / "excluded_hs.csv"),
+        positive_list=load_hs_list(folder / "positive_list.csv"),
+        income_tax_relief=load_income_tax_relief(folder / "income_tax_relief.csv"),
+        zone_customs=load_customs_codes(folder / "zone_customs.csv"),
+    )
+
+
+__all__ = [
+    "EXAMPLES",
+    "load_customs_codes",
+    "load_exchange_rates",
+    "load_hs_list",
+    "load_income_tax_relief",
+    "load_rate_table",
+    "load_tables",
+]
