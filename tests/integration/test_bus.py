@@ -1,0 +1,159 @@
+"""The outbox, the relay, the inbox and the consumer runner against a real broker and database."""
+
+from __future__ import annotations
+
+import random
+from collections import defaultdict
+from collections.abc import AsyncIterator
+
+import pytest
+from aiokafka import AIOKafkaProducer
+
+from cbec.shared.bus import HandlerContext, dlq_topic
+from cbec.shared.envelope import Envelope
+from tests.support.bus import BusRig, Effect, envelope, event_type, record_effect
+from tests.support.kafka import headers_of, read_topic
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+async def rig(kafka_bootstrap: str, database_url: str) -> AsyncIterator[BusRig]:
+    rig = await BusRig.create(kafka_bootstrap, database_url)
+    rig.relay.start()
+    yield rig
+    await rig.close()
+
+
+async def test_an_event_written_in_a_rolled_back_transaction_is_never_published(
+    rig: BusRig, topic: str, kafka_bootstrap: str
+) -> None:
+    doomed = envelope(topic, "k1", 1)
+    with pytest.raises(RuntimeError, match="business rule failed"):
+        async with rig.sessions() as session, session.begin():
+            rig.outbox.add_envelope(session, doomed, topic=topic, key="k1")
+            raise RuntimeError("business rule failed")
+    marker = envelope(topic, "k1", 2)
+    await rig.write(topic, [marker])
+
+    records = await read_topic(kafka_bootstrap, topic, expected=1)
+
+    ids = [headers_of(r)["ce_id"] for r in records]
+    assert ids == [marker.id]
+    assert await rig.unsent() == 0
+
+
+async def test_a_redelivered_event_changes_nothing_the_second_time(
+    rig: BusRig, topic: str, unique: str
+) -> None:
+    once = envelope(topic, "k1", 1)
+    after = envelope(topic, "k1", 2)
+    for env in (once, once, after):  # the broker delivers the first event twice
+        await rig.publisher.publish(env, topic=topic, key="k1")
+    await rig.consume(f"g-{unique}", [topic], {event_type(topic): record_effect})
+
+    effects = await eventually(rig.effects, until=lambda e: len(e) >= 2, what="2 effects")
+
+    assert [(e.event_id, e.seq) for e in effects] == [(once.id, 1), (after.id, 2)]
+
+
+async def test_an_event_whose_handler_always_fails_goes_to_the_dlq_and_the_partition_moves_on(
+    rig: BusRig, topic: str, unique: str, kafka_bootstrap: str
+) -> None:
+    calls: defaultdict[str, int] = defaultdict(int)
+
+    async def handler(ctx: HandlerContext) -> None:
+        calls[ctx.envelope.id] += 1
+        if ctx.envelope.data.get("poison"):
+            raise ConnectionError("the downstream service refused the connection")
+        await record_effect(ctx)
+
+    poison = envelope(topic, "same-key", 1, poison=True)
+    later = [envelope(topic, "same-key", seq) for seq in (2, 3)]
+    await rig.write(topic, [poison, *later])
+    await rig.consume(f"g-{unique}", [topic], {event_type(topic): handler})
+
+    effects = await eventually(rig.effects, until=lambda e: len(e) == 2, what="later events")
+    dead = await read_topic(kafka_bootstrap, dlq_topic(topic), expected=1)
+
+    assert [e.seq for e in effects] == [2, 3]
+    assert len(dead) == 1
+    headers = headers_of(dead[0])
+    assert headers["ce_id"] == poison.id
+    assert "ConnectionError" in headers["dlq_reason"]
+    assert "refused the connection" in headers["dlq_reason"]
+    assert headers["dlq_original_topic"] == topic
+    assert headers["dlq_attempts"] == "3"  # the first try and two retries (consumer_max_retries=2)
+    assert headers["dlq_consumer_group"] == f"g-{unique}"
+    assert calls[poison.id] >= 3
+    assert dead[0].value == poison.body()
+
+
+async def test_malformed_messages_go_to_the_dlq_with_the_reason_and_the_consumer_carries_on(
+    rig: BusRig, topic: str, unique: str, kafka_bootstrap: str
+) -> None:
+    good = envelope(topic, "k", 1)
+    base = dict(good.to_kafka_headers())
+    without_type = [(k, v) for k, v in good.to_kafka_headers() if k != "ce_type"]
+    foreign_type = [
+        (k, b"com.example.other.thing.v1" if k == "ce_type" else v)
+        for k, v in good.to_kafka_headers()
+    ]
+    bad_payload = Envelope(
+        id="bad-payload", source="/t", type=event_type(topic), subject="k", data={"key": "k"}
+    )
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(topic, b"{not json", key=b"k", headers=list(base.items()))
+        await producer.send_and_wait(topic, good.body(), key=b"k", headers=without_type)
+        await producer.send_and_wait(topic, good.body(), key=b"k", headers=foreign_type)
+        await producer.send_and_wait(topic, b"[1, 2]", key=b"k", headers=[("ce_id", b"x")])
+        await producer.send_and_wait(
+            topic, bad_payload.body(), key=b"k", headers=bad_payload.to_kafka_headers()
+        )
+        await producer.send_and_wait(topic, good.body(), key=b"k", headers=good.to_kafka_headers())
+    finally:
+        await producer.stop()
+    await rig.consume(f"g-{unique}", [topic], {event_type(topic): record_effect})
+
+    effects = await eventually(rig.effects, until=lambda e: len(e) == 1, what="the good event")
+    dead = await read_topic(kafka_bootstrap, dlq_topic(topic), expected=5)
+
+    assert effects[0].event_id == good.id
+    reasons = [headers_of(r)["dlq_reason"] for r in dead]
+    assert len(reasons) == 5
+    assert any("not JSON" in r for r in reasons)
+    assert any("missing CloudEvents attribute(s): type" in r for r in reasons)
+    assert any("unknown event type 'com.example.other.thing.v1'" in r for r in reasons)
+    assert any("missing CloudEvents attribute(s): source, type, specversion" in r for r in reasons)
+    assert any("seq: Field required" in r for r in reasons)
+
+
+async def test_ten_thousand_events_over_fifty_keys_arrive_in_order_per_key(
+    rig: BusRig, topic: str, unique: str
+) -> None:
+    keys = [f"order-{i:02d}" for i in range(50)]
+    next_seq = dict.fromkeys(keys, 0)
+    rng = random.Random(7)
+    batch: list[Envelope] = []
+    for _ in range(10_000):
+        key = rng.choice(keys)
+        next_seq[key] += 1
+        batch.append(envelope(topic, key, next_seq[key]))
+        if len(batch) == 100:
+            await rig.write(topic, batch)
+            batch = []
+    await rig.write(topic, batch)
+    await rig.consume(f"g-{unique}", [topic], {event_type(topic): record_effect})
+
+    effects: list[Effect] = await eventually(
+        rig.effects, until=lambda e: len(e) >= 10_000, timeout=120, what="10,000 effects"
+    )
+
+    assert len(effects) == 10_000
+    seen: defaultdict[str, list[int]] = defaultdict(list)
+    for effect in effects:  # in the order the consumer applied them
+        seen[effect.key].append(effect.seq)
+    assert {k: v for k, v in seen.items() if v != list(range(1, next_seq[k] + 1))} == {}
