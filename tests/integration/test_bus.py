@@ -30,10 +30,14 @@ async def test_an_event_written_in_a_rolled_back_transaction_is_never_published(
     rig: BusRig, topic: str, kafka_bootstrap: str
 ) -> None:
     doomed = envelope(topic, "k1", 1)
-    with pytest.raises(RuntimeError, match="business rule failed"):
+
+    async def change_that_fails() -> None:
         async with rig.sessions() as session, session.begin():
             rig.outbox.add_envelope(session, doomed, topic=topic, key="k1")
             raise RuntimeError("business rule failed")
+
+    with pytest.raises(RuntimeError, match="business rule failed"):
+        await change_that_fails()
     marker = envelope(topic, "k1", 2)
     await rig.write(topic, [marker])
 

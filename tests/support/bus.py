@@ -41,7 +41,7 @@ TABLES = [Effect.__table__, OutboxRecord.__table__, InboxRecord.__table__]  # ty
 
 
 def event_type(topic: str, name: str = "thing.happened") -> str:
-    """A type that belongs to ``topic``: ``cbec.busXXXX.v1`` → ``cbec.busXXXX.thing.happened.v1``."""
+    """A type that belongs to ``topic``: ``cbec.bus1.v1`` → ``cbec.bus1.thing.happened.v1``."""
     return topic.rsplit(".", 1)[0] + f".{name}.v1"
 
 
