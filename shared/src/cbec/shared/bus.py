@@ -151,6 +151,8 @@ class HandlerContext:
     topic: str
     partition: int
     offset: int
+    runtime: Any = None
+    """The service's :class:`~cbec.shared.service.Runtime` (settings, http client, ...)."""
 
     def parse(self, model: type[M]) -> M:
         return self.envelope.parse(model)
@@ -194,8 +196,10 @@ class ConsumerRunner:
         settings: ServiceSettings,
         after_commit: Callable[[], None] | None = None,
         accepts: Callable[[str, str], bool] | None = None,
+        runtime: Any = None,
     ) -> None:
         self.group = group
+        self.runtime = runtime
         self.topics = list(topics)
         self.handlers = dict(handlers)
         self.sessions = sessions
@@ -358,6 +362,7 @@ class ConsumerRunner:
                             topic=record.topic,
                             partition=record.partition,
                             offset=record.offset,
+                            runtime=self.runtime,
                         )
                     )
                 inbox.record(session, self.group, envelope)

@@ -334,6 +334,7 @@ async def _connect(runtime: Runtime, consumers: Sequence[ConsumerSpec]) -> None:
                 settings=settings,
                 after_commit=runtime.relay.wake,
                 accepts=spec.accepts,
+                runtime=runtime,
             )
             while True:
                 try:

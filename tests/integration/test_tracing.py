@@ -1,0 +1,109 @@
+"""One trace: HTTP request → outbox → relay → Kafka → consumer in another process → httpx call.
+
+The spans are checked as Jaeger would receive them: decoded from what the OTLP/HTTP exporters of
+the three processes send.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+
+import httpx
+import pytest
+
+from cbec.shared.embedded import free_port
+from tests.support.otlp import OtlpReceiver, ReceivedSpan
+from tests.support.procs import ServiceProcess
+from tests.support.waiting import eventually
+
+pytestmark = pytest.mark.integration
+
+SERVER, CLIENT, PRODUCER, CONSUMER = 2, 3, 4, 5  # OTLP SpanKind values
+
+
+@pytest.fixture
+def otlp() -> Iterator[OtlpReceiver]:
+    with OtlpReceiver() as receiver:
+        yield receiver
+
+
+async def test_one_request_is_one_trace_across_http_outbox_kafka_consumer_and_httpx(
+    kafka_bootstrap: str, topic: str, otlp: OtlpReceiver, tmp_path: Path, unique: str
+) -> None:
+    stamp_port, front_port, worker_port = free_port(), free_port(), free_port()
+    common = {
+        "KAFKA_BOOTSTRAP_SERVERS": kafka_bootstrap,
+        "OTEL_EXPORTER_OTLP_ENDPOINT": otlp.endpoint,
+        "TRACE_TOPIC": topic,
+        "STAMP_URL": f"http://127.0.0.1:{stamp_port}",
+        "LOG_LEVEL": "INFO",
+    }
+    procs = [
+        ServiceProcess(
+            f"tests.support.traceapps:{name}",
+            port,
+            {
+                **common,
+                "OTEL_SERVICE_NAME": f"cbec-{name}",
+                "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / name}.db",
+            },
+            tmp_path / f"{name}.log",
+        )
+        for name, port in (("stamp", stamp_port), ("front", front_port), ("worker", worker_port))
+    ]
+    try:
+        for proc in procs:
+            proc.start()
+        for proc in procs:
+            proc.wait_ready()
+        order_no = f"ORDER-{unique}"
+        async with httpx.AsyncClient() as client:
+            response = await client.post(f"{procs[1].url}/things/{order_no}")
+        assert response.status_code == 202
+
+        def stamped() -> list[ReceivedSpan]:
+            return [
+                s
+                for s in otlp.snapshot()
+                if s.service == "cbec-stamp"
+                and s.kind == SERVER
+                and s.attributes.get("cbec.order_no") == order_no
+            ]
+
+        async def probe() -> list[ReceivedSpan]:
+            return stamped()
+
+        await eventually(probe, timeout=30, what="the stamp service's server span")
+    finally:
+        for proc in procs:
+            proc.stop()  # graceful: flushes the span exporters
+
+    spans = otlp.snapshot()
+    root = next(
+        s
+        for s in spans
+        if s.service == "cbec-front"
+        and s.kind == SERVER
+        and s.attributes.get("cbec.order_no") == order_no
+    )
+    trace = [s for s in spans if s.trace_id == root.trace_id]
+    by_id = {s.span_id: s for s in trace}
+
+    def kinds(service: str) -> set[int]:
+        return {s.kind for s in trace if s.service == service}
+
+    assert {SERVER, PRODUCER} <= kinds("cbec-front")
+    assert {CONSUMER, CLIENT} <= kinds("cbec-worker")
+    assert SERVER in kinds("cbec-stamp")
+    process = next(s for s in trace if s.name == f"{topic} process")
+    assert process.attributes["cbec.order_no"] == order_no
+    assert process.attributes["messaging.destination.name"] == topic
+    assert by_id[process.parent_span_id].kind == PRODUCER  # consumer → producer's send span
+    stamp_server = next(s for s in trace if s.service == "cbec-stamp" and s.kind == SERVER)
+    assert by_id[stamp_server.parent_span_id].service == "cbec-worker"
+    for span in trace:  # every span hangs off the front's request: one connected trace
+        hops = 0
+        while span.parent_span_id and hops < 50:
+            span, hops = by_id[span.parent_span_id], hops + 1
+        assert span.span_id == root.span_id
