@@ -16,6 +16,7 @@ SERVICE = ServiceDescriptor(
     app="cbec.gateway.app:create_app",
     topics=(),
     migrations="cbec.gateway:migrations",
+    events="cbec.gateway.events",
     title="CBEC single window gateway",
 )
 

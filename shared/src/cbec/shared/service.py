@@ -68,6 +68,10 @@ class ServiceDescriptor:
     topics: tuple[str, ...] = ()
     migrations: str | None = None
     title: str = ""
+    events: str | None = None
+    """Module whose ``EVENTS`` tuple lists the events the service publishes (its contract)."""
+    consumes: str | None = None
+    """Module whose ``CONSUMES`` maps event types to the service's tolerant consumer models."""
 
 
 @dataclass(frozen=True, slots=True)

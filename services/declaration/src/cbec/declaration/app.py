@@ -16,6 +16,7 @@ SERVICE = ServiceDescriptor(
     app="cbec.declaration.app:create_app",
     topics=("cbec.declaration.v1",),
     migrations="cbec.declaration:migrations",
+    events="cbec.declaration.events",
     title="CBEC declaration service",
 )
 

@@ -16,6 +16,7 @@ SERVICE = ServiceDescriptor(
     app="cbec.logistics.app:create_app",
     topics=("cbec.logistics.v1",),
     migrations="cbec.logistics:migrations",
+    events="cbec.logistics.events",
     title="CBEC logistics service",
 )
 

@@ -16,6 +16,7 @@ SERVICE = ServiceDescriptor(
     app="cbec.payments.app:create_app",
     topics=("cbec.payments.v1",),
     migrations="cbec.payments:migrations",
+    events="cbec.payments.events",
     title="CBEC payments service",
 )
 

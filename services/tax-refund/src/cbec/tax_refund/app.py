@@ -16,6 +16,7 @@ SERVICE = ServiceDescriptor(
     app="cbec.tax_refund.app:create_app",
     topics=("cbec.tax.v1",),
     migrations="cbec.tax_refund:migrations",
+    events="cbec.tax_refund.events",
     title="CBEC tax service",
 )
 
