@@ -9,3 +9,103 @@
 Tables (rates, exchange rates, HS lists) come from data files: see ``tables`` and
 ``cbec.tax_refund.data``.
 """
+
+from cbec.tax_refund.domain.errors import (
+    RETURN_STATUS_OVER_ANNUAL_LIMIT,
+    RETURN_STATUS_OVER_SINGLE_LIMIT,
+    RETURN_STATUS_REJECTED,
+    DataFileError,
+    ImportTaxRefused,
+    ListNotClosed,
+    QuotaError,
+    RefundNotClaimable,
+    TaxError,
+    UnknownQuotaEntry,
+)
+from cbec.tax_refund.domain.exemption import ExemptionDecision, ExemptionPolicy, decide_exemption
+from cbec.tax_refund.domain.exports import ExportList, ExportListLine
+from cbec.tax_refund.domain.import_tax import (
+    ImportList,
+    ImportListLine,
+    ImportTaxAssessment,
+    ImportTaxPolicy,
+    LineTax,
+    TaxBill,
+    TaxBillStatus,
+    TaxMode,
+    assess_import_tax,
+    buyer_key,
+    dutiable_values,
+    issue_tax_bill,
+)
+from cbec.tax_refund.domain.income_tax import (
+    DeemedIncomeTax,
+    IncomeTaxPolicy,
+    annual_exempt_revenue,
+    deemed_income_tax,
+    deemed_income_taxes,
+)
+from cbec.tax_refund.domain.quota import QuotaEntry, QuotaLedger, QuotaState, ReturnOutcome
+from cbec.tax_refund.domain.refund import (
+    RefundClaim,
+    RefundLine,
+    RefundPolicy,
+    compute_export_refund,
+)
+from cbec.tax_refund.domain.tables import (
+    ExchangeRates,
+    HsList,
+    HsRates,
+    IncomeTaxRelief,
+    RateTable,
+    TaxTables,
+)
+
+__all__ = [
+    "RETURN_STATUS_OVER_ANNUAL_LIMIT",
+    "RETURN_STATUS_OVER_SINGLE_LIMIT",
+    "RETURN_STATUS_REJECTED",
+    "DataFileError",
+    "DeemedIncomeTax",
+    "ExchangeRates",
+    "ExemptionDecision",
+    "ExemptionPolicy",
+    "ExportList",
+    "ExportListLine",
+    "HsList",
+    "HsRates",
+    "ImportList",
+    "ImportListLine",
+    "ImportTaxAssessment",
+    "ImportTaxPolicy",
+    "ImportTaxRefused",
+    "IncomeTaxPolicy",
+    "IncomeTaxRelief",
+    "LineTax",
+    "ListNotClosed",
+    "QuotaEntry",
+    "QuotaError",
+    "QuotaLedger",
+    "QuotaState",
+    "RateTable",
+    "RefundClaim",
+    "RefundLine",
+    "RefundNotClaimable",
+    "RefundPolicy",
+    "ReturnOutcome",
+    "TaxBill",
+    "TaxBillStatus",
+    "TaxError",
+    "TaxMode",
+    "TaxTables",
+    "UnknownQuotaEntry",
+    "annual_exempt_revenue",
+    "assess_import_tax",
+    "buyer_key",
+    "compute_export_refund",
+    "decide_exemption",
+    "deemed_income_tax",
+    "deemed_income_taxes",
+    "dutiable_values",
+    "issue_tax_bill",
+]
