@@ -12,6 +12,8 @@ from decimal import Decimal
 from typing import Any
 
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from cbec.payments.domain import (
     FeeTable,
@@ -276,3 +278,45 @@ def test_an_empty_rate_table_holds_every_foreign_receipt() -> None:
     run = settle([usd(1, "1")], through=DAY, rates=RateTable({}), fees=fees())
 
     assert len(run.held) == 1
+
+
+charges = st.decimals(min_value=D("0.00001"), max_value=D("99999999"), places=5)
+
+
+@given(
+    amounts=st.lists(charges, min_size=1, max_size=8),
+    settled_first=st.lists(st.booleans(), min_size=8, max_size=8),
+)
+def test_any_receipts_are_each_settled_exactly_once_across_runs(
+    amounts: list[Decimal], settled_first: list[bool]
+) -> None:
+    receipts = [usd(i, str(a)) for i, a in enumerate(amounts)]
+    first_batch = [r for r, first in zip(receipts, settled_first, strict=False) if first]
+    table = fees("10", "5")
+
+    first = settle(first_batch, through=DAY, rates=RATES, fees=table)
+    second = settle(
+        receipts,
+        through=DAY,
+        rates=RATES,
+        fees=table,
+        already_settled=first.settled_document_ids,
+    )
+    third = settle(
+        receipts,
+        through=DAY,
+        rates=RATES,
+        fees=table,
+        already_settled=first.settled_document_ids | second.settled_document_ids,
+    )
+
+    assert first.settled_document_ids.isdisjoint(second.settled_document_ids)
+    assert first.settled_document_ids | second.settled_document_ids == {
+        r.document_id for r in receipts
+    }
+    assert third.settlements == ()
+    for settlement in (*first.settlements, *second.settlements):
+        exact = sum((line.amount * D("7.1225") for line in settlement.lines), D(0))
+        assert settlement.gross == exact.quantize(D("0.01"), rounding="ROUND_HALF_UP")
+        assert D(0) <= settlement.fee <= settlement.gross
+        assert settlement.net == settlement.gross - settlement.fee

@@ -35,6 +35,12 @@ def test_the_same_voucher_sent_again_is_an_identical_duplicate_that_changes_noth
     assert not decision.changes_state
 
 
+def test_an_amount_written_with_trailing_zeros_is_the_same_amount() -> None:
+    decision = classify_submission(voucher(), voucher(amountPaid="19050.00"))
+
+    assert decision.kind is SubmissionKind.IDENTICAL_DUPLICATE
+
+
 def test_a_change_that_changes_nothing_is_an_identical_duplicate() -> None:
     decision = classify_submission(voucher(), voucher(appType="2"))
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
+from importlib.resources import files
 
 import pytest
 
@@ -22,6 +23,14 @@ def test_the_shipped_example_tables_load() -> None:
     schedule = fees.schedule("4403169D3W")
     assert schedule is not None
     assert schedule.minimum_fee == Decimal("5.00")
+
+
+def test_the_shipped_tables_say_they_are_examples() -> None:
+    data = files("cbec.payments.data")
+
+    for name in ("fx_rates.example.csv", "institution_fees.example.csv"):
+        text = data.joinpath(name).read_text(encoding="utf-8")
+        assert text.startswith("# EXAMPLE DATA, NOT REAL")
 
 
 def test_rates_are_decimals_read_from_their_text_exactly() -> None:
