@@ -25,6 +25,7 @@ import argparse
 import re
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import xmlschema
 from xmlschema.validators import XsdAnyElement, XsdAtomicBuiltin, XsdElement
@@ -72,23 +73,33 @@ class _Class:
     fragments: list[str] = field(default_factory=list)
 
 
-def _doc(component: XsdElement | None) -> str:
+def _doc(component: Any) -> str:
     if component is None or component.annotation is None:
         return ""
     texts = [d.text or "" for d in component.annotation.documentation]
     return " ".join(" ".join(t.split()) for t in texts if t.strip())
 
 
-def _builtin(simple_type: object) -> str:
+# xmlschema's components are typed as unions of simple and complex types; the schema walk
+# below knows which one it holds, so it treats them as Any.
+def _children(element: Any) -> list[Any]:
+    """The particles of an element with element content, in schema order."""
+    return list(element.type.content.iter_elements())
+
+
+def _facets(simple_type: Any) -> dict[str, Any]:
+    return {k.removeprefix(XS): f.value for k, f in simple_type.facets.items() if k}
+
+
+def _builtin(simple_type: Any) -> str:
     current = simple_type
     while not isinstance(current, XsdAtomicBuiltin):
-        current = current.base_type  # type: ignore[attr-defined]
+        current = current.base_type
     return str(current.local_name)
 
 
-def _is_fragment(element: XsdElement) -> bool:
-    content = element.type.content
-    return all(isinstance(p, XsdAnyElement) for p in content.iter_elements())
+def _is_fragment(element: Any) -> bool:
+    return all(isinstance(p, XsdAnyElement) for p in _children(element))
 
 
 class _Generator:
@@ -103,7 +114,7 @@ class _Generator:
         global_names = {e.local_name for e in self.schema.elements.values()}
         found: dict[str, list[tuple[str, str]]] = {}
         for message in self._messages():
-            for element in message.type.content.iter_elements():
+            for element in _children(message):
                 if (
                     isinstance(element, XsdElement)
                     and element.ref is None
@@ -119,14 +130,14 @@ class _Generator:
                 names[(parent, local)] = local if unique else f"{parent}{local}"
         return names
 
-    def _messages(self) -> list[XsdElement]:
+    def _messages(self) -> list[Any]:
         return [e for n, e in self.schema.elements.items() if _MESSAGE.match(n)]
 
-    def simple_alias(self, element: XsdElement) -> tuple[str, bool]:
+    def simple_alias(self, element: Any) -> tuple[str, bool]:
         """The module-level type alias of a simple element; True when whitespace collapses."""
         simple_type = element.type
         base = _builtin(simple_type)
-        facets = {k.removeprefix(XS): f.value for k, f in simple_type.facets.items() if k}
+        facets = _facets(simple_type)
         if element.fixed is not None:
             return f'Literal["{element.fixed}"]', simple_type.white_space == "collapse"
         if base == "string":
@@ -161,15 +172,15 @@ class _Generator:
             return name, True
         raise ValueError(f"{element.local_name}: unsupported XSD type {base}")
 
-    def visit(self, element: XsdElement, class_name: str, is_message: bool) -> None:
+    def visit(self, element: Any, class_name: str, is_message: bool) -> None:
         if class_name in self.classes:
             return
         declaration = element.ref if element.ref is not None else element
         cls = _Class(class_name, element.local_name, _doc(declaration), is_message)
         self.classes[class_name] = cls
         if is_message:
-            cls.attributes = list(element.attributes)
-        for child in element.type.content.iter_elements():
+            cls.attributes = [str(name) for name in element.attributes]
+        for child in _children(element):
             if isinstance(child, XsdAnyElement) or not isinstance(child, XsdElement):
                 raise ValueError(f"{element.local_name}: wildcard content is not supported")
             if child.name is not None and child.name.startswith(DSIG):
@@ -299,7 +310,7 @@ def generate(schema_path: Path, module_doc: str) -> str:
     generator.run()
     for message in generator._messages():
         for name, attribute in message.attributes.items():
-            facets = {k.removeprefix(XS): f.value for k, f in attribute.type.facets.items() if k}
+            facets = _facets(attribute.type)
             expected = {"guid": {"length": 36}, "version": {"maxLength": 10, "minLength": 1}}
             if name not in expected or facets != expected[name] or attribute.use != "required":
                 raise ValueError(f"{message.local_name}/@{name}: unexpected attribute {facets}")
