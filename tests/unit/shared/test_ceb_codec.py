@@ -7,6 +7,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
+from pydantic import ValidationError
 
 from cbec.shared.ceb import (
     MESSAGES,
@@ -281,3 +282,32 @@ def test_codec_errors_are_platform_errors_that_name_field_and_rule() -> None:
     assert violation.field.startswith("/CEB792Message/SummaryResult")
     assert "gseqno" in violation.rule
     assert caught.value.status_code == 422
+
+
+def with_extension(fragment: str) -> dict[str, object]:
+    message = parse_message(sample("import/CEB411Message.xml"))
+    data = message.model_dump(mode="json")
+    data["ExtendMessage"] = {"name": "ext", "version": "1", "Message": fragment}
+    return data
+
+
+def test_an_extension_message_travels_as_raw_xml() -> None:
+    model = MESSAGES["CEB411Message"]
+    message = model.model_validate(
+        with_extension('<ext:Data xmlns:ext="urn:x"><ext:a>1</ext:a><ext:b/></ext:Data>')
+    )
+
+    written = to_xml(message)
+    assert b'<ext:Data xmlns:ext="urn:x">' in written
+    assert parse_message(written) == message
+
+
+@pytest.mark.parametrize(
+    "fragment",
+    ["<broken", "<a/><b/>", '<!DOCTYPE a [<!ENTITY x "y">]><a>&x;</a>', "text only"],
+)
+def test_an_extension_that_is_not_one_xml_element_is_refused(fragment: str) -> None:
+    with pytest.raises(ValidationError) as caught:
+        MESSAGES["CEB411Message"].model_validate(with_extension(fragment))
+
+    assert caught.value.errors()[0]["loc"] == ("ExtendMessage", "Message")

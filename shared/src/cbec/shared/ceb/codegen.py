@@ -195,7 +195,7 @@ class _Generator:
                 if child.default is not None:
                     cls.defaults[name] = child.default
             elif _is_fragment(child):
-                annotation = "str"
+                annotation = "XmlFragment"
                 cls.fragments.append(name)
             else:
                 if child.ref is not None:
@@ -286,6 +286,7 @@ _TYPES_NAMES = (
     "XML_CHARS",
     "CebMessage",
     "CebModel",
+    "XmlFragment",
     "XmlSpec",
     "xs_decimal",
     "xs_int",

@@ -21,6 +21,7 @@ from cbec.shared.ceb.types import (
     XML_CHARS,
     CebMessage,
     CebModel,
+    XmlFragment,
     XmlSpec,
     xs_decimal,
     xs_int,
@@ -242,7 +243,7 @@ class ExtendMessage(CebModel):
 
     name: Str_max30 = Field(description='自定义报文名称')
     version: Str_max30 = Field(description='自定义报文版本')
-    Message: str = Field(description='自定义报文实体')
+    Message: XmlFragment = Field(description='自定义报文实体')
 
 
 _ExtendMessage = ExtendMessage

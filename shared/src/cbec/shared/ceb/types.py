@@ -17,8 +17,9 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from decimal import Decimal
-from typing import Any, ClassVar
+from typing import Annotated, Any, ClassVar
 
+from lxml import etree
 from pydantic import AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field
 from pydantic_core import PydanticCustomError
 
@@ -93,6 +94,29 @@ XML_CHARS = AfterValidator(_xml_chars)
 
 COLLAPSE = BeforeValidator(collapse_whitespace)
 """Applies ``whiteSpace="collapse"`` before the length facets are checked."""
+
+
+def _xml_fragment(value: str) -> str:
+    if value == "":
+        return value
+    if "<!DOCTYPE" in value or "<!ENTITY" in value:
+        raise PydanticCustomError(
+            "xml_fragment", "DOCTYPE and ENTITY declarations are not accepted"
+        )
+    parser = etree.XMLParser(
+        resolve_entities=False, no_network=True, huge_tree=False, load_dtd=False
+    )
+    try:
+        etree.fromstring(value.encode("utf-8"), parser)
+    except etree.XMLSyntaxError as error:
+        raise PydanticCustomError(
+            "xml_fragment", "must be one well-formed XML element: {reason}", {"reason": error.msg}
+        ) from None
+    return value
+
+
+XmlFragment = Annotated[str, AfterValidator(_xml_chars), AfterValidator(_xml_fragment)]
+"""Raw XML of an ``xs:any`` element (``ExtendMessage/Message``): one element, or empty."""
 
 
 def _decimal_digits(value: Decimal) -> tuple[int, int]:
