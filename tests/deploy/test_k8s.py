@@ -1,0 +1,344 @@
+"""deploy/k8s renders to valid Kubernetes objects and Strimzi resources, every pod is locked
+down, and each process is fully wired; every check is also shown rejecting a broken object."""
+
+from __future__ import annotations
+
+import copy
+from pathlib import Path
+from typing import Any
+
+import kubernetes_validate
+import pytest
+import yaml
+
+from .k8s_checks import schema_problems, security_problems, wiring_problems
+from .kustomize import KustomizeError, render
+from .problems import PROCESSES, REPO_ROOT, rules
+
+K8S_DIR = REPO_ROOT / "deploy" / "k8s"
+# The oldest Kubernetes the manifests target (sleep preStop hooks are GA from 1.30 on, and
+# v1.33 is a supported release) and the newest schema kubernetes-validate ships.
+K8S_VERSIONS = ("1.33.0", kubernetes_validate.latest_version())
+
+
+@pytest.fixture(scope="module")
+def objects() -> list[dict[str, Any]]:
+    return render(K8S_DIR)
+
+
+def _find(objects: list[dict[str, Any]], kind: str, name: str) -> dict[str, Any]:
+    matches = [o for o in objects if o["kind"] == kind and o["metadata"]["name"] == name]
+    assert len(matches) == 1, (kind, name)
+    return copy.deepcopy(matches[0])
+
+
+def test_the_kustomization_renders_every_manifest_into_the_namespace(
+    objects: list[dict[str, Any]],
+) -> None:
+    kinds = {o["kind"] for o in objects}
+    assert kinds >= {
+        "Namespace", "ConfigMap", "Secret", "Deployment", "Service", "PodDisruptionBudget",
+        "HorizontalPodAutoscaler", "Job", "StatefulSet", "Ingress", "Kafka", "KafkaNodePool",
+        "KafkaTopic",
+    }  # fmt: skip
+    assert {o["metadata"].get("namespace") for o in objects if o["kind"] != "Namespace"} == {"cbec"}
+    listed = yaml.safe_load((K8S_DIR / "kustomization.yaml").read_text())["resources"]
+    on_disk = sorted(p.name for p in K8S_DIR.glob("*.yaml") if p.name != "kustomization.yaml")
+    assert sorted(listed) == on_disk
+
+
+@pytest.mark.parametrize("version", K8S_VERSIONS)
+def test_every_manifest_is_valid_for_kubernetes_and_strimzi(
+    objects: list[dict[str, Any]], version: str
+) -> None:
+    problems = [str(p) for obj in objects for p in schema_problems(obj, version)]
+    assert problems == []
+
+
+def test_every_pod_is_locked_down(objects: list[dict[str, Any]]) -> None:
+    assert [str(p) for obj in objects for p in security_problems(obj)] == []
+
+
+def test_every_process_is_wired_completely(objects: list[dict[str, Any]]) -> None:
+    assert [str(p) for p in wiring_problems(objects)] == []
+
+
+def test_the_postgres_init_script_is_the_compose_one(objects: list[dict[str, Any]]) -> None:
+    config_map = _find(objects, "ConfigMap", "postgres-init")
+    script = (REPO_ROOT / "deploy/compose/postgres-init.sh").read_text(encoding="utf-8")
+    assert config_map["data"]["10-cbec-databases.sh"] == script
+
+
+def test_secrets_hold_only_clearly_marked_placeholders(objects: list[dict[str, Any]]) -> None:
+    values = [
+        value
+        for o in objects
+        if o["kind"] == "Secret"
+        for value in (o.get("stringData") or {}).values()
+    ]
+    assert values
+    assert [v for v in values if not v.startswith("REPLACE-ME")] == []
+    assert all("data" not in o for o in objects if o["kind"] == "Secret")
+
+
+def test_the_ingress_exposes_only_the_gateway(objects: list[dict[str, Any]]) -> None:
+    backends = [
+        path["backend"]["service"]
+        for o in objects
+        if o["kind"] == "Ingress"
+        for rule in o["spec"]["rules"]
+        for path in rule["http"]["paths"]
+    ]
+    assert backends == [{"name": "gateway", "port": {"name": "http"}}]
+
+
+# --- every check rejects a broken object ---------------------------------------------------
+
+
+def test_kubernetes_validation_rejects_a_deployment_without_selector(
+    objects: list[dict[str, Any]],
+) -> None:
+    deployment = _find(objects, "Deployment", "declaration")
+    del deployment["spec"]["selector"]
+    problems = schema_problems(deployment, K8S_VERSIONS[0])
+    assert problems
+    assert "selector" in problems[0].rule
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "path", "value"),
+    [
+        ("Deployment", "gateway", ("spec", "replica"), 2),
+        ("Service", "payments", ("spec", "ports", 0, "port"), "eighty"),
+        ("HorizontalPodAutoscaler", "logistics", ("spec", "maxReplicas"), None),
+        ("PodDisruptionBudget", "tax-refund", ("spec", "minAvailable"), [1]),
+    ],
+)
+def test_kubernetes_validation_rejects_wrong_shapes_and_unknown_fields(
+    objects: list[dict[str, Any]], kind: str, name: str, path: tuple[str | int, ...], value: object
+) -> None:
+    obj = _find(objects, kind, name)
+    node: Any = obj
+    for key in path[:-1]:
+        node = node[key]
+    if value is None:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+    assert schema_problems(obj, K8S_VERSIONS[0]) != []
+
+
+def test_an_unknown_kind_is_rejected() -> None:
+    obj = {"apiVersion": "cbec.example/v1", "kind": "Widget", "metadata": {"name": "w"}}
+    assert rules(schema_problems(obj, K8S_VERSIONS[0])) == {"a kind known to Kubernetes"}
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "path", "value", "fragment"),
+    [
+        ("KafkaTopic", "cbec-declaration-v1", ("spec", "partitions"), 0, "minimum"),
+        ("KafkaTopic", "cbec-declaration-v1", ("spec", "partitions"), "twelve", "integer"),
+        ("KafkaTopic", "cbec-payments-v1-dlq", ("spec", "partition"), 12, "Additional"),
+        ("KafkaTopic", "cbec-tax-v1", ("metadata", "labels"), {}, "strimzi.io/cluster"),
+        ("KafkaNodePool", "dual-role", ("spec", "roles"), ["zookeeper"], "zookeeper"),
+        ("KafkaNodePool", "dual-role", ("spec", "storage"), {"size": "1Gi"}, "type"),
+        (
+            "Kafka",
+            "cbec",
+            ("spec", "kafka", "listeners", 0, "name"),
+            "Plain_Text",
+            "does not match",
+        ),
+        ("Kafka", "cbec", ("spec", "kafka", "listeners", 0, "tls"), "no", "boolean"),
+    ],
+)
+def test_strimzi_validation_rejects_a_broken_resource(
+    objects: list[dict[str, Any]],
+    kind: str,
+    name: str,
+    path: tuple[str | int, ...],
+    value: object,
+    fragment: str,
+) -> None:
+    obj = _find(objects, kind, name)
+    node: Any = obj
+    for key in path[:-1]:
+        node = node[key]
+    node[path[-1]] = value
+    problems = schema_problems(obj, K8S_VERSIONS[0])
+    assert any(fragment in p.rule for p in problems), [str(p) for p in problems]
+
+
+def _set(obj: dict[str, Any], path: tuple[str | int, ...], value: object) -> None:
+    node: Any = obj
+    for key in path[:-1]:
+        node = node[key]
+    if value is None:
+        del node[path[-1]]
+    else:
+        node[path[-1]] = value
+
+
+POD = ("spec", "template", "spec")
+CONTAINER = (*POD, "containers", 0)
+
+
+@pytest.mark.parametrize(
+    ("path", "value", "rule"),
+    [
+        ((*POD, "securityContext", "runAsNonRoot"), False, "runAsNonRoot is true"),
+        ((*POD, "securityContext", "runAsUser"), 0, "runAsUser is not 0"),
+        ((*POD, "securityContext", "seccompProfile"), None, "seccompProfile is RuntimeDefault"),
+        ((*POD, "automountServiceAccountToken"), None, "automountServiceAccountToken is false"),
+        (
+            (*CONTAINER, "securityContext", "readOnlyRootFilesystem"),
+            False,
+            "readOnlyRootFilesystem is true",
+        ),
+        (
+            (*CONTAINER, "volumeMounts"),
+            [],
+            "a read-only root filesystem has /tmp on an emptyDir",
+        ),
+        (
+            (*CONTAINER, "securityContext", "allowPrivilegeEscalation"),
+            None,
+            "allowPrivilegeEscalation is false",
+        ),
+        ((*CONTAINER, "securityContext", "privileged"), True, "a container is not privileged"),
+        (
+            (*CONTAINER, "securityContext", "capabilities", "drop"),
+            ["NET_RAW"],
+            "capabilities drop ALL",
+        ),
+        (
+            (*CONTAINER, "securityContext", "capabilities", "add"),
+            ["NET_ADMIN"],
+            "no capability is added",
+        ),
+        ((*CONTAINER, "resources", "limits"), None, "resources limits cpu is set"),
+        ((*CONTAINER, "resources", "requests", "memory"), None, "resources requests memory is set"),
+        (
+            (*CONTAINER, "image"),
+            "cbec/declaration:latest",
+            "image is pinned to a tag, never latest",
+        ),
+        ((*CONTAINER, "image"), "cbec/declaration", "image is pinned to a tag, never latest"),
+        ((*CONTAINER, "readinessProbe"), None, "readinessProbe is set"),
+        ((*CONTAINER, "livenessProbe"), None, "livenessProbe is set"),
+    ],
+)
+def test_the_security_check_rejects_a_deployment_that_breaks_a_rule(
+    objects: list[dict[str, Any]], path: tuple[str | int, ...], value: object, rule: str
+) -> None:
+    deployment = _find(objects, "Deployment", "declaration")
+    _set(deployment, path, value)
+    assert rule in rules(security_problems(deployment))
+
+
+def _replace(objects: list[dict[str, Any]], changed: dict[str, Any]) -> list[dict[str, Any]]:
+    key = (changed["kind"], changed["metadata"]["name"])
+    return [changed if (o["kind"], o["metadata"]["name"]) == key else o for o in objects]
+
+
+@pytest.mark.parametrize(
+    ("kind", "name", "path", "value", "rule"),
+    [
+        ("Deployment", "declaration", (*POD, "terminationGracePeriodSeconds"), 30,
+         "terminationGracePeriodSeconds is 45 (consumers drain ~30 s)"),
+        ("Deployment", "payments", (*CONTAINER, "readinessProbe", "httpGet", "path"), "/healthz",
+         "readinessProbe probes /readyz"),
+        ("Deployment", "logistics", (*CONTAINER, "args"), ["serve", "logistics"],
+         "runs cbec serve logistics --host 0.0.0.0 --port 8002"),
+        ("Deployment", "gateway", (*CONTAINER, "envFrom"), [],
+         "the shared settings come from cbec-config"),
+        ("HorizontalPodAutoscaler", "tax-refund", ("spec", "maxReplicas"), 24,
+         "maxReplicas is at most the partitions (idle consumers otherwise)"),
+        ("Service", "declaration", ("spec", "selector"), {"app": "other"},
+         "the Service selects the Deployment's pods"),
+        ("Job", "payments-migrate", (*CONTAINER, "args"), ["migrate"],
+         "runs cbec migrate payments"),
+        ("KafkaTopic", "cbec-logistics-v1", ("spec", "partitions"), 6,
+         "partitions equal KAFKA_TOPIC_PARTITIONS"),
+        ("KafkaTopic", "cbec-tax-v1-dlq", ("metadata", "labels", "strimzi.io/cluster"), "other",
+         "strimzi.io/cluster names a Kafka"),
+        ("ConfigMap", "cbec-config", ("data", "DB_MIGRATE_ON_START"), "true", "is false"),
+    ],
+)  # fmt: skip
+def test_the_wiring_check_rejects_a_broken_process(
+    objects: list[dict[str, Any]],
+    kind: str,
+    name: str,
+    path: tuple[str | int, ...],
+    value: object,
+    rule: str,
+) -> None:
+    changed = _find(objects, kind, name)
+    _set(changed, path, value)
+    assert rule in rules(wiring_problems(_replace(objects, changed)))
+
+
+def test_the_wiring_check_reports_a_missing_process_and_secret_key(
+    objects: list[dict[str, Any]],
+) -> None:
+    without = [
+        o
+        for o in objects
+        if not (o["kind"] == "Job" and o["metadata"]["name"] == "gateway-migrate")
+    ]
+    secret = _find(objects, "Secret", "cbec-postgres")
+    del secret["stringData"]["payments-password"]
+    problems = rules(wiring_problems(_replace(without, secret)))
+    assert "every process has a migration Job" in problems
+    assert "a referenced Secret key exists" in problems
+
+
+def test_every_process_has_its_own_manifest_file() -> None:
+    for name in PROCESSES:
+        kinds = {d["kind"] for d in yaml.safe_load_all((K8S_DIR / f"{name}.yaml").read_text())}
+        assert kinds == {
+            "ServiceAccount", "Deployment", "Service", "PodDisruptionBudget",
+            "HorizontalPodAutoscaler", "Job",
+        }  # fmt: skip
+
+
+# --- the renderer refuses what it cannot render -------------------------------------------
+
+
+def _kustomization(tmp_path: Path, body: str, **files: str) -> Path:
+    (tmp_path / "kustomization.yaml").write_text(body, encoding="utf-8")
+    for name, text in files.items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    return tmp_path
+
+
+def test_the_renderer_refuses_kustomize_features_it_does_not_implement(tmp_path: Path) -> None:
+    directory = _kustomization(tmp_path, "resources: []\npatches:\n  - path: p.yaml\n")
+    with pytest.raises(KustomizeError, match="patches"):
+        render(directory)
+
+
+def test_the_renderer_refuses_a_missing_resource(tmp_path: Path) -> None:
+    with pytest.raises(KustomizeError, match=r"absent\.yaml"):
+        render(_kustomization(tmp_path, "resources:\n  - absent.yaml\n"))
+
+
+def test_the_renderer_refuses_two_objects_with_the_same_id(tmp_path: Path) -> None:
+    config = "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: same\n"
+    directory = _kustomization(
+        tmp_path, "resources:\n  - a.yaml\n  - b.yaml\n", **{"a.yaml": config, "b.yaml": config}
+    )
+    with pytest.raises(KustomizeError, match=r"same id"):
+        render(directory)
+
+
+def test_the_renderer_sets_the_namespace_on_namespaced_objects_only(tmp_path: Path) -> None:
+    docs = (
+        "apiVersion: v1\nkind: Namespace\nmetadata:\n  name: ns\n---\n"
+        "apiVersion: v1\nkind: ConfigMap\nmetadata:\n  name: c\n  namespace: other\n"
+    )
+    directory = _kustomization(
+        tmp_path, "namespace: ns\nresources:\n  - all.yaml\n", **{"all.yaml": docs}
+    )
+    rendered = render(directory)
+    assert [o["metadata"].get("namespace") for o in rendered] == [None, "ns"]
