@@ -103,7 +103,9 @@ def arrival(*logistics_nos: str, msg: tuple[int, int] = (1, 1), **head: Any) -> 
     }
 
 
-def departure(*logistics_nos: str, leave_time: str = "20250303120000", **head: Any) -> dict:
+def departure(
+    *logistics_nos: str, leave_time: str = "20250303120000", **head: Any
+) -> dict[str, Any]:
     return {
         "DepartureHead": _head(
             head,

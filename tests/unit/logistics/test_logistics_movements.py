@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from datetime import timedelta
+from typing import Any
 
 import pytest
 
@@ -142,7 +143,7 @@ def test_an_arrival_change_does_not_move_parcels() -> None:
     ],
 )
 def test_an_arrival_report_breaking_a_field_rule_is_refused(
-    head: dict[str, str], field: str
+    head: dict[str, Any], field: str
 ) -> None:
     with pytest.raises(InvalidMessage) as caught:
         parse_arrival(arrival("L1", **head))

@@ -10,6 +10,7 @@ import pytest
 from cbec.logistics.domain import (
     AppType,
     DuplicateWaybill,
+    ExportWaybill,
     InvalidMessage,
     LogisticsError,
     ParcelKey,
@@ -181,6 +182,7 @@ def test_a_change_before_any_list_uses_the_waybill_replaces_it() -> None:
         parse_export_waybill(export_waybill(appType="2", grossWeight="2.00")), record, NOW
     )
 
+    assert isinstance(changed.waybill, ExportWaybill)
     assert changed.waybill.gross_weight == Decimal("2.00")
     assert changed.filed_at == NOW
 

@@ -34,6 +34,10 @@ MAX_FRACTION_DIGITS = 5
 MAX_TOTAL_DIGITS = 19
 
 
+# ieFlag of the standard: I import, E export.
+IeFlag = Literal["E", "I"]
+
+
 class AppType(StrEnum):
     """`appType` of every enterprise message: 1 new, 2 change, 3 delete."""
 

@@ -21,13 +21,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from enum import StrEnum
-from typing import Literal
 
 from cbec.logistics.domain.errors import IllegalTransition
-from cbec.logistics.domain.fields import require_aware
+from cbec.logistics.domain.fields import IeFlag, require_aware
 from cbec.logistics.domain.waybills import ParcelKey
-
-IeFlag = Literal["E", "I"]
 
 
 class ParcelState(StrEnum):

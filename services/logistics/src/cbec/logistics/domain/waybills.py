@@ -30,6 +30,7 @@ from cbec.logistics.domain.fields import (
     CebModel,
     CebTime,
     FieldRule,
+    IeFlag,
     amount,
     count,
     fixed,
@@ -85,7 +86,7 @@ class ExportWaybill(CebModel):
         return ParcelKey(self.logistics_code, self.logistics_no)
 
     @property
-    def ie_flag(self) -> str:
+    def ie_flag(self) -> IeFlag:
         return "E"
 
 
@@ -117,7 +118,7 @@ class ImportWaybill(CebModel):
         return ParcelKey(self.logistics_code, self.logistics_no)
 
     @property
-    def ie_flag(self) -> str:
+    def ie_flag(self) -> IeFlag:
         return "I"
 
 
