@@ -69,6 +69,8 @@ def test_a_complete_import_waybill_is_accepted() -> None:
         ),
         ({"freight": "1.123456"}, "freight", "freight has at most 5 decimal places"),
         ({"freight": "abc"}, "freight", "freight must be a decimal number"),
+        ({"freight": "1" * 20}, "freight", "freight has at most 19 digits"),
+        ({"freight": "NaN"}, "freight", "freight must be a decimal number"),
         ({"grossWeight": "0"}, "grossWeight", "grossWeight must be > 0"),
         ({"grossWeight": None}, "grossWeight", "grossWeight is required"),
         ({"packNo": "0"}, "packNo", "packNo must be >= 1"),
@@ -140,6 +142,12 @@ def test_every_violation_of_a_waybill_is_reported_at_once() -> None:
     )
 
     assert [field for field, _ in found] == ["currency", "weight", "packNo", "consignee"]
+
+
+def test_an_import_waybill_without_parcels_gets_one_violation_for_pack_no() -> None:
+    found = violations_of(parse_import_waybill, import_waybill(packNo="0"))
+
+    assert found == [("packNo", "packNo must be >= 1")]
 
 
 def test_a_violation_carries_the_offending_value() -> None:

@@ -245,7 +245,7 @@ class FieldRule:
             return [Violation(field=where, rule=f"{self.name} must be a whole number", value=value)]
         number = Decimal(int(value))
         out = self._check_minimum(where, number)
-        if self.choices and str(int(value)) not in self.choices:
+        if not out and self.choices and str(int(value)) not in self.choices:
             rule = self.choice_rule or f"{self.name} must be one of {', '.join(self.choices)}"
             out.append(
                 Violation(field=where, rule=rule, value=value, expected="|".join(self.choices))
