@@ -210,8 +210,16 @@ class ConsumerRunner:
         self.accepts = accepts or self.type_belongs_to_topic
         self.service = settings.service_name
         self._consumer: AIOKafkaConsumer | None = None
+        self._counters: dict[tuple[str, str], Any] = {}
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
+
+    def _count(self, topic: str, outcome: str, amount: int = 1) -> None:
+        counter = self._counters.get((topic, outcome))
+        if counter is None:
+            counter = metrics.CONSUMED.labels(self.service, self.group, topic, outcome)
+            self._counters[(topic, outcome)] = counter
+        counter.inc(amount)
 
     @staticmethod
     def type_belongs_to_topic(event_type: str, topic: str) -> bool:
@@ -252,6 +260,14 @@ class ConsumerRunner:
     def running(self) -> bool:
         return self._task is not None and not self._task.done()
 
+    async def wait_until_assigned(self, timeout: float = 30.0) -> None:
+        """Return once the group has given this member partitions (after a join/rebalance)."""
+        deadline = asyncio.get_running_loop().time() + timeout
+        while not (self._consumer is not None and self._consumer.assignment()):
+            if asyncio.get_running_loop().time() > deadline:
+                raise TimeoutError(f"{self.group}: no partitions assigned in {timeout:.0f}s")
+            await asyncio.sleep(0.05)
+
     async def _run(self) -> None:
         assert self._consumer is not None
         consumer = self._consumer
@@ -264,24 +280,23 @@ class ConsumerRunner:
                 log.exception("fetch failed; retrying", extra={"cbec": {"group": self.group}})
                 await asyncio.sleep(1)
                 continue
+            batches = {tp: records for tp, records in batches.items() if records}
+            if not batches:
+                continue
+            try:
+                await self._process(batches)
+            except _Interrupted:
+                return
+            try:
+                await consumer.commit({tp: recs[-1].offset + 1 for tp, recs in batches.items()})
+            except (CommitFailedError, KafkaError) as exc:
+                # The partitions moved to another member during a rebalance; it redelivers from
+                # the last commit and its inbox drops what was already applied here.
+                log.warning("offset commit failed: %s", exc, extra={"cbec": {"group": self.group}})
             for tp, records in batches.items():
-                if not records:
-                    continue
-                try:
-                    await self._process_partition(tp, records)
-                except _Interrupted:
-                    return
-                try:
-                    await consumer.commit({tp: records[-1].offset + 1})
-                except (CommitFailedError, KafkaError) as exc:
-                    # The partition moved to another member during a rebalance; it will
-                    # redeliver from the last commit and the inbox drops what was applied.
-                    log.warning(
-                        "offset commit failed: %s", exc, extra={"cbec": {"group": self.group}}
-                    )
                 self._update_lag(consumer, tp, records[-1].offset + 1)
-                if self.after_commit is not None:
-                    self.after_commit()
+            if self.after_commit is not None:
+                self.after_commit()
 
     def _update_lag(self, consumer: AIOKafkaConsumer, tp: TopicPartition, position: int) -> None:
         highwater = consumer.highwater(tp)
@@ -303,18 +318,19 @@ class ConsumerRunner:
             item.error = f"unknown event type {event_type!r} on topic {record.topic}"
         return item
 
-    async def _process_partition(
-        self, tp: TopicPartition, records: list[ConsumerRecord[bytes, bytes]]
+    async def _process(
+        self, batches: Mapping[TopicPartition, list[ConsumerRecord[bytes, bytes]]]
     ) -> None:
-        items = [self._classify(r) for r in records]
-        for item in items:
-            if item.error is not None:
-                await self._dead_letter(
-                    item.record, item.error, attempts=0, error_type="MalformedEvent"
-                )
-            elif item.handler is None:
-                metrics.CONSUMED.labels(self.service, self.group, tp.topic, "ignored").inc()
-        todo = [i for i in items if i.error is None and i.handler is not None]
+        """Apply a fetch (every partition) in one transaction; replay one by one if it fails."""
+        todo: list[_Item] = []
+        for tp, records in batches.items():
+            for item in (self._classify(r) for r in records):
+                if item.error is not None:
+                    await self._dead_letter(item.record, item.error, 0, "MalformedEvent")
+                elif item.handler is None:
+                    self._count(tp.topic, "ignored")
+                else:
+                    todo.append(item)
         if not todo:
             return
         try:
@@ -322,24 +338,22 @@ class ConsumerRunner:
             return
         except Exception:
             log.debug("batch failed, replaying one by one", exc_info=True)
-        for item in todo:
+        for item in todo:  # per partition, in offset order
             await self._apply_with_retries(item)
 
     async def _apply(self, items: list[_Item]) -> None:
         """Apply events in one transaction; the inbox drops ids already applied."""
+        applied: list[_Item] = []
         async with self.sessions() as session, session.begin():
             seen = await inbox.already_processed(
                 session, self.group, [i.envelope.id for i in items if i.envelope]
             )
-            applied = 0
             for item in items:
                 envelope = item.envelope
                 assert envelope is not None
                 assert item.handler is not None
                 if envelope.id in seen:
-                    metrics.CONSUMED.labels(
-                        self.service, self.group, item.record.topic, "duplicate"
-                    ).inc()
+                    self._count(item.record.topic, "duplicate")
                     continue
                 seen.add(envelope.id)
                 record = item.record
@@ -365,12 +379,13 @@ class ConsumerRunner:
                             runtime=self.runtime,
                         )
                     )
-                inbox.record(session, self.group, envelope)
-                applied += 1
-        if applied:
-            metrics.CONSUMED.labels(self.service, self.group, items[0].record.topic, "applied").inc(
-                applied
-            )
+                applied.append(item)
+            await inbox.record(session, self.group, [i.envelope for i in applied if i.envelope])
+        per_topic: dict[str, int] = {}
+        for item in applied:
+            per_topic[item.record.topic] = per_topic.get(item.record.topic, 0) + 1
+        for topic, count in per_topic.items():
+            self._count(topic, "applied", count)
 
     async def _apply_with_retries(self, item: _Item) -> None:
         attempts = 0
@@ -432,7 +447,7 @@ class ConsumerRunner:
             )
             await future
         metrics.DLQ.labels(self.service, self.group, record.topic).inc()
-        metrics.CONSUMED.labels(self.service, self.group, record.topic, "dead_lettered").inc()
+        self._count(record.topic, "dead_lettered")
         log.error(
             "event dead-lettered: %s",
             reason,

@@ -7,7 +7,11 @@
 
 SQLite runs in WAL mode and every transaction begins with ``BEGIN IMMEDIATE``: a writer takes the
 write lock up front and waits (busy timeout) instead of failing with "database is locked" when
-two connections read and then write.
+two connections read and then write. A process holds a single SQLite connection: SQLite admits
+one writer at a time anyway, and queueing for the connection in asyncio hands it over at once,
+where competing connections would wait in SQLite's busy handler, which sleeps in steps of up to
+100 ms. The consequence for code: never open a second session while holding one (it would wait
+for itself).
 """
 
 from __future__ import annotations
@@ -34,6 +38,9 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
             url,
             echo=echo,
             connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            pool_size=1,
+            max_overflow=0,
+            pool_timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
         )
         _configure_sqlite(engine)
         return engine
@@ -41,7 +48,23 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
     return create_async_engine(url, pool_pre_ping=True, **kwargs)
 
 
-def _configure_sqlite(engine: AsyncEngine) -> None:
+def create_read_engine(url: str, write_engine: AsyncEngine, *, pool_size: int = 4) -> AsyncEngine:
+    """An engine for reads that may run beside the writer: on SQLite, read-only connections
+    with deferred transactions (WAL readers never wait for the writer); elsewhere the writer's
+    own engine."""
+    if make_url(url).get_backend_name() != "sqlite":
+        return write_engine
+    engine = create_async_engine(
+        url,
+        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        pool_size=pool_size,
+        max_overflow=0,
+    )
+    _configure_sqlite(engine, read_only=True)
+    return engine
+
+
+def _configure_sqlite(engine: AsyncEngine, *, read_only: bool = False) -> None:
     @event.listens_for(engine.sync_engine, "connect")
     def _on_connect(dbapi_connection: Any, _record: Any) -> None:
         # Let SQLAlchemy, not the driver, decide where transactions begin (see "begin" below).
@@ -51,11 +74,13 @@ def _configure_sqlite(engine: AsyncEngine) -> None:
         cursor.execute("PRAGMA synchronous=NORMAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
+        if read_only:
+            cursor.execute("PRAGMA query_only=ON")
         cursor.close()
 
     @event.listens_for(engine.sync_engine, "begin")
     def _on_begin(connection: Any) -> None:
-        connection.exec_driver_sql("BEGIN IMMEDIATE")
+        connection.exec_driver_sql("BEGIN" if read_only else "BEGIN IMMEDIATE")
 
 
 def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:

@@ -2,7 +2,7 @@
 
     seen = await already_processed(session, "cbec.tax.on-release", ["id1", "id2"])
     ... apply the effect ...
-    record(session, "cbec.tax.on-release", envelope)   # same transaction as the effect
+    await record(session, "cbec.tax.on-release", [envelope])   # same transaction as the effect
 
 A redelivered event (same id) is found here and changes nothing the second time.
 """
@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
+from sqlalchemy import insert
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -49,5 +50,13 @@ async def already_processed(
     return found
 
 
-def record(session: AsyncSession, consumer: str, envelope: Envelope) -> None:
-    session.add(InboxRecord(consumer=consumer, event_id=envelope.id, event_type=envelope.type))
+async def record(session: AsyncSession, consumer: str, envelopes: Iterable[Envelope]) -> None:
+    """Record applied events in one statement (in the transaction of their effects)."""
+    now = _utcnow()
+    rows = [
+        {"consumer": consumer, "event_id": e.id, "event_type": e.type, "processed_at": now}
+        for e in envelopes
+    ]
+    if rows:
+        connection = await session.connection()
+        await connection.execute(insert(InboxRecord.__table__), rows)  # type: ignore[arg-type]

@@ -20,13 +20,15 @@ import asyncio
 import contextlib
 import json
 import logging
+import time
 import zlib
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from opentelemetry.instrumentation.utils import suppress_instrumentation
-from sqlalchemy import Index, LargeBinary, delete, func, text, update
+from sqlalchemy import Index, LargeBinary, delete, event, func, insert, text, update
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
+from sqlalchemy.orm import Session
 from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -65,8 +67,28 @@ class OutboxRecord(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, index=True)
 
 
+_PENDING = "cbec_outbox_pending"
+
+
+@event.listens_for(Session, "before_commit")
+def _insert_pending_rows(session: Session) -> None:
+    """Insert the transaction's outbox rows in one statement, just before it commits."""
+    rows = session.info.pop(_PENDING, None)
+    if rows:
+        session.connection().execute(insert(OutboxRecord.__table__), rows)  # type: ignore[arg-type]
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _forget_pending_rows(session: Session, _previous: object) -> None:
+    session.info.pop(_PENDING, None)
+
+
 class Outbox:
-    """Writes events as outbox rows inside the caller's transaction."""
+    """Writes events as outbox rows inside the caller's transaction.
+
+    Rows are collected on the session and inserted together just before the commit, in the
+    order they were added; a rollback drops them.
+    """
 
     def __init__(self, source: str) -> None:
         self.source = source
@@ -80,16 +102,19 @@ class Outbox:
         self, session: AsyncSession, envelope: Envelope, *, topic: str, key: str
     ) -> None:
         headers = [[name, value.decode()] for name, value in envelope.to_kafka_headers()]
-        session.add(
-            OutboxRecord(
-                event_id=envelope.id,
-                topic=topic,
-                key=key,
-                event_type=envelope.type,
-                headers=json.dumps(headers),
-                payload=envelope.body(),
-                trace_context=json.dumps(current_carrier()) or None,
-            )
+        carrier = current_carrier()
+        session.info.setdefault(_PENDING, []).append(
+            {
+                "event_id": envelope.id,
+                "topic": topic,
+                "key": key,
+                "event_type": envelope.type,
+                "headers": json.dumps(headers),
+                "payload": envelope.body(),
+                "trace_context": json.dumps(carrier) if carrier else None,
+                "created_at": _utcnow(),
+                "sent_at": None,
+            }
         )
 
 
@@ -113,6 +138,9 @@ class OutboxRelay:
         batch_size: int = 500,
         poll_interval: float = 0.2,
         retention: timedelta = timedelta(hours=72),
+        read_sessions: async_sessionmaker[AsyncSession] | None = None,
+        max_batches_in_flight: int = 8,
+        sweep_interval: float = 1.0,
     ) -> None:
         self.engine = engine
         self.sessions = sessions
@@ -121,6 +149,9 @@ class OutboxRelay:
         self.batch_size = batch_size
         self.poll_interval = poll_interval
         self.retention = retention
+        self.read_sessions = read_sessions or sessions
+        self.max_batches_in_flight = max_batches_in_flight
+        self.sweep_interval = sweep_interval
         self._wake = asyncio.Event()
         self._stopping = asyncio.Event()
         self._task: asyncio.Task[None] | None = None
@@ -153,13 +184,7 @@ class OutboxRelay:
                     if not leader:
                         await self._sleep(max(self.poll_interval, 1.0))
                         continue
-                    while not self._stopping.is_set():
-                        published = await self.publish_batch()
-                        self.healthy = True
-                        failures = 0
-                        await self._maybe_prune()
-                        if published < self.batch_size:
-                            await self._sleep(self.poll_interval)
+                    await self._pump()
             except asyncio.CancelledError:
                 raise
             except Exception:
@@ -170,6 +195,76 @@ class OutboxRelay:
                     "outbox relay failed; retrying", extra={"cbec": {"attempt": failures}}
                 )
                 await self._sleep(min(0.2 * 2**failures, 10.0))
+            else:
+                failures = 0
+
+    async def _pump(self) -> None:
+        """Send batch after batch without waiting; a marker task records the acknowledgements.
+
+        Rows are read past a cursor (the last id sent). Whenever the relay is idle, and at
+        least every ``sweep_interval``, it waits for the acknowledgements in flight and reads
+        again from the first unsent row, so a row committed late with a lower id (concurrent
+        transactions on PostgreSQL) is still published.
+        """
+        queue: asyncio.Queue[tuple[list[Any], list[asyncio.Future[Any]]]] = asyncio.Queue(
+            maxsize=self.max_batches_in_flight
+        )
+        failure: list[BaseException] = []
+        marker = asyncio.create_task(self._mark_acknowledged(queue, failure))
+        cursor = 0
+        last_sweep = time.monotonic()
+        try:
+            while not self._stopping.is_set():
+                if failure:
+                    raise failure[0]
+                if time.monotonic() - last_sweep > self.sweep_interval:
+                    await queue.join()
+                    cursor, last_sweep = 0, time.monotonic()
+                rows = await self._read(after=cursor)
+                if rows:
+                    await queue.put((rows, await self._send(rows)))
+                    cursor = rows[-1].id
+                    continue
+                await queue.join()
+                if failure:
+                    raise failure[0]
+                if cursor:
+                    cursor, last_sweep = 0, time.monotonic()
+                    continue
+                self.healthy = True
+                await self._maybe_prune()
+                await self._sleep(self.poll_interval)
+            await queue.join()
+        finally:
+            marker.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await marker
+
+    async def _mark_acknowledged(
+        self,
+        queue: asyncio.Queue[tuple[list[Any], list[asyncio.Future[Any]]]],
+        failure: list[BaseException],
+    ) -> None:
+        while True:
+            rows, futures = await queue.get()
+            try:
+                results = await asyncio.gather(*futures, return_exceptions=True)
+                acked = [
+                    r
+                    for r, res in zip(rows, results, strict=True)
+                    if not isinstance(res, BaseException)
+                ]
+                if acked:
+                    await self._mark_sent([r.id for r in acked])
+                    for row in acked:
+                        metrics.OUTBOX_PUBLISHED.labels(self.service, row.topic).inc()
+                errors = [res for res in results if isinstance(res, BaseException)]
+                if errors:
+                    failure.append(_not_acknowledged(len(errors), len(rows), errors[0]))
+            except Exception as exc:
+                failure.append(exc)
+            finally:
+                queue.task_done()
 
     async def _sleep(self, seconds: float) -> None:
         with contextlib.suppress(TimeoutError):
@@ -179,50 +274,62 @@ class OutboxRelay:
     def _leadership(self) -> _Leadership:
         return _Leadership(self.engine, self.service)
 
-    async def publish_batch(self) -> int:
-        """Publish up to ``batch_size`` unsent rows; returns how many were acknowledged."""
+    async def _read(self, after: int = 0) -> list[Any]:
+        table = OutboxRecord.__table__  # type: ignore[attr-defined]
         with suppress_instrumentation():
-            async with self.sessions() as session:
-                rows = (
-                    await session.exec(
-                        select(OutboxRecord)
-                        .where(col(OutboxRecord.sent_at).is_(None))
-                        .order_by(col(OutboxRecord.id))
-                        .limit(self.batch_size)
+            async with self.read_sessions() as session:
+                connection = await session.connection()
+                result = await connection.execute(
+                    select(
+                        table.c.id,
+                        table.c.topic,
+                        table.c.key,
+                        table.c.headers,
+                        table.c.payload,
+                        table.c.trace_context,
                     )
-                ).all()
-                metrics.OUTBOX_BACKLOG.labels(self.service).set(
-                    len(rows) if len(rows) < self.batch_size else await backlog(session)
+                    .where(table.c.sent_at.is_(None), table.c.id > after)
+                    .order_by(table.c.id)
+                    .limit(self.batch_size)
                 )
-        if not rows:
-            return 0
-        pending: list[tuple[OutboxRecord, asyncio.Future[Any]]] = []
+                rows = list(result.all())
+                if len(rows) < self.batch_size and not after:
+                    metrics.OUTBOX_BACKLOG.labels(self.service).set(len(rows))
+                elif not after:
+                    metrics.OUTBOX_BACKLOG.labels(self.service).set(await backlog(session))
+        return rows
+
+    async def _send(self, rows: list[Any]) -> list[asyncio.Future[Any]]:
+        """Hand the rows to the producer, in order, each under its writer's trace context."""
+        futures = []
         for row in rows:
             headers = [(name, value.encode()) for name, value in json.loads(row.headers)]
             carrier = json.loads(row.trace_context) if row.trace_context else None
             with restored_context(carrier):
-                future = await self.publisher.send(
-                    row.topic, row.payload, key=row.key.encode(), headers=headers
+                futures.append(
+                    await self.publisher.send(
+                        row.topic, row.payload, key=row.key.encode(), headers=headers
+                    )
                 )
-            pending.append((row, future))
-        results = await asyncio.gather(*(f for _, f in pending), return_exceptions=True)
-        sent_ids = [
-            row.id
-            for (row, _), r in zip(pending, results, strict=True)
-            if not isinstance(r, BaseException)
+        return futures
+
+    async def publish_batch(self) -> int:
+        """Publish up to ``batch_size`` unsent rows and wait; returns how many were acknowledged."""
+        rows = await self._read()
+        if not rows:
+            return 0
+        results = await asyncio.gather(*await self._send(rows), return_exceptions=True)
+        acked = [
+            r for r, res in zip(rows, results, strict=True) if not isinstance(res, BaseException)
         ]
-        failed = len(pending) - len(sent_ids)
-        if sent_ids:
-            await self._mark_sent([i for i in sent_ids if i is not None])
-            for (row, _), r in zip(pending, results, strict=True):
-                if not isinstance(r, BaseException):
-                    metrics.OUTBOX_PUBLISHED.labels(self.service, row.topic).inc()
-        if failed:
-            first = next(r for r in results if isinstance(r, BaseException))
-            raise RuntimeError(
-                f"{failed} of {len(pending)} outbox rows not acknowledged: {first!r}"
-            )
-        return len(sent_ids)
+        if acked:
+            await self._mark_sent([r.id for r in acked])
+            for row in acked:
+                metrics.OUTBOX_PUBLISHED.labels(self.service, row.topic).inc()
+        errors = [res for res in results if isinstance(res, BaseException)]
+        if errors:
+            raise _not_acknowledged(len(errors), len(rows), errors[0])
+        return len(acked)
 
     async def _mark_sent(self, ids: list[int]) -> None:
         with suppress_instrumentation():
@@ -246,6 +353,10 @@ class OutboxRelay:
                         col(OutboxRecord.sent_at) < now - self.retention,
                     )
                 )
+
+
+def _not_acknowledged(failed: int, total: int, first: BaseException) -> RuntimeError:
+    return RuntimeError(f"{failed} of {total} outbox rows not acknowledged: {first!r}")
 
 
 class _Leadership:

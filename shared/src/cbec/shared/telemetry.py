@@ -183,30 +183,31 @@ def process_span(
 ) -> Iterator[Span]:
     """The ``<topic> process`` span around one handler, child of the producer's context."""
     parent = context_from_headers(headers)
-    attributes: dict[str, Any] = {
-        "messaging.system": "kafka",
-        "messaging.operation.type": "process",
-        "messaging.operation.name": "process",
-        "messaging.destination.name": topic,
-        "messaging.consumer.group.name": consumer_group,
-        "messaging.destination.partition.id": str(partition),
-        "messaging.kafka.offset": offset,
-    }
-    if key is not None:
-        attributes["messaging.kafka.message.key"] = key.decode(errors="replace")
-    if event_id:
-        attributes["messaging.message.id"] = event_id
-    if event_type:
-        attributes["cloudevents.event_type"] = event_type
-    attributes.update(business_attributes(data or {}))
     with tracer().start_as_current_span(
         f"{topic} process",
         context=parent,
         kind=SpanKind.CONSUMER,
-        attributes=attributes,
         record_exception=True,
         set_status_on_exception=True,
     ) as span:
+        if span.is_recording():  # attributes cost only when the span is kept
+            attributes: dict[str, Any] = {
+                "messaging.system": "kafka",
+                "messaging.operation.type": "process",
+                "messaging.operation.name": "process",
+                "messaging.destination.name": topic,
+                "messaging.consumer.group.name": consumer_group,
+                "messaging.destination.partition.id": str(partition),
+                "messaging.kafka.offset": offset,
+            }
+            if key is not None:
+                attributes["messaging.kafka.message.key"] = key.decode(errors="replace")
+            if event_id:
+                attributes["messaging.message.id"] = event_id
+            if event_type:
+                attributes["cloudevents.event_type"] = event_type
+            attributes.update(business_attributes(data or {}))
+            span.set_attributes(attributes)
         yield span
 
 
