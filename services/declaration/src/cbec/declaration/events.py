@@ -1,14 +1,473 @@
-"""The events this service publishes on `cbec.declaration.v1`: its contract with every consumer.
+"""The events the declaration service publishes on `cbec.declaration.v1`: its contract.
 
-Each is an :class:`~cbec.shared.envelope.Event` with a versioned, past-tense type name and at
-least one example; `cbec contracts generate` turns them into JSON Schemas and the AsyncAPI
-document under contracts/. A published event is never edited: a change is a new version.
+Key: the order number (``orderNo``), so every event of one order stays in order; summary events
+are keyed by ``sumNo``. Field names are the customs standard's. `cbec contracts generate` turns
+these classes into JSON Schemas and the AsyncAPI document under contracts/. A published event is
+never edited: a change is a new version with an upcaster.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
+from typing import ClassVar, Literal
+
+from pydantic import BaseModel, ConfigDict
 
 from cbec.shared.envelope import Event
 
 TOPIC = "cbec.declaration.v1"
 
-EVENTS: tuple[type[Event], ...] = ()
+
+def _examples(*examples: dict[str, object]) -> ConfigDict:
+    return ConfigDict(frozen=True, extra="forbid", json_schema_extra={"examples": list(examples)})
+
+
+class OrderLine(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    gnum: int
+    itemNo: str | None = None
+    itemName: str
+    gcode: str | None = None
+    unit: str
+    qty: Decimal
+    price: Decimal
+    totalPrice: Decimal
+    currency: str | None = None
+
+
+class ListLine(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    gnum: int
+    itemNo: str | None = None
+    gcode: str
+    gname: str
+    country: str
+    currency: str
+    unit: str
+    qty: Decimal
+    price: Decimal
+    totalPrice: Decimal
+
+
+_EXPORT_ORDER = {
+    "orderNo": "EO202611220001",
+    "ieFlag": "E",
+    "orderType": "E",
+    "ebpCode": "4403169D3W",
+    "ebcCode": "3702960001",
+    "currency": "142",
+    "goodsValue": "200.00",
+    "freight": "10.00",
+    "lines": [
+        {
+            "gnum": 1,
+            "itemName": "ceramic teapot",
+            "unit": "011",
+            "qty": "2",
+            "price": "100.00",
+            "totalPrice": "200.00",
+            "currency": "142",
+        }
+    ],
+    "acceptedAt": "2026-11-22T08:00:00+08:00",
+}
+_RELEASED_EXPORT = {
+    "orderNo": "EO202611220001",
+    "ieFlag": "E",
+    "copNo": "COP20261122001",
+    "invtNo": "43002026E000000001",
+    "preNo": "B20261122000000001",
+    "tradeMode": "9610",
+    "ebpCode": "4403169D3W",
+    "ebcCode": "3702960001",
+    "agentCode": "3702960001",
+    "ownerCode": "3702960001",
+    "logisticsCode": "3702980002",
+    "logisticsNo": "SF1234567890",
+    "customsCode": "4300",
+    "portCode": "4300",
+    "trafMode": "5",
+    "country": "502",
+    "statisticsFlag": "B",
+    "currency": "142",
+    "freight": "10.00",
+    "insuredFee": "0",
+    "grossWeight": "1.5",
+    "netWeight": "1.2",
+    "lines": [
+        {
+            "gnum": 1,
+            "gcode": "6911101900",
+            "gname": "ceramic teapot",
+            "country": "502",
+            "currency": "142",
+            "unit": "011",
+            "qty": "2",
+            "price": "100.00",
+            "totalPrice": "200.00",
+        }
+    ],
+    "releasedAt": "2026-11-22T09:00:00+08:00",
+}
+_RELEASED_IMPORT = {
+    **_RELEASED_EXPORT,
+    "orderNo": "IO202611220001",
+    "ieFlag": "I",
+    "invtNo": "43002026I000000001",
+    "country": "502",
+    "statisticsFlag": None,
+    "buyerIdType": "1",
+    "buyerIdNumber": "370102199001011234",
+    "buyerName": "Zhang San",
+    "assureCode": "4403169D3W",
+    "lines": [
+        {
+            "gnum": 1,
+            "gcode": "3304990099",
+            "gname": "face cream",
+            "country": "502",
+            "currency": "142",
+            "unit": "011",
+            "qty": "1",
+            "price": "100.00",
+            "totalPrice": "100.00",
+        }
+    ],
+}
+_RELEASED_IMPORT = {k: v for k, v in _RELEASED_IMPORT.items() if v is not None}
+
+
+class OrderAccepted(Event):
+    """An electronic order (CEB303 export / CEB311 import) was accepted, new or changed."""
+
+    model_config = _examples(_EXPORT_ORDER)
+    event_type: ClassVar[str] = "cbec.declaration.order.accepted.v1"
+    topic: ClassVar[str] = TOPIC
+    orderNo: str
+    ieFlag: Literal["I", "E"]
+    orderType: str
+    appType: Literal["1", "2"] = "1"
+    ebpCode: str
+    ebcCode: str
+    currency: str
+    goodsValue: Decimal
+    freight: Decimal
+    discount: Decimal | None = None
+    taxTotal: Decimal | None = None
+    acturalPaid: Decimal | None = None
+    buyerIdType: str | None = None
+    buyerIdNumber: str | None = None
+    buyerName: str | None = None
+    consignee: str | None = None
+    consigneeTelephone: str | None = None
+    consigneeAddress: str | None = None
+    lines: tuple[OrderLine, ...]
+    acceptedAt: str
+
+
+class ListStatusChanged(Event):
+    """An inventory list changed status: one receipt (returnStatus, returnTime, returnInfo)."""
+
+    model_config = _examples(
+        {
+            "orderNo": "EO202611220001",
+            "ieFlag": "E",
+            "copNo": "COP20261122001",
+            "preNo": "B20261122000000001",
+            "invtNo": "43002026E000000001",
+            "ebcCode": "3702960001",
+            "ebpCode": "4403169D3W",
+            "agentCode": "3702960001",
+            "logisticsCode": "3702980002",
+            "logisticsNo": "SF1234567890",
+            "returnStatus": "120",
+            "returnTime": "20261122090000000",
+            "returnInfo": "stored by customs, logic check passed",
+        }
+    )
+    event_type: ClassVar[str] = "cbec.declaration.list.status_changed.v1"
+    topic: ClassVar[str] = TOPIC
+    orderNo: str
+    ieFlag: Literal["I", "E"]
+    copNo: str
+    preNo: str | None = None
+    invtNo: str | None = None
+    ebcCode: str
+    ebpCode: str
+    agentCode: str
+    logisticsCode: str
+    logisticsNo: str
+    returnStatus: str
+    returnTime: str
+    returnInfo: str
+
+
+class ListReleased(Event):
+    """Customs released an inventory list (800): the goods may move; tax and quota apply."""
+
+    model_config = _examples(_RELEASED_EXPORT, _RELEASED_IMPORT)
+    event_type: ClassVar[str] = "cbec.declaration.list.released.v1"
+    topic: ClassVar[str] = TOPIC
+    orderNo: str
+    ieFlag: Literal["I", "E"]
+    copNo: str
+    invtNo: str
+    preNo: str | None = None
+    tradeMode: str
+    ebpCode: str
+    ebcCode: str
+    agentCode: str
+    ownerCode: str | None = None
+    logisticsCode: str
+    logisticsNo: str
+    customsCode: str
+    portCode: str
+    trafMode: str
+    country: str
+    statisticsFlag: str | None = None
+    currency: str
+    freight: Decimal
+    insuredFee: Decimal
+    grossWeight: Decimal | None = None
+    netWeight: Decimal | None = None
+    buyerIdType: str | None = None
+    buyerIdNumber: str | None = None
+    buyerName: str | None = None
+    assureCode: str | None = None
+    emsNo: str | None = None
+    lines: tuple[ListLine, ...]
+    releasedAt: str
+
+
+class ListRejected(Event):
+    """A list was rejected (100) by the check or by an officer; every failed rule is named."""
+
+    model_config = _examples(
+        {
+            "orderNo": "EO202611220001",
+            "ieFlag": "E",
+            "copNo": "COP20261122001",
+            "ebcCode": "3702960001",
+            "rules": ["received amount 200.00 differs from goodsValue + freight 210.00"],
+            "returnInfo": "received amount 200.00 differs from goodsValue + freight 210.00",
+            "rejectedAt": "2026-11-22T09:00:00+08:00",
+        }
+    )
+    event_type: ClassVar[str] = "cbec.declaration.list.rejected.v1"
+    topic: ClassVar[str] = TOPIC
+    orderNo: str
+    ieFlag: Literal["I", "E"]
+    copNo: str
+    invtNo: str | None = None
+    ebcCode: str
+    rules: tuple[str, ...]
+    returnInfo: str
+    returnStatus: str = "100"
+    rejectedAt: str
+
+
+class ListClosed(Event):
+    """An export list closed (899) after its goods departed; import lists close on delivery."""
+
+    model_config = _examples(
+        {
+            **_RELEASED_EXPORT,
+            "closedAt": "2026-11-23T10:00:00+08:00",
+            "leaveTime": "20261123100000",
+        }
+    )
+    event_type: ClassVar[str] = "cbec.declaration.list.closed.v1"
+    topic: ClassVar[str] = TOPIC
+    orderNo: str
+    ieFlag: Literal["I", "E"]
+    copNo: str
+    invtNo: str
+    preNo: str | None = None
+    tradeMode: str
+    ebpCode: str
+    ebcCode: str
+    agentCode: str
+    ownerCode: str | None = None
+    logisticsCode: str
+    logisticsNo: str
+    customsCode: str
+    portCode: str
+    trafMode: str
+    country: str
+    statisticsFlag: str | None = None
+    currency: str
+    freight: Decimal
+    insuredFee: Decimal
+    grossWeight: Decimal | None = None
+    netWeight: Decimal | None = None
+    lines: tuple[ListLine, ...]
+    releasedAt: str
+    closedAt: str
+    leaveTime: str | None = None
+
+
+class ListRevoked(Event):
+    """A released list was withdrawn by an accepted revocation (CEB605 / CEB623)."""
+
+    model_config = _examples(
+        {
+            "orderNo": "IO202611220001",
+            "ieFlag": "I",
+            "copNo": "COP20261122002",
+            "invtNo": "43002026I000000001",
+            "ebcCode": "3702960001",
+            "reason": "order cancelled by the buyer",
+            "revokedAt": "2026-11-22T12:00:00+08:00",
+        }
+    )
+    event_type: ClassVar[str] = "cbec.declaration.list.revoked.v1"
+    topic: ClassVar[str] = TOPIC
+    orderNo: str
+    ieFlag: Literal["I", "E"]
+    copNo: str
+    invtNo: str
+    ebcCode: str
+    reason: str
+    revokedAt: str
+
+
+class ListIncomplete(Event):
+    """A list still lacks documents at the deadline; names the missing ones."""
+
+    model_config = _examples(
+        {
+            "orderNo": "EO202611220002",
+            "ieFlag": "E",
+            "copNo": "COP20261122003",
+            "ebcCode": "3702960001",
+            "missing": ["waybill"],
+            "deadline": "2026-11-23T08:00:00+08:00",
+        }
+    )
+    event_type: ClassVar[str] = "cbec.declaration.list.incomplete.v1"
+    topic: ClassVar[str] = TOPIC
+    orderNo: str
+    ieFlag: Literal["I", "E"]
+    copNo: str
+    ebcCode: str
+    missing: tuple[str, ...]
+    deadline: str
+
+
+class SummaryItem(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    gseqno: int
+    gcode: str
+    gname: str
+    country: str
+    currency: str
+    unit: str
+    qty: Decimal
+    totalPrice: Decimal
+
+
+class SummaryForm(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    declSeqNo: str
+    ebcCode: str
+    ownerCode: str | None = None
+    trafMode: str
+    country: str
+    portCode: str
+    items: tuple[SummaryItem, ...]
+
+
+class LineAssignment(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    invtNo: str
+    gnum: int
+    declSeqNo: str
+    gseqno: int
+
+
+class SummaryCompleted(Event):
+    """A summary declaration (CEB792 semantics): forms, items, and every list line's place."""
+
+    model_config = _examples(
+        {
+            "sumNo": "SUM4300202611000001",
+            "ebcCode": "3702960001",
+            "period": "2026-11",
+            "supplementary": False,
+            "forms": [
+                {
+                    "declSeqNo": "D4300202611000001",
+                    "ebcCode": "3702960001",
+                    "trafMode": "5",
+                    "country": "502",
+                    "portCode": "4300",
+                    "items": [
+                        {
+                            "gseqno": 1,
+                            "gcode": "6911101900",
+                            "gname": "ceramic teapot",
+                            "country": "502",
+                            "currency": "142",
+                            "unit": "011",
+                            "qty": "2",
+                            "totalPrice": "200.00",
+                        }
+                    ],
+                }
+            ],
+            "assignments": [
+                {
+                    "invtNo": "43002026E000000001",
+                    "gnum": 1,
+                    "declSeqNo": "D4300202611000001",
+                    "gseqno": 1,
+                }
+            ],
+            "completedAt": "2026-12-01T00:10:00+08:00",
+        }
+    )
+    event_type: ClassVar[str] = "cbec.declaration.summary.completed.v1"
+    topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "sumNo"
+    sumNo: str
+    ebcCode: str
+    period: str
+    supplementary: bool
+    forms: tuple[SummaryForm, ...]
+    assignments: tuple[LineAssignment, ...]
+    completedAt: str
+
+
+class SummaryOverdue(Event):
+    """A month's released export lists were not summarised by the deadline."""
+
+    model_config = _examples(
+        {
+            "sumNo": "UNSUMMARISED-3702960001-2026-10",
+            "ebcCode": "3702960001",
+            "period": "2026-10",
+            "deadline": "2026-11-16",
+            "lists": 12,
+        }
+    )
+    event_type: ClassVar[str] = "cbec.declaration.summary.overdue.v1"
+    topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "sumNo"
+    sumNo: str
+    ebcCode: str
+    period: str
+    deadline: str
+    lists: int
+
+
+EVENTS: tuple[type[Event], ...] = (
+    OrderAccepted,
+    ListStatusChanged,
+    ListReleased,
+    ListRejected,
+    ListClosed,
+    ListRevoked,
+    ListIncomplete,
+    SummaryCompleted,
+    SummaryOverdue,
+)

@@ -1,14 +1,158 @@
-"""The events this service publishes on `cbec.payments.v1`: its contract with every consumer.
+"""The events the payments service publishes on `cbec.payments.v1`: its contract.
 
-Each is an :class:`~cbec.shared.envelope.Event` with a versioned, past-tense type name and at
-least one example; `cbec contracts generate` turns them into JSON Schemas and the AsyncAPI
-document under contracts/. A published event is never edited: a change is a new version.
+Key: the order number for funds documents and flags; ``settlementId`` for settlements.
+A published event is never edited: a change is a new version with an upcaster.
 """
 
 from __future__ import annotations
+
+from decimal import Decimal
+from typing import ClassVar, Literal
+
+from pydantic import ConfigDict
 
 from cbec.shared.envelope import Event
 
 TOPIC = "cbec.payments.v1"
 
-EVENTS: tuple[type[Event], ...] = ()
+
+def _examples(*examples: dict[str, object]) -> ConfigDict:
+    return ConfigDict(frozen=True, extra="forbid", json_schema_extra={"examples": list(examples)})
+
+
+class PaymentAccepted(Event):
+    """An import payment voucher (CEB411) was accepted from a payment institution."""
+
+    model_config = _examples(
+        {
+            "orderNo": "IO202611220001",
+            "ebpCode": "4403169D3W",
+            "payCode": "4403169D3W",
+            "payTransactionId": "TX2026112200001",
+            "payerIdType": "1",
+            "payerIdNumber": "370102199001011234",
+            "payerName": "Zhang San",
+            "payerIsBuyer": True,
+            "amountPaid": "135.37",
+            "currency": "142",
+            "payTime": "20261122080000",
+            "acceptedAt": "2026-11-22T08:01:00+08:00",
+        }
+    )
+    event_type: ClassVar[str] = "cbec.payments.payment.accepted.v1"
+    topic: ClassVar[str] = TOPIC
+    orderNo: str
+    ebpCode: str
+    payCode: str
+    payTransactionId: str
+    payerIdType: str
+    payerIdNumber: str
+    payerName: str
+    payerIsBuyer: bool | None = None
+    amountPaid: Decimal
+    currency: str
+    payTime: str
+    acceptedAt: str
+
+
+class ReceiptAccepted(Event):
+    """An export receipt of funds (CEB403) was accepted."""
+
+    model_config = _examples(
+        {
+            "orderNo": "EO202611220001",
+            "ebcCode": "3702960001",
+            "ebpCode": "4403169D3W",
+            "payCode": "4403169D3W",
+            "payNo": "PN2026112200001",
+            "charge": "210.00",
+            "currency": "142",
+            "accountingDate": "20261122080000",
+            "acceptedAt": "2026-11-22T08:02:00+08:00",
+        }
+    )
+    event_type: ClassVar[str] = "cbec.payments.receipt.accepted.v1"
+    topic: ClassVar[str] = TOPIC
+    orderNo: str
+    ebcCode: str
+    ebpCode: str | None = None
+    payCode: str | None = None
+    payNo: str | None = None
+    charge: Decimal
+    currency: str
+    accountingDate: str
+    acceptedAt: str
+
+
+class SettlementCompleted(Event):
+    """Foreign-currency receipts of one payee and day were settled in CNY."""
+
+    model_config = _examples(
+        {
+            "settlementId": "ST-4403169D3W-3702960001-20261122",
+            "payCode": "4403169D3W",
+            "ebcCode": "3702960001",
+            "day": "2026-11-22",
+            "currency": "840",
+            "rate": "7.1234",
+            "gross": "1424.68",
+            "fee": "2.85",
+            "net": "1421.83",
+            "documents": ["4403169D3W:PN2026112200002"],
+            "settledAt": "2026-11-23T01:00:00+08:00",
+        }
+    )
+    event_type: ClassVar[str] = "cbec.payments.settlement.completed.v1"
+    topic: ClassVar[str] = TOPIC
+    key_field: ClassVar[str] = "settlementId"
+    settlementId: str
+    payCode: str
+    ebcCode: str
+    day: str
+    currency: str
+    rate: Decimal
+    gross: Decimal
+    fee: Decimal
+    net: Decimal
+    documents: tuple[str, ...]
+    settledAt: str
+
+
+class FundsFlagged(Event):
+    """Reconciliation found a discrepancy between an order and its funds."""
+
+    model_config = _examples(
+        {
+            "orderNo": "IO202611220001",
+            "flag": "underpaid",
+            "detail": "paid 130.00, order acturalPaid 135.37",
+            "expected": "135.37",
+            "actual": "130.00",
+            "flaggedAt": "2026-11-22T09:00:00+08:00",
+        }
+    )
+    event_type: ClassVar[str] = "cbec.payments.funds.flagged.v1"
+    topic: ClassVar[str] = TOPIC
+    orderNo: str
+    flag: Literal[
+        "funds-without-order",
+        "order-without-funds",
+        "overpaid",
+        "underpaid",
+        "currency-mismatch",
+        "payer-not-buyer",
+        "split-share-mismatch",
+        "split-shares-do-not-add-up",
+    ]
+    detail: str
+    expected: str | None = None
+    actual: str | None = None
+    flaggedAt: str
+
+
+EVENTS: tuple[type[Event], ...] = (
+    PaymentAccepted,
+    ReceiptAccepted,
+    SettlementCompleted,
+    FundsFlagged,
+)
