@@ -1,0 +1,59 @@
+"""Running a service app in the test's event loop: real lifespan, real broker, real database.
+
+    async with running(create_app(settings)) as (app, client):
+        response = await client.post("/v1/export/orders", json=[...])
+        runtime = app.state.runtime        # sessions, outbox, publisher, consumers
+
+The app is ready when it answers ``/readyz`` (database, broker, relay and every consumer up) and
+every consumer has been given partitions.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+import httpx
+from fastapi import FastAPI
+
+from cbec.shared.settings import ServiceSettings
+
+
+def service_settings(cls: type[ServiceSettings], **values: object) -> ServiceSettings:
+    """Settings for a test: fast polling and retries; everything else as given."""
+    defaults: dict[str, object] = {
+        "outbox_poll_interval_ms": 20,
+        "consumer_retry_backoff_ms": 10,
+        "log_json": False,
+        "log_level": "WARNING",
+    }
+    return cls(**{**defaults, **values})
+
+
+@asynccontextmanager
+async def running(
+    app: FastAPI, *, timeout: float = 60.0, headers: dict[str, str] | None = None
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    async with app.router.lifespan_context(app):
+        transport = httpx.ASGITransport(app=app)
+        async with httpx.AsyncClient(
+            transport=transport, base_url="http://service.test", headers=headers or {}
+        ) as client:
+            deadline = time.monotonic() + timeout
+            while True:
+                response = await client.get("/readyz")
+                if response.status_code == 200:
+                    break
+                if time.monotonic() > deadline:
+                    raise AssertionError(f"not ready: {response.text}")
+                await _pause()
+            for consumer in app.state.runtime.consumers:
+                await consumer.wait_until_assigned(timeout)
+            yield app, client
+
+
+async def _pause() -> None:
+    import asyncio
+
+    await asyncio.sleep(0.05)
