@@ -30,14 +30,15 @@ from typing import Any
 
 from aiokafka import AIOKafkaConsumer, AIOKafkaProducer
 from sqlalchemy import Column, Integer, MetaData, String, Table, func, insert, select
+from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cbec.shared.bus import ConsumerRunner, HandlerContext, Publisher, ensure_topics
 from cbec.shared.db import create_engine, create_read_engine, session_factory
 from cbec.shared.embedded import EmbeddedBroker
 from cbec.shared.envelope import Envelope
-from cbec.shared.inbox import InboxRecord
-from cbec.shared.outbox import Outbox, OutboxRecord, OutboxRelay
+from cbec.shared.inbox import INBOX_TABLE
+from cbec.shared.outbox import OUTBOX_TABLE, Outbox, OutboxRelay
 from cbec.shared.settings import ServiceSettings
 
 _metadata = MetaData()
@@ -132,9 +133,14 @@ async def _raw(bootstrap: str, topic: str, events: list[Envelope]) -> float:
 
 async def _database(url: str) -> AsyncEngine:
     engine = create_engine(url)
-    tables = [bench_effect, OutboxRecord.__table__, InboxRecord.__table__]  # type: ignore[attr-defined]
+    tables = [bench_effect, OUTBOX_TABLE, INBOX_TABLE]
+
+    def create_tables(connection: Connection) -> None:
+        for table in tables:
+            table.create(connection, checkfirst=True)
+
     async with engine.begin() as conn:
-        await conn.run_sync(lambda c: [t.create(c, checkfirst=True) for t in tables])
+        await conn.run_sync(create_tables)
     return engine
 
 
@@ -200,7 +206,7 @@ async def _platform(
         while True:
             async with consumer_sessions() as session:
                 connection = await session.connection()
-                table = bench_effect if effect else InboxRecord.__table__  # type: ignore[attr-defined]
+                table = bench_effect if effect else INBOX_TABLE
                 count = select(func.count()).select_from(table).where(table.c.consumer == group)
                 done = (await connection.execute(count)).scalar_one()
             if done >= len(events):

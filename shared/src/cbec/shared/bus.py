@@ -98,7 +98,10 @@ class Publisher:
         self, topic: str, value: bytes, *, key: bytes | None, headers: list[tuple[str, bytes]]
     ) -> asyncio.Future[Any]:
         """Queue a message; the returned future resolves when the broker acknowledged it."""
-        return await self.producer.send(topic, value, key=key, headers=headers)
+        future: asyncio.Future[Any] = await self.producer.send(
+            topic, value, key=key, headers=headers
+        )
+        return future
 
     async def publish(self, envelope: Envelope, *, topic: str, key: str) -> None:
         """Publish one envelope and wait for the acknowledgement (use the outbox in services)."""

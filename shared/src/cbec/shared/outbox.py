@@ -26,7 +26,8 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from opentelemetry.instrumentation.utils import suppress_instrumentation
-from sqlalchemy import Index, LargeBinary, delete, event, func, insert, text, update
+from sqlalchemy import Index, LargeBinary, Table, delete, event, func, insert, text, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
 from sqlalchemy.orm import Session
 from sqlmodel import Column, Field, SQLModel, col, select
@@ -67,6 +68,7 @@ class OutboxRecord(SQLModel, table=True):
     sent_at: datetime | None = Field(default=None, index=True)
 
 
+OUTBOX_TABLE: Table = OutboxRecord.__table__  # type: ignore[attr-defined]
 _PENDING = "cbec_outbox_pending"
 
 
@@ -75,7 +77,7 @@ def _insert_pending_rows(session: Session) -> None:
     """Insert the transaction's outbox rows in one statement, just before it commits."""
     rows = session.info.pop(_PENDING, None)
     if rows:
-        session.connection().execute(insert(OutboxRecord.__table__), rows)  # type: ignore[arg-type]
+        session.connection().execute(insert(OUTBOX_TABLE), rows)
 
 
 @event.listens_for(Session, "after_soft_rollback")
@@ -275,12 +277,12 @@ class OutboxRelay:
         return _Leadership(self.engine, self.service)
 
     async def _read(self, after: int = 0) -> list[Any]:
-        table = OutboxRecord.__table__  # type: ignore[attr-defined]
+        table = OUTBOX_TABLE
         with suppress_instrumentation():
             async with self.read_sessions() as session:
                 connection = await session.connection()
                 result = await connection.execute(
-                    select(
+                    sa_select(
                         table.c.id,
                         table.c.topic,
                         table.c.key,
