@@ -1,8 +1,172 @@
-"""SQLModel tables of the declaration service."""
+"""SQLModel tables of the declaration service.
+
+Documents are kept as the JSON of the customs standard's entity (``document``) together with a
+fingerprint of it, so that a document resent unchanged is recognised and answered with the same
+receipt (the idempotent API of DESIGN.md). Funds documents and waybills are the other services'
+events, kept by their business keys so that the three-document check can find them.
+"""
 
 from __future__ import annotations
 
-from sqlalchemy import Table
+from datetime import UTC, datetime
+
+from sqlalchemy import Column, Index, Table, Text, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class OrderRecord(SQLModel, table=True):
+    """An electronic order: export (CEB303) keyed by orderNo + ebcCode, import (CEB311) by
+    orderNo + ebpCode (DOMAIN.md §2); ``party_code`` is the second half of the key."""
+
+    __tablename__ = "decl_order"
+    __table_args__ = (UniqueConstraint("ie_flag", "order_no", "party_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ie_flag: str = Field(max_length=1)
+    order_no: str = Field(max_length=60, index=True)
+    party_code: str = Field(max_length=18)
+    ebp_code: str = Field(max_length=18)
+    ebc_code: str = Field(max_length=18)
+    app_type: str = Field(max_length=1)
+    cop_code: str = Field(max_length=18)
+    fingerprint: str = Field(max_length=64)
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    receipt: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class InventoryRecord(SQLModel, table=True):
+    """An inventory list (CEB603 export / CEB621 import): copNo + agentCode, then preNo and
+    invtNo once accepted."""
+
+    __tablename__ = "decl_list"
+    __table_args__ = (
+        UniqueConstraint("cop_no", "agent_code"),
+        Index("ix_decl_list_waybill", "logistics_code", "logistics_no"),
+        Index("ix_decl_list_order", "order_no", "ie_flag"),
+    )
+
+    id: int | None = Field(default=None, primary_key=True)
+    ie_flag: str = Field(max_length=1)
+    cop_no: str = Field(max_length=30)
+    agent_code: str = Field(max_length=18)
+    pre_no: str | None = Field(default=None, max_length=18, unique=True)
+    invt_no: str | None = Field(default=None, max_length=20, unique=True)
+    order_no: str = Field(max_length=60)
+    ebp_code: str = Field(max_length=18)
+    ebc_code: str = Field(max_length=18)
+    logistics_code: str = Field(max_length=18)
+    logistics_no: str = Field(max_length=60)
+    status: str = Field(max_length=10, index=True)
+    app_type: str = Field(max_length=1)
+    submitted_by: str = Field(max_length=18)
+    fingerprint: str = Field(max_length=64)
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    receipt: str = Field(sa_column=Column(Text, nullable=False))
+    declared_at: datetime = Field(default_factory=utcnow)
+    incomplete_reported_at: datetime | None = Field(default=None)
+    quota_reserved: bool = Field(default=False)
+    released_at: datetime | None = Field(default=None)
+    closed_at: datetime | None = Field(default=None)
+    customs_file: str | None = Field(default=None, max_length=200)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class ListReceiptRecord(SQLModel, table=True):
+    """One receipt of a list: its status history."""
+
+    __tablename__ = "decl_list_receipt"
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: int = Field(foreign_key="decl_list.id", index=True)
+    return_status: str = Field(max_length=10)
+    return_time: str = Field(max_length=17)
+    return_info: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class FundsRecord(SQLModel, table=True):
+    """A funds document seen on the payments topic: an export receipt of funds (CEB403) by
+    orderNo + ebcCode, or an import payment (CEB411) by orderNo + ebpCode."""
+
+    __tablename__ = "decl_funds"
+    __table_args__ = (UniqueConstraint("ie_flag", "order_no", "party_code"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ie_flag: str = Field(max_length=1)
+    order_no: str = Field(max_length=60)
+    party_code: str = Field(max_length=18)
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class WaybillRecord(SQLModel, table=True):
+    """A waybill seen on the logistics topic (CEB505 / CEB511), by logisticsCode + logisticsNo."""
+
+    __tablename__ = "decl_waybill"
+    __table_args__ = (UniqueConstraint("logistics_code", "logistics_no"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    logistics_code: str = Field(max_length=18)
+    logistics_no: str = Field(max_length=60)
+    ie_flag: str = Field(max_length=1)
+    order_no: str | None = Field(default=None, max_length=60)
+    document: str = Field(sa_column=Column(Text, nullable=False))
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class SummaryRecord(SQLModel, table=True):
+    """A summary declaration made for a consignor and a month (CEB792 semantics)."""
+
+    __tablename__ = "decl_summary"
+
+    id: int | None = Field(default=None, primary_key=True)
+    sum_no: str | None = Field(default=None, max_length=30, unique=True)
+    ebc_code: str = Field(max_length=18, index=True)
+    period: str = Field(max_length=7)
+    supplementary: bool = Field(default=False)
+    summary_flag: str = Field(max_length=1)
+    item_name_flag: bool = Field(default=False)
+    result: str = Field(sa_column=Column(Text, nullable=False))
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class SummarisedListRecord(SQLModel, table=True):
+    """The ledger: a list is summarised once (DOMAIN.md §5)."""
+
+    __tablename__ = "decl_summarised_list"
+
+    invt_no: str = Field(max_length=20, primary_key=True)
+    summary_id: int = Field(foreign_key="decl_summary.id", index=True)
+    period: str = Field(max_length=7)
+
+
+class OverdueSummaryRecord(SQLModel, table=True):
+    """A month of a consignor reported as not summarised by its deadline (once)."""
+
+    __tablename__ = "decl_summary_overdue"
+    __table_args__ = (UniqueConstraint("ebc_code", "period"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    ebc_code: str = Field(max_length=18)
+    period: str = Field(max_length=7)
+    lists: int
+    reported_at: datetime = Field(default_factory=utcnow)
+
 
 # The service's own tables; the outbox and the inbox are added by cbec.shared.migrations.
-TABLES: tuple[Table, ...] = ()
+TABLES: tuple[Table, ...] = (
+    OrderRecord.__table__,  # type: ignore[attr-defined]
+    InventoryRecord.__table__,  # type: ignore[attr-defined]
+    ListReceiptRecord.__table__,  # type: ignore[attr-defined]
+    FundsRecord.__table__,  # type: ignore[attr-defined]
+    WaybillRecord.__table__,  # type: ignore[attr-defined]
+    SummaryRecord.__table__,  # type: ignore[attr-defined]
+    SummarisedListRecord.__table__,  # type: ignore[attr-defined]
+    OverdueSummaryRecord.__table__,  # type: ignore[attr-defined]
+)
