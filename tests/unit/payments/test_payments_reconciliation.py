@@ -251,13 +251,53 @@ def test_a_split_share_that_differs_from_its_orders_amount_is_flagged_on_that_or
 
 def test_split_shares_that_do_not_add_up_to_the_payment_are_flagged_on_every_order() -> None:
     orders = [import_order("A1", "100"), import_order("A2", "250.50")]
+    after_grace = PLACED + POLICY.orphan_grace + timedelta(seconds=1)
 
     ledgers = reconcile(
-        orders, [split({"A1": "100", "A2": "250.50"}, "360.50")], now=PLACED, policy=POLICY
+        orders, [split({"A1": "100", "A2": "250.50"}, "360.50")], now=after_grace, policy=POLICY
     )
 
     found = flags_of(ledgers, FlagCode.SPLIT_SHARES_DO_NOT_ADD_UP)
     assert [(f.value, f.expected) for f in found] == [(D("350.50"), D("360.50"))] * 2
+
+
+def test_split_shares_short_of_the_total_wait_for_the_missing_part_during_the_grace() -> None:
+    orders = [import_order("A1", "100"), import_order("A2", "250.50")]
+    at_the_deadline = PLACED + POLICY.orphan_grace
+
+    ledgers = reconcile(
+        orders, [split({"A1": "100", "A2": "250.50"}, "360.50")], now=at_the_deadline, policy=POLICY
+    )
+
+    assert flags_of(ledgers, FlagCode.SPLIT_SHARES_DO_NOT_ADD_UP) == []
+
+
+def test_each_share_of_a_split_receipt_is_joined_to_the_settlement_of_its_own_document() -> None:
+    first = receipt(orderNo="S1", charge="100", accountingDate="20240507120000")
+    second = receipt(orderNo="S2", charge="50", accountingDate="20240507120000")
+    run = settle(
+        [first, second],
+        through=PLACED.date(),
+        rates=parse_rate_table("date,currency,cnyPerUnit\n2024-05-07,502,7.1225\n"),
+        fees=parse_fee_table("payCode,basisPoints,minimumFee\n4403169D3W,10,5\n"),
+    )
+    record = FundsRecord(
+        document_id="SPLIT:4403169D3W:P1",
+        currency="502",
+        total=D("150"),
+        received_at=PLACED,
+        shares=tuple(
+            Share(d.order_key, d.charge, document_id=d.document_id) for d in (first, second)
+        ),
+    )
+
+    ledgers = reconcile([], [record], now=PLACED, policy=POLICY, settlements=run.settlements)
+
+    [settlement] = run.settlements
+    assert [(e.document_id, e.settlement_id) for ledger in ledgers for e in ledger.entries] == [
+        (first.document_id, settlement.settlement_id),
+        (second.document_id, settlement.settlement_id),
+    ]
 
 
 def test_the_ledger_joins_the_order_its_funds_and_the_settlement_that_paid_them_out() -> None:

@@ -106,10 +106,15 @@ class OrderFacts:
 
 @dataclass(frozen=True, slots=True)
 class Share:
-    """The part of a payment that pays one order."""
+    """The part of a payment that pays one order.
+
+    A split payment arrives as one funds document per order it covers (the three-document
+    check wants one per order, DOMAIN.md §4); ``document_id`` names that order's document.
+    """
 
     order: OrderKey
     amount: Decimal
+    document_id: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -293,10 +298,14 @@ def _order_flags(
     return flags
 
 
-def _split_flags(record: FundsRecord) -> list[Flag]:
+def _split_flags(record: FundsRecord, now: datetime, policy: ReconciliationPolicy) -> list[Flag]:
+    """Shares that do not add up to the payment's total, once the parts had time to arrive
+    (the same grace as funds waiting for their order)."""
     with exact_arithmetic():
         shared = sum((s.amount for s in record.shares), ZERO)
     if not record.is_split or shared == record.total:
+        return []
+    if now <= record.received_at + policy.orphan_grace:
         return []
     return [
         Flag(
@@ -334,16 +343,17 @@ def reconcile(
         if record.document_id in seen:
             raise InconsistentInput(f"funds document {record.document_id} was given twice")
         seen.add(record.document_id)
-        record_flags = _split_flags(record)
+        record_flags = _split_flags(record, now, policy)
         for share in record.shares:
+            document_id = share.document_id or record.document_id
             entries[share.order].append(
                 LedgerEntry(
-                    record.document_id,
+                    document_id,
                     share.amount,
                     record.currency,
                     record.received_at,
                     record.is_split,
-                    settled_by.get(record.document_id),
+                    settled_by.get(document_id),
                 )
             )
             records_of[share.order].append(record)
