@@ -1,14 +1,27 @@
-"""Wiring of the gateway service: settings, database, bus, telemetry.
+"""Wiring of the gateway service: settings, database, bus, telemetry, the edge and its routes.
 
-Nothing connects at import time; everything starts in the lifespan of the app.
+Nothing connects at import time; everything starts in the lifespan of the app. Tests hand in
+``mounts`` to reach services in-process (``{"http://declaration.test": ASGITransport(app)}``).
 """
 
 from __future__ import annotations
 
-from fastapi import FastAPI
+import asyncio
+import contextlib
+import logging
 
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from cbec.gateway.api import router, run_housekeeping
+from cbec.gateway.edge import BodyLimit, Gateway
+from cbec.gateway.errors import RetryLater
+from cbec.gateway.forwarding import Upstreams
 from cbec.gateway.settings import Settings
-from cbec.shared.service import ServiceDescriptor, create_service_app
+from cbec.shared.service import Runtime, ServiceDescriptor, create_service_app, problem
+
+log = logging.getLogger(__name__)
 
 SERVICE = ServiceDescriptor(
     name="gateway",
@@ -20,7 +33,67 @@ SERVICE = ServiceDescriptor(
     title="CBEC single window gateway",
 )
 
+DESCRIPTION = """The single access point of the platform for enterprise ERPs and officers.
 
-def create_app(settings: Settings | None = None) -> FastAPI:
+Every request but a registration application is signed with the enterprise's credentials
+(`X-Cbec-Key`, `X-Cbec-Timestamp`, `X-Cbec-Nonce`, `X-Cbec-Signature`; see the gateway README).
+Writes may carry an `Idempotency-Key`: the same key with the same body answers the first answer
+again for 24 hours. Documents go in the JSON shape of the customs standard's entities, or as a
+whole CEB XML message to `POST /v1/messages`.
+"""
+
+
+def create_app(
+    settings: Settings | None = None,
+    *,
+    mounts: dict[str, httpx.AsyncBaseTransport] | None = None,
+) -> FastAPI:
     """The ASGI app of the gateway service, for `uvicorn --factory`."""
-    return create_service_app(settings or Settings(), SERVICE)
+    settings = settings or Settings()
+    gateway = Gateway(settings, Upstreams(settings, mounts=mounts))
+    tasks: list[asyncio.Task[None]] = []
+
+    async def _housekeeping_loop(runtime: Runtime) -> None:
+        while True:
+            await asyncio.sleep(settings.housekeeping_interval_seconds)
+            try:
+                await run_housekeeping(runtime, gateway)
+            except Exception:
+                log.exception("housekeeping failed; trying again next time")
+
+    async def start(runtime: Runtime) -> None:
+        await gateway.upstreams.start()
+        tasks.append(asyncio.create_task(_housekeeping_loop(runtime), name="housekeeping"))
+
+    async def stop(_runtime: Runtime) -> None:
+        for task in tasks:
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+        tasks.clear()
+        await gateway.upstreams.stop()
+
+    app = create_service_app(
+        settings,
+        SERVICE,
+        routers=[router],
+        on_start=[start],
+        on_stop=[stop],
+        description=DESCRIPTION,
+        openapi_tags=[
+            {"name": "registration", "description": "online registration and credentials"},
+            {"name": "submissions", "description": "documents in JSON or CEB XML"},
+            {"name": "forwarded", "description": "paths forwarded to the owning service"},
+        ],
+    )
+    app.state.gateway = gateway
+    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+
+    async def _retry_later(_request: Request, exc: Exception) -> JSONResponse:
+        assert isinstance(exc, RetryLater)
+        response = problem(exc)
+        response.headers["Retry-After"] = str(exc.retry_after)
+        return response
+
+    app.add_exception_handler(RetryLater, _retry_later)
+    return app

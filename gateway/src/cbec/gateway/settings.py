@@ -1,10 +1,91 @@
-"""Settings of the gateway service (environment variables; see cbec.shared.settings)."""
+"""Settings of the gateway service (environment variables; see cbec.shared.settings).
+
+# a new key: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key())"
+GATEWAY_SECRET_KEY=<url-safe base64 of 32 random bytes>
+CBEC_ENV=production        # refuses to start with the development key
+DECLARATION_URL=http://declaration:8001   (and LOGISTICS_URL, PAYMENTS_URL, TAX_REFUND_URL)
+"""
 
 from __future__ import annotations
 
+from cryptography.fernet import Fernet
+from pydantic import Field, field_validator, model_validator
+
 from cbec.shared.settings import ServiceSettings
+
+DEVELOPMENT_SECRET_KEY = "Y2JlYy1nYXRld2F5LWRldmVsb3BtZW50LWtleS0wMDA="  # noqa: S105
+"""Fernet key used outside production so that `cbec up` works out of the box; it is public,
+so a gateway with ``CBEC_ENV=production`` refuses to start with it."""
+
+MIB = 1024 * 1024
 
 
 class Settings(ServiceSettings):
     service_name: str = "gateway"
     database_url: str = "sqlite+aiosqlite:///./data/gateway.db"
+
+    cbec_env: str = Field(default="development", description="'production' hardens the checks")
+    gateway_secret_key: str = Field(
+        default=DEVELOPMENT_SECRET_KEY,
+        description="Fernet key (urlsafe base64 of 32 bytes) encrypting the credentials' secrets",
+    )
+
+    declaration_url: str = "http://127.0.0.1:8001"
+    logistics_url: str = "http://127.0.0.1:8002"
+    payments_url: str = "http://127.0.0.1:8003"
+    tax_refund_url: str = "http://127.0.0.1:8004"
+    upstream_timeout_seconds: float = Field(default=30.0, gt=0)
+    upstream_connect_timeout_seconds: float = Field(default=3.0, gt=0)
+    upstream_retry_after_seconds: int = Field(
+        default=5, ge=1, description="Retry-After of a 503 answered when a service is down"
+    )
+
+    rate_limit_per_second: float = Field(
+        default=20.0, gt=0, description="requests per second per enterprise (token refill rate)"
+    )
+    rate_limit_burst: int = Field(default=100, ge=1, description="token bucket size")
+    max_body_bytes: int = Field(default=5 * MIB, ge=1024)
+    idempotency_ttl_hours: int = Field(default=24, ge=1)
+    signature_tolerance_seconds: int = Field(
+        default=300, ge=1, description="largest accepted distance of X-Cbec-Timestamp from now"
+    )
+    housekeeping_interval_seconds: float = Field(
+        default=300.0, gt=0, description="how often expired nonces and idempotency keys go"
+    )
+
+    @field_validator("cbec_env")
+    @classmethod
+    def _lower(cls, value: str) -> str:
+        return value.strip().lower()
+
+    @field_validator("gateway_secret_key")
+    @classmethod
+    def _fernet_key(cls, value: str) -> str:
+        try:
+            Fernet(value.encode("ascii"))
+        except (ValueError, UnicodeEncodeError):
+            raise ValueError(
+                "GATEWAY_SECRET_KEY must be a Fernet key: url-safe base64 of 32 random bytes"
+            ) from None
+        return value
+
+    @model_validator(mode="after")
+    def _no_development_key_in_production(self) -> Settings:
+        if self.is_production and self.gateway_secret_key == DEVELOPMENT_SECRET_KEY:
+            raise ValueError(
+                "GATEWAY_SECRET_KEY is the public development key; set a secret key for production"
+            )
+        return self
+
+    @property
+    def is_production(self) -> bool:
+        return self.cbec_env == "production"
+
+    def service_urls(self) -> dict[str, str]:
+        """Base URL of each service the gateway forwards to, by service name."""
+        return {
+            "declaration": self.declaration_url.rstrip("/"),
+            "logistics": self.logistics_url.rstrip("/"),
+            "payments": self.payments_url.rstrip("/"),
+            "tax-refund": self.tax_refund_url.rstrip("/"),
+        }

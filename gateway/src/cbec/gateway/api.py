@@ -1,0 +1,428 @@
+"""The gateway's HTTP API: registration, signed submissions in JSON or customs XML, forwarding.
+
+Every route but the registration application needs a signed request (see gateway/README.md).
+Order of the checks: body size (413), signature (401), rate (429), role and party (403),
+document shape (422), Idempotency-Key (replay / 409 / 422), then the owning service.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime, timedelta
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Request, Response
+from pydantic import ValidationError
+
+from cbec.gateway import messages, services
+from cbec.gateway.edge import Gateway, gateway_of
+from cbec.gateway.errors import Forbidden, TooManyRequests
+from cbec.gateway.routing import (
+    MESSAGE_ROUTES,
+    ROUTES,
+    Role,
+    Route,
+    check_parties,
+    check_role,
+    document_field,
+    route_for,
+)
+from cbec.gateway.services import (
+    ApplicationIn,
+    ApplicationOut,
+    Caller,
+    IssuedCredentials,
+    SignedRequest,
+    StoredAnswer,
+)
+from cbec.gateway.signing import (
+    KEY_HEADER,
+    NONCE_HEADER,
+    SIGNATURE_HEADER,
+    TIMESTAMP_HEADER,
+)
+from cbec.shared.ceb import MESSAGES, CebSchemaError, parse_message
+from cbec.shared.errors import InvalidInput, NotFound, Violation
+from cbec.shared.service import PROBLEM_JSON, Runtime, get_runtime
+from cbec.shared.telemetry import BUSINESS_KEYS, tag_span
+
+router = APIRouter()
+
+IDEMPOTENCY_HEADER = "Idempotency-Key"
+MAX_DOCUMENTS = 100
+"""A message carries up to 100 documents (DOMAIN.md §2); so does a JSON batch."""
+WRITE_METHODS = frozenset({"POST", "PUT", "PATCH", "DELETE"})
+XML = "application/xml"
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+GatewayDep = Annotated[Gateway, Depends(gateway_of)]
+
+
+def _path_with_query(request: Request) -> str:
+    raw = request.scope.get("raw_path")
+    path = raw.decode("latin-1") if raw else request.url.path
+    query = request.scope.get("query_string", b"")
+    return f"{path}?{query.decode('latin-1')}" if query else path
+
+
+def _take_token(gateway: Gateway, key: str) -> None:
+    wait = gateway.limiter.take(key)
+    if wait > 0:
+        raise TooManyRequests("too many requests; slow down", retry_after=math.ceil(wait))
+
+
+async def signed_caller(request: Request, runtime: RuntimeDep, gateway: GatewayDep) -> Caller:
+    """The enterprise that signed the request (401 otherwise), within its rate (429)."""
+    body = await request.body()
+    headers = request.headers
+    signed = SignedRequest(
+        method=request.method,
+        path_with_query=_path_with_query(request),
+        key_id=headers.get(KEY_HEADER),
+        timestamp=headers.get(TIMESTAMP_HEADER),
+        nonce=headers.get(NONCE_HEADER),
+        signature=headers.get(SIGNATURE_HEADER),
+        body=body,
+    )
+    async with runtime.transaction() as session:
+        caller = await services.authenticate(
+            session,
+            gateway.keyring,
+            signed,
+            now=datetime.now(UTC),
+            tolerance_seconds=gateway.settings.signature_tolerance_seconds,
+        )
+    tag_span(party=caller.code)
+    _take_token(gateway, caller.code)
+    return caller
+
+
+CallerDep = Annotated[Caller, Depends(signed_caller)]
+
+
+def operator(caller: CallerDep) -> Caller:
+    """A caller with the operator role (403 otherwise)."""
+    if Role.OPERATOR not in caller.roles:
+        raise Forbidden(
+            "only an operator may do this",
+            [Violation(field="X-Cbec-Roles", rule="the role operator is required")],
+        )
+    return caller
+
+
+OperatorDep = Annotated[Caller, Depends(operator)]
+
+
+# -- registration ---------------------------------------------------------------------------
+
+
+@router.post(
+    "/v1/enterprises/applications",
+    status_code=201,
+    response_model=ApplicationOut,
+    tags=["registration"],
+    responses={409: {"description": "already registered, or another application pending"}},
+)
+async def apply(
+    data: ApplicationIn, request: Request, runtime: RuntimeDep, gateway: GatewayDep
+) -> ApplicationOut:
+    """Apply for registration (no credentials needed): the application waits for an operator."""
+    client = request.client.host if request.client else "unknown"
+    _take_token(gateway, f"ip:{client}")
+    async with runtime.transaction() as session:
+        return await services.submit_application(session, data)
+
+
+@router.get(
+    "/v1/enterprises/applications/{application_id}",
+    response_model=ApplicationOut,
+    tags=["registration"],
+)
+async def application(
+    application_id: str, runtime: RuntimeDep, _operator: OperatorDep
+) -> ApplicationOut:
+    """An application and its status (operators only)."""
+    async with runtime.transaction() as session:
+        return await services.get_application(session, application_id)
+
+
+@router.post(
+    "/v1/enterprises/applications/{application_id}/approve",
+    status_code=201,
+    response_model=IssuedCredentials,
+    tags=["registration"],
+    responses={
+        201: {"description": "the credentials; the secret is shown only in this answer"},
+        403: {"description": "the caller is not an operator"},
+    },
+)
+async def approve(
+    application_id: str, runtime: RuntimeDep, gateway: GatewayDep, caller: OperatorDep
+) -> IssuedCredentials:
+    """Approve an application: registers the enterprise and issues its credentials (once)."""
+    async with runtime.transaction() as session:
+        return await services.approve_application(
+            session, gateway.keyring, application_id, operator=caller.code
+        )
+
+
+@router.get("/v1/enterprises/me", tags=["registration"])
+async def me(caller: CallerDep) -> dict[str, Any]:
+    """The enterprise the signature belongs to: a way to check a client's signing."""
+    return {"code": caller.code, "roles": sorted(caller.roles), "keyId": caller.key_id}
+
+
+@router.post("/v1/gateway/housekeeping", tags=["operations"])
+async def housekeeping(
+    runtime: RuntimeDep, gateway: GatewayDep, _operator: OperatorDep
+) -> dict[str, int]:
+    """Delete expired nonces and idempotency records now (it also runs periodically)."""
+    return await run_housekeeping(runtime, gateway)
+
+
+async def run_housekeeping(runtime: Runtime, gateway: Gateway) -> dict[str, int]:
+    async with runtime.transaction() as session:
+        counts = await services.purge_expired(session, now=datetime.now(UTC))
+    counts["rateBuckets"] = gateway.limiter.forget_idle()
+    return counts
+
+
+# -- submissions ----------------------------------------------------------------------------
+
+
+async def _idempotent(
+    request: Request,
+    runtime: Runtime,
+    gateway: Gateway,
+    caller: Caller,
+    body: bytes,
+    answer: Callable[[], Awaitable[Response]],
+) -> Response:
+    """The first answer again for a repeated Idempotency-Key (DESIGN.md, idempotent API)."""
+    key = request.headers.get(IDEMPOTENCY_HEADER)
+    if request.method not in WRITE_METHODS or not key:
+        return await answer()
+    if len(key) > 255:
+        raise InvalidInput([Violation(field=IDEMPOTENCY_HEADER, rule="at most 255 characters")])
+    digest = hashlib.sha256()
+    for part in (request.method.encode(), _path_with_query(request).encode(), body):
+        digest.update(part)
+        digest.update(b"\n")
+    async with runtime.transaction() as session:
+        stored = await services.claim_idempotency_key(
+            session,
+            party=caller.code,
+            key=key,
+            request_hash=digest.hexdigest(),
+            now=datetime.now(UTC),
+            ttl=timedelta(hours=gateway.settings.idempotency_ttl_hours),
+        )
+    if stored is not None:
+        return Response(
+            stored.body,
+            status_code=stored.status_code,
+            media_type=stored.content_type,
+            headers={"Idempotent-Replayed": "true"},
+        )
+    try:
+        response = await answer()
+    except Exception:
+        # Refused before it took effect: the same key may be sent again.
+        async with runtime.transaction() as session:
+            await services.release_idempotency_key(session, party=caller.code, key=key)
+        raise
+    async with runtime.transaction() as session:
+        await services.record_answer(
+            session,
+            party=caller.code,
+            key=key,
+            answer=StoredAnswer(
+                response.status_code,
+                response.headers.get("content-type"),
+                bytes(response.body),
+            ),
+        )
+    return response
+
+
+def _parse_documents(route: Route, body: bytes) -> list[Any]:
+    """The documents of a JSON body: one document or an array of up to 100, each checked with
+    the standard's model of the route's message (422 naming every field that breaks it)."""
+    try:
+        value = json.loads(body, parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as error:
+        raise InvalidInput([Violation(field="<body>", rule=f"must be JSON: {error}")]) from None
+    batch = isinstance(value, list)
+    documents = value if batch else [value]
+    if not documents or len(documents) > MAX_DOCUMENTS:
+        raise InvalidInput(
+            [
+                Violation(
+                    field="<body>",
+                    rule=f"one document or an array of 1 to {MAX_DOCUMENTS} documents",
+                    value=len(documents),
+                )
+            ]
+        )
+    if route.message is None:
+        return documents
+    model = MESSAGES[route.message].xml_spec.children[document_field(route.message)]
+    violations: list[Violation] = []
+    for index, document in enumerate(documents):
+        try:
+            model.model_validate(document)
+        except ValidationError as error:
+            for item in error.errors():
+                loc = ".".join(str(p) for p in item["loc"])
+                where = f"[{index}].{loc}" if batch else loc
+                violations.append(Violation(field=where or "<document>", rule=item["msg"]))
+    if violations:
+        raise InvalidInput(violations)
+    return documents
+
+
+def _tag_documents(documents: list[Any]) -> None:
+    if len(documents) != 1 or not isinstance(documents[0], dict):
+        tag_span(documents=len(documents))
+        return
+    document = documents[0]
+    head = next((v for k, v in document.items() if k.endswith("Head") and isinstance(v, dict)), {})
+    keys = {k: v for k, v in {**document, **head}.items() if k in BUSINESS_KEYS}
+    tag_span(**keys)
+
+
+def _passthrough(upstream: Any) -> Response:
+    return Response(
+        upstream.content,
+        status_code=upstream.status_code,
+        media_type=upstream.headers.get("content-type"),
+    )
+
+
+async def forward(
+    request: Request, runtime: RuntimeDep, gateway: GatewayDep, caller: CallerDep
+) -> Response:
+    """Forward to the owning service, as the signing enterprise."""
+    path = request.url.path
+    route = route_for(path)
+    if route is None:
+        raise NotFound(f"no route for {path}")
+    check_role(route, caller.roles)
+    body = await request.body()
+    if request.method == "POST" and route.is_collection(path):
+        documents = _parse_documents(route, body)
+        check_parties(route, caller.code, caller.roles, documents)
+        _tag_documents(documents)
+
+    async def answer() -> Response:
+        upstream = await gateway.upstreams.forward(
+            route, request.method, _path_with_query(request), body, caller, dict(request.headers)
+        )
+        return _passthrough(upstream)
+
+    return await _idempotent(request, runtime, gateway, caller, body, answer)
+
+
+_XML_EXAMPLE = (
+    '<?xml version="1.0" encoding="UTF-8"?>\n'
+    '<ceb:CEB303Message guid="..." version="1.0" xmlns:ceb="http://www.chinaport.gov.cn/ceb">'
+    "<ceb:Order>...</ceb:Order><ceb:BaseTransfer>...</ceb:BaseTransfer></ceb:CEB303Message>"
+)
+
+
+@router.post(
+    "/v1/messages",
+    tags=["submissions"],
+    openapi_extra={"requestBody": {"required": True, "content": {XML: {"example": _XML_EXAMPLE}}}},
+    responses={
+        200: {"description": "the CEB receipt message (CEB304Message ...)", "content": {XML: {}}},
+        400: {"description": "malformed XML, a DOCTYPE or an entity declaration"},
+        422: {"description": "the message breaks the standard's schema"},
+    },
+)
+async def submit_message(
+    request: Request, runtime: RuntimeDep, gateway: GatewayDep, caller: CallerDep
+) -> Response:
+    """Submit any CEB business message in the customs XML; the answer is its receipt message."""
+    body = await request.body()
+    message = parse_message(body, max_bytes=gateway.settings.max_body_bytes)
+    name = message.message_type()
+    route = MESSAGE_ROUTES.get(name)
+    if route is None:
+        raise InvalidInput(
+            [Violation(field=f"/{name}", rule="not a business message the platform takes")]
+        )
+    check_role(route, caller.roles)
+    documents = messages.documents_of(message)
+    check_parties(route, caller.code, caller.roles, documents)
+    _tag_documents(documents)
+    payload = messages.to_json(documents)
+
+    async def answer() -> Response:
+        upstream = await gateway.upstreams.forward(
+            route,
+            "POST",
+            route.path,
+            payload,
+            caller,
+            {"content-type": "application/json", "accept": "application/json"},
+        )
+        if not upstream.is_success:
+            return _passthrough(upstream)
+        try:
+            receipts = upstream.json()["receipts"]
+            xml = messages.receipt_xml(message, receipts)
+        except (ValueError, KeyError, TypeError, CebSchemaError):
+            # The service's receipts cannot be written as the standard's receipt message
+            # (a key it requires is missing): they are answered as they came, in JSON.
+            return _passthrough(upstream)
+        return Response(xml, status_code=upstream.status_code, media_type=XML)
+
+    return await _idempotent(request, runtime, gateway, caller, body, answer)
+
+
+def _register_forwarding_routes() -> None:
+    for route in ROUTES:
+        roles = ", ".join(sorted(route.roles))
+        if route.prefix:
+            router.add_api_route(
+                route.path + "/{rest:path}",
+                forward,
+                methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+                tags=["forwarded"],
+                summary=f"{route.path}/…: forwarded to the {route.service} service",
+                description=f"For the roles {roles}.",
+                response_class=Response,
+            )
+            continue
+        router.add_api_route(
+            route.path,
+            forward,
+            methods=["POST"],
+            tags=["submissions"],
+            summary=f"Submit {route.message or 'documents'} ({route.service})",
+            description=(
+                f"One document or an array of up to {MAX_DOCUMENTS}, in the JSON shape of the "
+                f"standard's entity; for the roles {roles}, with the caller's own code in the "
+                "party field. Answers one receipt per document."
+            ),
+            response_class=Response,
+            responses={
+                200: {"content": {"application/json": {}}},
+                403: {"content": {PROBLEM_JSON: {}}, "description": "role or party field"},
+            },
+        )
+        router.add_api_route(
+            route.path + "/{rest:path}",
+            forward,
+            methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
+            include_in_schema=False,
+        )
+        router.add_api_route(route.path, forward, methods=["GET"], include_in_schema=False)
+
+
+_register_forwarding_routes()

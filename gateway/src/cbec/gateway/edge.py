@@ -1,0 +1,112 @@
+"""What every request meets at the edge: the body size limit and the gateway's live parts.
+
+app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+app.state.gateway = Gateway(settings)      # keyring, rate limiter, upstream client
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+
+from fastapi import Request
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from cbec.gateway.forwarding import Upstreams
+from cbec.gateway.ratelimit import TokenBuckets
+from cbec.gateway.services import Keyring
+from cbec.gateway.settings import Settings
+from cbec.shared.service import PROBLEM_JSON
+
+
+@dataclass
+class Gateway:
+    settings: Settings
+    upstreams: Upstreams
+    keyring: Keyring = field(init=False)
+    limiter: TokenBuckets = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.keyring = Keyring(self.settings.gateway_secret_key)
+        self.limiter = TokenBuckets(
+            self.settings.rate_limit_per_second, self.settings.rate_limit_burst
+        )
+
+
+def gateway_of(request: Request) -> Gateway:
+    gateway: Gateway = request.app.state.gateway
+    return gateway
+
+
+class BodyLimit:
+    """Refuses a body larger than ``max_bytes`` with 413 before any route sees it (by its
+    Content-Length, or while reading a body sent without one); the body read is handed on."""
+
+    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+        self.app = app
+        self.max_bytes = max_bytes
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        declared = dict(scope.get("headers") or []).get(b"content-length")
+        if declared is not None and declared.isdigit() and int(declared) > self.max_bytes:
+            await self._refuse(send, f"the body has {int(declared)} bytes")
+            return
+        chunks: list[bytes] = []
+        size = 0
+        while True:
+            message = await receive()
+            if message["type"] != "http.request":
+                await self.app(scope, _replay([], message, receive), send)
+                return
+            chunk = message.get("body", b"")
+            size += len(chunk)
+            if size > self.max_bytes:
+                await self._refuse(send, f"the body has more than {self.max_bytes} bytes")
+                return
+            chunks.append(chunk)
+            if not message.get("more_body", False):
+                break
+        await self.app(scope, _replay(chunks, None, receive), send)
+
+    async def _refuse(self, send: Send, detail: str) -> None:
+        body = json.dumps(
+            {
+                "type": "https://cbec.example/problems/payload-too-large",
+                "title": "payload-too-large",
+                "status": 413,
+                "detail": f"{detail}; at most {self.max_bytes} bytes are accepted",
+                "violations": [
+                    {"field": "<body>", "rule": f"at most {self.max_bytes} bytes"},
+                ],
+            }
+        ).encode()
+        await send(
+            {
+                "type": "http.response.start",
+                "status": 413,
+                "headers": [
+                    (b"content-type", PROBLEM_JSON.encode()),
+                    (b"content-length", str(len(body)).encode()),
+                    (b"connection", b"close"),
+                ],
+            }
+        )
+        await send({"type": "http.response.body", "body": body})
+
+
+def _replay(chunks: list[bytes], pending: Message | None, receive: Receive) -> Receive:
+    delivered = False
+
+    async def _receive() -> Message:
+        nonlocal delivered
+        if not delivered:
+            delivered = True
+            if pending is not None:
+                return pending
+            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
+        return await receive()
+
+    return _receive

@@ -1,0 +1,103 @@
+"""Forwarding a request to the service that owns its path, as the enterprise that signed it.
+
+    upstreams = Upstreams(settings)          # in the lifespan; ``await upstreams.start()``
+    response = await upstreams.forward(route, "POST", "/v1/export/orders", body, caller, ...)
+
+The service receives ``X-Cbec-Party`` (the enterprise code) and ``X-Cbec-Roles`` (its roles),
+which only the gateway sets; every header of the client other than content negotiation and the
+trace context stays at the edge. A service that cannot be reached, or answers 503, is reported
+as 503 with Retry-After: the request is then known not to have taken effect at the gateway, and
+the services are idempotent on business keys, so sending it again is safe.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import httpx
+
+from cbec.gateway.errors import BadGateway, ServiceUnavailable
+from cbec.gateway.routing import Route
+from cbec.gateway.services import Caller
+from cbec.gateway.settings import Settings
+
+log = logging.getLogger(__name__)
+
+PARTY_HEADER = "X-Cbec-Party"
+ROLES_HEADER = "X-Cbec-Roles"
+_PASSED_HEADERS = ("content-type", "accept", "accept-language")
+
+
+class Upstreams:
+    def __init__(
+        self,
+        settings: Settings,
+        *,
+        mounts: dict[str, httpx.AsyncBaseTransport] | None = None,
+    ) -> None:
+        self.settings = settings
+        self.urls = settings.service_urls()
+        self._mounts = mounts
+        self._client: httpx.AsyncClient | None = None
+
+    async def start(self) -> None:
+        if self._client is None:
+            self._client = httpx.AsyncClient(
+                timeout=httpx.Timeout(
+                    self.settings.upstream_timeout_seconds,
+                    connect=self.settings.upstream_connect_timeout_seconds,
+                ),
+                follow_redirects=False,
+                mounts=self._mounts,
+            )
+
+    async def stop(self) -> None:
+        if self._client is not None:
+            await self._client.aclose()
+            self._client = None
+
+    @property
+    def client(self) -> httpx.AsyncClient:
+        if self._client is None:
+            raise ServiceUnavailable("the gateway is starting", retry_after=1)
+        return self._client
+
+    async def forward(
+        self,
+        route: Route,
+        method: str,
+        path_with_query: str,
+        body: bytes,
+        caller: Caller,
+        headers: dict[str, str],
+    ) -> httpx.Response:
+        """The service's answer (status < 500), or ServiceUnavailable / BadGateway."""
+        url = self.urls[route.service] + path_with_query
+        sent = {k: v for k, v in headers.items() if k.lower() in _PASSED_HEADERS}
+        sent[PARTY_HEADER] = caller.code
+        sent[ROLES_HEADER] = ",".join(sorted(caller.roles))
+        retry_after = self.settings.upstream_retry_after_seconds
+        try:
+            response = await self.client.request(method, url, content=body, headers=sent)
+        except httpx.TransportError as error:
+            log.warning("%s service not reachable: %r", route.service, error)
+            raise ServiceUnavailable(
+                f"the {route.service} service is not reachable; send the request again later",
+                retry_after=retry_after,
+            ) from None
+        if response.status_code == 503:
+            given = response.headers.get("retry-after", "")
+            raise ServiceUnavailable(
+                f"the {route.service} service is unavailable; send the request again later",
+                retry_after=int(given) if given.isdigit() else retry_after,
+            )
+        if response.status_code >= 500:
+            log.error(
+                "%s service answered %s to %s %s",
+                route.service,
+                response.status_code,
+                method,
+                path_with_query,
+            )
+            raise BadGateway(f"the {route.service} service failed ({response.status_code})")
+        return response
