@@ -60,8 +60,7 @@ class Route:
     prefix: bool = False
 
     def matches(self, path: str) -> bool:
-        if self.prefix:
-            return path == self.path or path.startswith(self.path + "/")
+        """The path itself and everything below it (``/v1/export/orders/EO1``)."""
         return path == self.path or path.startswith(self.path + "/")
 
     def is_collection(self, path: str) -> bool:

@@ -372,7 +372,7 @@ async def record_answer(
 async def release_idempotency_key(session: AsyncSession, *, party: str, key: str) -> None:
     """Forget a claimed key whose request had no effect, so that it can be sent again."""
     await session.exec(
-        delete(IdempotencyRecord).where(  # type: ignore[call-overload]
+        delete(IdempotencyRecord).where(
             col(IdempotencyRecord.party) == party, col(IdempotencyRecord.key) == key
         )
     )
@@ -380,10 +380,8 @@ async def release_idempotency_key(session: AsyncSession, *, party: str, key: str
 
 async def purge_expired(session: AsyncSession, *, now: datetime) -> dict[str, int]:
     """Delete nonces and idempotency records past their expiry."""
-    nonces = await session.exec(
-        delete(RequestNonce).where(col(RequestNonce.expires_at) < now)  # type: ignore[call-overload]
-    )
+    nonces = await session.exec(delete(RequestNonce).where(col(RequestNonce.expires_at) < now))
     answers = await session.exec(
-        delete(IdempotencyRecord).where(col(IdempotencyRecord.expires_at) < now)  # type: ignore[call-overload]
+        delete(IdempotencyRecord).where(col(IdempotencyRecord.expires_at) < now)
     )
     return {"nonces": nonces.rowcount or 0, "idempotencyRecords": answers.rowcount or 0}

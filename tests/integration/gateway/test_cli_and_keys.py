@@ -1,0 +1,115 @@
+"""``cbec enterprise add`` and the Idempotency-Key records, straight on the gateway's database."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+
+import pytest
+from sqlmodel import select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from cbec.gateway.app import SERVICE
+from cbec.gateway.cli import register
+from cbec.gateway.errors import IdempotencyKeyReused, RequestInFlight
+from cbec.gateway.models import Credential
+from cbec.gateway.services import (
+    Keyring,
+    StoredAnswer,
+    claim_idempotency_key,
+    purge_expired,
+    record_answer,
+)
+from cbec.gateway.settings import DEVELOPMENT_SECRET_KEY
+from cbec.shared.db import create_engine, session_factory
+from cbec.shared.migrations import upgrade
+
+pytestmark = pytest.mark.integration
+
+
+def _cbec(argv: list[str]) -> int:
+    parser = argparse.ArgumentParser(prog="cbec")
+    register(parser.add_subparsers(dest="command", required=True))
+    args = parser.parse_args(argv)
+    code: int = args.func(args)
+    return code
+
+
+def test_enterprise_add_registers_and_prints_credentials_once_stored_encrypted(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    url = f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}"
+    monkeypatch.setenv("DATABASE_URL", url)
+    argv = ["enterprise", "add", "--code", "OPERATOR0001", "--name", "Zone", "--roles", "operator"]
+    assert _cbec(argv) == 0
+    issued = json.loads(capsys.readouterr().out)
+    assert issued["code"] == "OPERATOR0001"
+    assert issued["roles"] == ["operator"]
+
+    assert _cbec(argv) == 2
+    assert "already registered" in capsys.readouterr().err
+    bad = ["enterprise", "add", "--code", "3301963K69", "--name", "N", "--roles", "shipper"]
+    assert _cbec(bad) == 2
+    assert "shipper" in capsys.readouterr().err
+
+    import asyncio
+
+    async def stored() -> Credential:
+        engine = create_engine(url)
+        try:
+            async with session_factory(engine)() as session:
+                return (await session.exec(select(Credential))).one()
+        finally:
+            await engine.dispose()
+
+    credential = asyncio.run(stored())
+    assert credential.key_id == issued["keyId"]
+    assert issued["secret"] not in credential.secret_encrypted
+    assert Keyring(DEVELOPMENT_SECRET_KEY).decrypt(credential.secret_encrypted) == issued["secret"]
+
+
+async def test_a_key_in_flight_is_409_then_answers_its_first_answer_until_it_expires(
+    database_url: str,
+) -> None:
+    engine = create_engine(database_url)
+    assert SERVICE.migrations
+    await upgrade(engine, SERVICE.migrations)
+    sessions = session_factory(engine)
+    now = datetime.now(UTC)
+
+    async def claim(session: AsyncSession, at: datetime, body: str = "h1") -> StoredAnswer | None:
+        return await claim_idempotency_key(
+            session,
+            party="3301963K69",
+            key="k1",
+            request_hash=body,
+            now=at,
+            ttl=timedelta(hours=24),
+        )
+
+    try:
+        async with sessions() as session, session.begin():
+            assert await claim(session, now) is None
+        with pytest.raises(RequestInFlight):
+            async with sessions() as session, session.begin():
+                await claim(session, now)
+        async with sessions() as session, session.begin():
+            answer = StoredAnswer(200, "application/json", b'{"receipts":[]}')
+            await record_answer(session, party="3301963K69", key="k1", answer=answer)
+        async with sessions() as session, session.begin():
+            assert await claim(session, now) == answer
+        with pytest.raises(IdempotencyKeyReused):
+            async with sessions() as session, session.begin():
+                await claim(session, now, "h2")
+        later = now + timedelta(hours=25)
+        async with sessions() as session, session.begin():
+            assert await purge_expired(session, now=later) == {
+                "nonces": 0,
+                "idempotencyRecords": 1,
+            }
+        async with sessions() as session, session.begin():
+            assert await claim(session, later) is None
+    finally:
+        await engine.dispose()
