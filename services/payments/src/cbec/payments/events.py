@@ -9,7 +9,7 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from pydantic import ConfigDict
+from pydantic import BaseModel, ConfigDict
 
 from cbec.shared.envelope import Event
 
@@ -84,8 +84,24 @@ class ReceiptAccepted(Event):
     acceptedAt: str
 
 
+class SettledDocument(BaseModel):
+    """One receipt a settlement covers: its amount, currency and the rate it converted at."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    documentId: str
+    orderNo: str
+    currency: str
+    amount: Decimal
+    rate: Decimal
+
+
 class SettlementCompleted(Event):
-    """Foreign-currency receipts of one payee and day were settled in CNY."""
+    """Foreign-currency receipts of one payee and day were settled in CNY.
+
+    ``currency`` and ``rate`` are the receipts' when they are all in one currency; a settlement
+    of receipts in several currencies states 142 (CNY) at rate 1, and ``lines`` gives each
+    receipt's own currency and rate.
+    """
 
     model_config = _examples(
         {
@@ -99,6 +115,15 @@ class SettlementCompleted(Event):
             "fee": "2.85",
             "net": "1421.83",
             "documents": ["4403169D3W:PN2026112200002"],
+            "lines": [
+                {
+                    "documentId": "4403169D3W:PN2026112200002",
+                    "orderNo": "EO202611220002",
+                    "currency": "840",
+                    "amount": "200.00",
+                    "rate": "7.1234",
+                }
+            ],
             "settledAt": "2026-11-23T01:00:00+08:00",
         }
     )
@@ -115,6 +140,7 @@ class SettlementCompleted(Event):
     fee: Decimal
     net: Decimal
     documents: tuple[str, ...]
+    lines: tuple[SettledDocument, ...] | None = None
     settledAt: str
 
 

@@ -1,0 +1,193 @@
+"""Builders for the payments integration tests: funds documents as an ERP sends them (the CEB
+entities as JSON), the declaration service's order events, and the running service."""
+
+from __future__ import annotations
+
+import asyncio
+import uuid
+from collections.abc import AsyncIterator, Sequence
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from typing import Any
+
+import httpx
+from fastapi import FastAPI
+
+from cbec.declaration.events import TOPIC as DECLARATION_TOPIC
+from cbec.declaration.events import OrderAccepted, OrderLine
+from cbec.payments.app import create_app
+from cbec.payments.settings import Settings
+from cbec.shared.envelope import Envelope
+from tests.support.apps import running, service_settings
+
+OPERATOR = {"X-Cbec-Party": "4300000001", "X-Cbec-Roles": "operator"}
+TENPAY = "4403169D3W"  # in the example fee table: 10 bp, at least 5.00 CNY
+OTHER_INSTITUTION = "1105910159"  # in the example fee table: 15 bp, at least 10.00 CNY
+EBP = "1101110325"
+
+
+def guid() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+def voucher(
+    order_no: str, amount: str | Decimal, *, transaction: str | None = None, **extra: Any
+) -> dict[str, Any]:
+    """A CEB411 Payment entity (``{"PaymentHead": {...}}``) plus any extension."""
+    head = {
+        "guid": guid(),
+        "appType": "1",
+        "appTime": "20240507112745",
+        "appStatus": "2",
+        "payCode": TENPAY,
+        "payName": "财付通支付科技有限公司",
+        "payTransactionId": transaction or f"T{order_no}",
+        "orderNo": order_no,
+        "ebpCode": EBP,
+        "ebpName": "测试平台",
+        "payerIdType": "1",
+        "payerIdNumber": "130625021345225322",
+        "payerName": "支付人",
+        "amountPaid": str(amount),
+        "currency": "142",
+        "payTime": "20240507110000",
+    }
+    head.update(extra.pop("head", {}))
+    return {"PaymentHead": head, **extra}
+
+
+def receipt(
+    order_no: str,
+    ebc_code: str,
+    charge: str | Decimal,
+    *,
+    currency: str = "502",
+    pay_code: str | None = TENPAY,
+    day: str = "20240507",
+    **extra: Any,
+) -> dict[str, Any]:
+    """A CEB403 Receipts entity plus any extension."""
+    document: dict[str, Any] = {
+        "guid": guid(),
+        "appType": "1",
+        "appTime": f"{day}153001",
+        "appStatus": "2",
+        "ebpCode": EBP,
+        "ebpName": "测试平台",
+        "ebcCode": ebc_code,
+        "ebcName": "测试电商企业",
+        "orderNo": order_no,
+        "payName": "财付通支付科技有限公司" if pay_code else "现金支付",
+        "payNo": f"P{order_no}",
+        "charge": str(charge),
+        "currency": currency,
+        "accountingDate": f"{day}120000",
+    }
+    if pay_code:
+        document["payCode"] = pay_code
+    document.update(extra)
+    return document
+
+
+def export_order(
+    order_no: str,
+    ebc_code: str,
+    goods_value: str,
+    freight: str = "0",
+    *,
+    currency: str = "502",
+    accepted_at: str = "2024-05-07T09:00:00+08:00",
+) -> OrderAccepted:
+    return OrderAccepted(
+        orderNo=order_no,
+        ieFlag="E",
+        orderType="E",
+        ebpCode=EBP,
+        ebcCode=ebc_code,
+        currency=currency,
+        goodsValue=Decimal(goods_value),
+        freight=Decimal(freight),
+        lines=(
+            OrderLine(
+                gnum=1,
+                itemName="ceramic teapot",
+                unit="011",
+                qty=Decimal(1),
+                price=Decimal(goods_value),
+                totalPrice=Decimal(goods_value),
+                currency=currency,
+            ),
+        ),
+        acceptedAt=accepted_at,
+    )
+
+
+def import_order(
+    order_no: str,
+    actural_paid: str,
+    *,
+    ebc_code: str = "3702960001",
+    buyer_id: str = "130625021345225322",
+    buyer_name: str = "支付人",
+    accepted_at: str = "2024-05-07T09:00:00+08:00",
+) -> OrderAccepted:
+    paid = Decimal(actural_paid)
+    return OrderAccepted(
+        orderNo=order_no,
+        ieFlag="I",
+        orderType="I",
+        ebpCode=EBP,
+        ebcCode=ebc_code,
+        currency="142",
+        goodsValue=paid,
+        freight=Decimal(0),
+        discount=Decimal(0),
+        taxTotal=Decimal(0),
+        acturalPaid=paid,
+        buyerIdType="1",
+        buyerIdNumber=buyer_id,
+        buyerName=buyer_name,
+        lines=(
+            OrderLine(
+                gnum=1,
+                itemName="face cream",
+                unit="011",
+                qty=Decimal(1),
+                price=paid,
+                totalPrice=paid,
+            ),
+        ),
+        acceptedAt=accepted_at,
+    )
+
+
+async def publish_orders(app: FastAPI, orders: Sequence[OrderAccepted]) -> None:
+    """Publish the orders as the declaration service does, and wait for every acknowledgement."""
+    publisher = app.state.runtime.publisher
+    futures = [
+        await publisher.send(
+            DECLARATION_TOPIC,
+            envelope.body(),
+            key=order.key().encode(),
+            headers=envelope.to_kafka_headers(),
+        )
+        for order in orders
+        for envelope in [Envelope.of(order, source="/cbec/declaration")]
+    ]
+    await asyncio.gather(*futures)
+
+
+@asynccontextmanager
+async def payments_service(
+    kafka_bootstrap: str, database_url: str, **values: object
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    settings = service_settings(
+        Settings, kafka_bootstrap_servers=kafka_bootstrap, database_url=database_url, **values
+    )
+    async with running(create_app(settings)) as (app, client):  # type: ignore[arg-type]
+        yield app, client
+
+
+def statuses(response: httpx.Response) -> list[str]:
+    assert response.status_code == 200, response.text
+    return [r["returnStatus"] for r in response.json()["receipts"]]
