@@ -389,15 +389,17 @@ def _register_forwarding_routes() -> None:
     for route in ROUTES:
         roles = ", ".join(sorted(route.roles))
         if route.prefix:
-            router.add_api_route(
-                route.path + "/{rest:path}",
-                forward,
-                methods=["GET", "POST", "PUT", "PATCH", "DELETE"],
-                tags=["forwarded"],
-                summary=f"{route.path}/…: forwarded to the {route.service} service",
-                description=f"For the roles {roles}.",
-                response_class=Response,
-            )
+            for method in ("GET", "POST", "PUT", "PATCH", "DELETE"):
+                router.add_api_route(
+                    route.path + "/{rest:path}",
+                    forward,
+                    methods=[method],
+                    tags=["forwarded"],
+                    summary=f"{method} {route.path}/…: forwarded to the {route.service} service",
+                    description=f"For the roles {roles}.",
+                    response_class=Response,
+                    operation_id=f"{method.lower()}_{route.path.strip('/').replace('/', '_')}",
+                )
             continue
         router.add_api_route(
             route.path,
