@@ -1,14 +1,25 @@
-"""Wiring of the tax-refund service: settings, database, bus, telemetry.
+"""Wiring of the tax-refund service: settings, database, bus, telemetry, data tables.
 
-Nothing connects at import time; everything starts in the lifespan of the app.
+Nothing connects at import time; everything starts in the lifespan of the app. The data tables
+load in the start hook: a malformed file stops the service from starting (it is a deployment
+fault), while a reload through the API keeps the last good tables.
 """
 
 from __future__ import annotations
 
 from fastapi import FastAPI
 
-from cbec.shared.service import ServiceDescriptor, create_service_app
+from cbec.shared.service import (
+    ConsumerSpec,
+    Runtime,
+    ServiceDescriptor,
+    create_service_app,
+)
+from cbec.tax_refund import services
+from cbec.tax_refund.api import router
+from cbec.tax_refund.handlers import DECLARATION_HANDLERS, LOGISTICS_HANDLERS
 from cbec.tax_refund.settings import Settings
+from cbec.tax_refund.state import attach
 
 SERVICE = ServiceDescriptor(
     name="tax-refund",
@@ -17,10 +28,33 @@ SERVICE = ServiceDescriptor(
     topics=("cbec.tax.v1",),
     migrations="cbec.tax_refund:migrations",
     events="cbec.tax_refund.events",
+    consumes="cbec.tax_refund.handlers",
     title="CBEC tax service",
 )
 
 
 def create_app(settings: Settings | None = None) -> FastAPI:
     """The ASGI app of the tax-refund service, for `uvicorn --factory`."""
-    return create_service_app(settings or Settings(), SERVICE)
+    settings = settings or Settings()
+
+    async def load_tables(runtime: Runtime) -> None:
+        holder = services.TaxTablesHolder.load(settings)
+        async with runtime.transaction() as session:
+            await services.sync_zone_enterprises(session, holder.tables)
+        attach(runtime, holder)
+
+    return create_service_app(
+        settings,
+        SERVICE,
+        routers=[router],
+        consumers=[
+            ConsumerSpec("declaration", ["cbec.declaration.v1"], DECLARATION_HANDLERS),
+            ConsumerSpec("logistics", ["cbec.logistics.v1"], LOGISTICS_HANDLERS),
+        ],
+        on_start=[load_tables],
+        description=(
+            "Import CBEC retail tax and the buyers' annual quota (财关税〔2018〕49号), "
+            "VAT exemption of exports without invoices (财税〔2018〕103号), export refunds, "
+            "deemed income tax (国家税务总局公告2019年第36号)."
+        ),
+    )

@@ -21,11 +21,13 @@ from cbec.tax_refund.domain.tables import (
     IncomeTaxRelief,
     RateTable,
     TaxTables,
+    ZoneEnterprises,
     parse_customs_codes,
     parse_exchange_rates,
     parse_hs_list,
     parse_income_tax_relief,
     parse_rate_table,
+    parse_zone_enterprises,
 )
 
 EXAMPLES = Path(__file__).resolve().parent
@@ -70,8 +72,14 @@ def load_customs_codes(path: Path | str = EXAMPLES / "zone_customs.csv") -> froz
     return _load(path, parse_customs_codes)
 
 
+def load_zone_enterprises(
+    path: Path | str = EXAMPLES / "zone_enterprises.csv",
+) -> ZoneEnterprises:
+    return _load(path, parse_zone_enterprises)
+
+
 def load_tables(folder: Path | str = EXAMPLES) -> TaxTables:
-    """All the tables of one folder, under the file names of the examples."""
+    """All the tables of one folder, under the file names of the examples (seven files)."""
     folder = Path(folder)
     return TaxTables(
         rates=load_rate_table(folder / "hs_rates.csv"),
@@ -80,6 +88,7 @@ def load_tables(folder: Path | str = EXAMPLES) -> TaxTables:
         positive_list=load_hs_list(folder / "positive_list.csv"),
         income_tax_relief=load_income_tax_relief(folder / "income_tax_relief.csv"),
         zone_customs=load_customs_codes(folder / "zone_customs.csv"),
+        zone_enterprises=load_zone_enterprises(folder / "zone_enterprises.csv"),
     )
 
 
@@ -91,4 +100,5 @@ __all__ = [
     "load_income_tax_relief",
     "load_rate_table",
     "load_tables",
+    "load_zone_enterprises",
 ]

@@ -243,24 +243,19 @@ def assess_import_tax(
         line_rates.append(found)
 
     values = dutiable_values(import_list)
-    transaction = sum(values, ZERO)
-    within_room = annual_used + transaction <= policy.annual_limit
-    over_single = transaction > policy.single_limit
-    # The single indivisible item above the single limit passes when the year has room.
-    single_item_passes = over_single and import_list.is_single_item and within_room
-    status = RETURN_STATUS_REJECTED
-    if over_single and not single_item_passes:
-        status = RETURN_STATUS_OVER_SINGLE_LIMIT
-        violations.append(single_limit_violation(transaction, policy, import_list.is_single_item))
-    if not within_room:
-        if status == RETURN_STATUS_REJECTED:
-            status = RETURN_STATUS_OVER_ANNUAL_LIMIT
-        violations.append(annual_limit_violation(annual_used, transaction, policy))
+    limits = check_limits(
+        sum(values, ZERO),
+        annual_used=annual_used,
+        single_item=import_list.is_single_item,
+        policy=policy,
+    )
+    violations.extend(limits.violations)
+    status = limits.return_status if limits.violations else RETURN_STATUS_REJECTED
     resolved = [found for found in line_rates if found is not None]
     if violations or len(resolved) != len(import_list.lines):
         raise ImportTaxRefused(violations, return_status=status)
 
-    mode = TaxMode.GENERAL_TRADE if single_item_passes else TaxMode.RETAIL
+    mode = limits.mode
     taxed: list[LineTax] = []
     for line, value, found in zip(import_list.lines, values, resolved, strict=True):
         tariff, vat, consumption = (
@@ -281,6 +276,50 @@ def assess_import_tax(
     return ImportTaxAssessment(
         invt_no=import_list.invt_no, buyer=import_list.buyer, mode=mode, lines=tuple(taxed)
     )
+
+
+@dataclass(frozen=True, slots=True)
+class LimitCheck:
+    """The limits of one transaction: how it is taxed, or every limit it breaks."""
+
+    mode: TaxMode
+    violations: tuple[Violation, ...] = ()
+    return_status: int = RETURN_STATUS_REJECTED
+
+    @property
+    def passed(self) -> bool:
+        return not self.violations
+
+
+def check_limits(
+    transaction: Decimal,
+    *,
+    annual_used: Decimal,
+    single_item: bool,
+    policy: ImportTaxPolicy = DEFAULT_POLICY,
+) -> LimitCheck:
+    """The two limits of 财关税〔2018〕49号 for a transaction of dutiable value ``transaction``.
+
+    ``annual_used`` is what the buyer's year already counts without it. Above the single limit
+    the transaction is refused (-621005) unless it is a single indivisible item within the
+    annual room, which passes taxed as general trade; above the annual room it is refused
+    (-621018, or -621005 when the single limit is broken too).
+    """
+    violations: list[Violation] = []
+    within_room = annual_used + transaction <= policy.annual_limit
+    over_single = transaction > policy.single_limit
+    # The single indivisible item above the single limit passes when the year has room.
+    single_item_passes = over_single and single_item and within_room
+    status = RETURN_STATUS_REJECTED
+    if over_single and not single_item_passes:
+        status = RETURN_STATUS_OVER_SINGLE_LIMIT
+        violations.append(single_limit_violation(transaction, policy, single_item))
+    if not within_room:
+        if status == RETURN_STATUS_REJECTED:
+            status = RETURN_STATUS_OVER_ANNUAL_LIMIT
+        violations.append(annual_limit_violation(annual_used, transaction, policy))
+    mode = TaxMode.GENERAL_TRADE if single_item_passes else TaxMode.RETAIL
+    return LimitCheck(mode, tuple(violations), status)
 
 
 def single_limit_violation(

@@ -136,6 +136,10 @@ class QuotaLedger:
         """Count ``amount`` in the buyer's year of ``on``; refused (-621018) above the limit."""
         buyer = buyer_key(buyer_id_number)
         existing = self._entries.get(list_key)
+        if existing is not None and existing.state is QuotaState.CANCELLED:
+            # A list rejected or revoked and then declared again takes a new reservation.
+            del self._entries[list_key]
+            existing = None
         if existing is not None:
             if (existing.buyer, existing.amount, existing.year) != (buyer, amount, on.year):
                 raise QuotaError(
@@ -188,6 +192,24 @@ class QuotaLedger:
         if entry.state is QuotaState.CANCELLED:
             return entry
         self._require(entry, QuotaState.RESERVED, "only a reservation can be cancelled")
+        return self._put(replace(entry, state=QuotaState.CANCELLED))
+
+    def withdraw(self, list_key: str) -> QuotaEntry:
+        """The list was revoked (CEB623), before or after release: the goods are not imported,
+        so its amount no longer counts."""
+        entry = self.entry(list_key)
+        if entry.state is QuotaState.CANCELLED:
+            return entry
+        if entry.state not in COUNTED:
+            raise QuotaError(
+                [
+                    Violation(
+                        field="state",
+                        rule="only a reserved or released list can be withdrawn",
+                        value=entry.state,
+                    )
+                ]
+            )
         return self._put(replace(entry, state=QuotaState.CANCELLED))
 
     def restore_on_return(

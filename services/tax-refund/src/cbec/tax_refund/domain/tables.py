@@ -374,6 +374,59 @@ def parse_customs_codes(text: str, source: str) -> frozenset[str]:
     return frozenset(seen)
 
 
+@dataclass(frozen=True, slots=True)
+class ZoneEnterprise:
+    """An e-commerce enterprise registered in the zone (财税〔2018〕103号, condition 1)."""
+
+    ebc_code: str
+    name: str = ""
+    # Small low-profit enterprise: its deemed income tax takes the relief (DOMAIN.md §6.2).
+    small_low_profit: bool = False
+
+
+@dataclass(frozen=True, slots=True)
+class ZoneEnterprises:
+    """The zone's register of e-commerce enterprises, by code."""
+
+    source: str
+    entries: Mapping[str, ZoneEnterprise] = field(default_factory=dict)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "entries", _freeze(self.entries))
+
+    @property
+    def codes(self) -> frozenset[str]:
+        return frozenset(self.entries)
+
+    @property
+    def small_low_profit(self) -> frozenset[str]:
+        return frozenset(code for code, e in self.entries.items() if e.small_low_profit)
+
+    def __contains__(self, code: object) -> bool:
+        return code in self.entries
+
+    def __len__(self) -> int:
+        return len(self.entries)
+
+
+def parse_zone_enterprises(text: str, source: str) -> ZoneEnterprises:
+    """Columns: ebc_code (10-char customs code or 18-char credit code) [, name,
+    small_low_profit (yes / no, default no)]."""
+    reader = _Reader(text, source, ("ebc_code",), ("name", "small_low_profit"))
+    seen: dict[str, int] = {}
+    entries: dict[str, ZoneEnterprise] = {}
+    for row in reader.rows():
+        code = row.values["ebc_code"]
+        if len(code) not in (10, 18) or not code.isalnum() or not code.isascii():
+            raise reader.fail(row.line, f"ebc_code {code!r} must be 10 or 18 letters or digits")
+        _unique(reader, seen, code, row.line, f"ebc_code {code}")
+        flag = row.values.get("small_low_profit", "").lower() or "no"
+        if flag not in ("yes", "no"):
+            raise reader.fail(row.line, f"small_low_profit {flag!r} must be yes or no")
+        entries[code] = ZoneEnterprise(code, row.values.get("name", ""), flag == "yes")
+    return ZoneEnterprises(source, entries)
+
+
 def _is_month(text: str) -> bool:
     if len(text) != 7 or text[4] != "-" or not (text[:4] + text[5:]).isdigit():
         return False
@@ -390,3 +443,4 @@ class TaxTables:
     positive_list: HsList
     income_tax_relief: IncomeTaxRelief
     zone_customs: frozenset[str]
+    zone_enterprises: ZoneEnterprises = field(default_factory=lambda: ZoneEnterprises("<none>"))

@@ -1,0 +1,278 @@
+"""HTTP API of the tax service (behind the gateway): quota reservations, tax bills, the
+buyer's year, export invoices and outcomes, deemed income tax, and the data tables.
+
+Amounts are decimal strings both ways: a JSON number would pass through a float.
+"""
+
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Depends, Header, Path, Response
+from fastapi.responses import JSONResponse
+from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
+
+from cbec.shared.errors import CbecError, ErrorReport, Violation
+from cbec.shared.service import PROBLEM_JSON, Runtime, get_runtime
+from cbec.shared.telemetry import tag_span
+from cbec.tax_refund import services
+from cbec.tax_refund.domain import DataFileError, ImportTaxRefused
+from cbec.tax_refund.settings import Settings
+from cbec.tax_refund.state import tables_of
+
+router = APIRouter()
+
+
+class Forbidden(CbecError):
+    status_code = 403
+    code = "forbidden"
+
+
+def _decimal_text(value: Any) -> Any:
+    # A JSON number arrives as a float and may already have lost digits: amounts are strings.
+    if isinstance(value, float):
+        raise ValueError('an amount is a decimal string, e.g. "110.00", not a JSON number')
+    return value
+
+
+DecimalText = Annotated[Decimal, BeforeValidator(_decimal_text)]
+
+
+class Caller(BaseModel):
+    party: str | None
+    roles: frozenset[str]
+
+
+def caller(
+    x_cbec_party: Annotated[str | None, Header()] = None,
+    x_cbec_roles: Annotated[str | None, Header()] = None,
+) -> Caller:
+    """Who calls, as the gateway forwards it (X-Cbec-Party, X-Cbec-Roles)."""
+    roles = frozenset(r.strip() for r in (x_cbec_roles or "").split(",") if r.strip())
+    return Caller(party=x_cbec_party or None, roles=roles)
+
+
+def require_operator(who: Annotated[Caller, Depends(caller)]) -> Caller:
+    if "operator" not in who.roles:
+        raise Forbidden(
+            "this endpoint is for the platform's operators",
+            [Violation(field="X-Cbec-Roles", rule="must include operator", value=None)],
+        )
+    return who
+
+
+def require_party(who: Annotated[Caller, Depends(caller)]) -> Caller:
+    if not who.party:
+        raise Forbidden(
+            "the submitting enterprise is unknown",
+            [Violation(field="X-Cbec-Party", rule="the gateway names the enterprise")],
+        )
+    return who
+
+
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+def _settings(runtime: Runtime) -> Settings:
+    settings = runtime.settings
+    assert isinstance(settings, Settings)
+    return settings
+
+
+class ReservationIn(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {
+                    "invtNo": "43002026I000000001",
+                    "orderNo": "IO202611220001",
+                    "buyerIdNumber": "370102199001011234",
+                    "amount": "110.00",
+                    "singleItem": False,
+                    "date": "2026-11-22",
+                }
+            ]
+        },
+    )
+    invtNo: str = Field(min_length=1, max_length=20)
+    orderNo: str = Field(min_length=1, max_length=60)
+    buyerIdNumber: str = Field(min_length=1, max_length=60)
+    amount: DecimalText = Field(gt=0, max_digits=18, decimal_places=5)
+    singleItem: bool = False
+    date: date
+
+
+_REFUSED_EXAMPLE = {
+    "type": "https://cbec.example/problems/import-tax-refused",
+    "title": "import-tax-refused",
+    "status": 409,
+    "returnStatus": "-621018",
+    "returnInfo": "taxPrice: -621018: the buyer's year already counts 25,900.00 CNY; ...",
+    "detail": "taxPrice: -621018: the buyer's year already counts 25,900.00 CNY; ...",
+    "violations": [],
+}
+
+
+def refused(refusal: ImportTaxRefused, status: int = 409) -> JSONResponse:
+    """A refusal from the retail channel: problem+json with the customs receipt code."""
+    body = ErrorReport.from_error(refusal).as_dict()
+    body.update(
+        status=status, returnStatus=str(refusal.return_status), returnInfo=refusal.return_info
+    )
+    return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
+
+
+@router.post(
+    "/v1/import/quota/reservations",
+    status_code=201,
+    tags=["import"],
+    responses={
+        409: {
+            "description": "over the limits (-621005 / -621018), or a different reservation",
+            "content": {PROBLEM_JSON: {"example": _REFUSED_EXAMPLE}},
+        }
+    },
+)
+async def reserve(body: ReservationIn, runtime: RuntimeDep) -> Any:
+    """Check the buyer's limits and reserve the list's dutiable value in the buyer's year."""
+    tag_span(orderNo=body.orderNo, invtNo=body.invtNo)
+    request = services.ReservationRequest(
+        invt_no=body.invtNo,
+        order_no=body.orderNo,
+        buyer_id_number=body.buyerIdNumber,
+        amount=body.amount,
+        single_item=body.singleItem,
+        on=body.date,
+    )
+    try:
+        async with runtime.transaction() as session:
+            view = await services.reserve_quota(
+                session, request, services.import_policy(_settings(runtime))
+            )
+    except ImportTaxRefused as refusal:
+        return refused(refusal)
+    return {k: view[k] for k in ("invtNo", "buyerIdNumber", "year", "reserved", "yearTotalAfter")}
+
+
+@router.delete("/v1/import/quota/reservations/{invtNo}", status_code=204, tags=["import"])
+async def cancel(invtNo: Annotated[str, Path(max_length=20)], runtime: RuntimeDep) -> Response:
+    """Cancel a list's reservation (idempotent); a released list is withdrawn by revocation."""
+    tag_span(invtNo=invtNo)
+    async with runtime.transaction() as session:
+        await services.cancel_reservation(
+            session, invtNo, services.import_policy(_settings(runtime))
+        )
+    return Response(status_code=204)
+
+
+@router.get("/v1/import/tax-bills/{invtNo}", tags=["import"])
+async def tax_bill(invtNo: Annotated[str, Path(max_length=20)], runtime: RuntimeDep) -> Any:
+    """The electronic tax bill of an import list, with its lines."""
+    tag_span(invtNo=invtNo)
+    async with runtime.sessions() as session:
+        return await services.tax_bill_view(session, invtNo)
+
+
+@router.get("/v1/import/quota/{buyerIdNumber}/{year}", tags=["import"])
+async def quota(
+    buyerIdNumber: Annotated[str, Path(max_length=60)],
+    year: Annotated[int, Path(ge=2019, le=9999)],
+    runtime: RuntimeDep,
+) -> Any:
+    """A buyer's calendar year: limit, counted amount, room, and each list's entry."""
+    async with runtime.sessions() as session:
+        return await services.quota_view(
+            session, buyerIdNumber, year, services.import_policy(_settings(runtime))
+        )
+
+
+class InvoiceLineIn(BaseModel):
+    model_config = ConfigDict(extra="ignore")
+    gnum: int = Field(ge=1, le=100)
+    invoiceNo: str = Field(min_length=1, max_length=60)
+    amount: DecimalText | None = Field(default=None, gt=0, max_digits=18, decimal_places=5)
+
+
+class InvoicesIn(BaseModel):
+    model_config = ConfigDict(
+        extra="ignore",
+        json_schema_extra={
+            "examples": [
+                {
+                    "invtNo": "43002026E000000003",
+                    "lines": [{"gnum": 1, "invoiceNo": "37001234567890", "amount": "900.00"}],
+                }
+            ]
+        },
+    )
+    invtNo: str = Field(min_length=1, max_length=20)
+    lines: list[InvoiceLineIn] = Field(min_length=1, max_length=100)
+
+
+@router.post("/v1/export/invoices", status_code=201, tags=["export"])
+async def invoices(
+    body: InvoicesIn,
+    runtime: RuntimeDep,
+    who: Annotated[Caller, Depends(require_party)],
+) -> Any:
+    """Register purchase invoices of export list lines: those lines take the export refund."""
+    tag_span(invtNo=body.invtNo)
+    async with runtime.transaction() as session:
+        return await services.register_invoices(
+            session,
+            runtime.outbox,
+            invt_no=body.invtNo,
+            lines=[services.InvoiceLine(li.gnum, li.invoiceNo, li.amount) for li in body.lines],
+            party=who.party or "",
+            tables=tables_of(runtime).tables,
+        )
+
+
+@router.get("/v1/export/lists/{invtNo}", tags=["export"])
+async def export_list(invtNo: Annotated[str, Path(max_length=20)], runtime: RuntimeDep) -> Any:
+    """The tax outcome of an export list: exemption and refund of each line, invoices."""
+    tag_span(invtNo=invtNo)
+    async with runtime.sessions() as session:
+        return await services.export_view(session, invtNo)
+
+
+@router.get("/v1/export/income-tax/{ebcCode}/{year}", tags=["export"])
+async def income_tax(
+    ebcCode: Annotated[str, Path(min_length=1, max_length=18)],
+    year: Annotated[int, Path(ge=2000, le=9999)],
+    runtime: RuntimeDep,
+) -> Any:
+    """The deemed corporate income tax statement of an enterprise's year (revenue × 4%)."""
+    async with runtime.transaction() as session:
+        return await services.income_tax_statement(
+            session, ebcCode, year, tables_of(runtime).tables
+        )
+
+
+@router.get("/v1/tables", tags=["operations"])
+async def tables(runtime: RuntimeDep) -> Any:
+    """The data tables in use: their files and sizes."""
+    return tables_of(runtime).describe()
+
+
+@router.post(
+    "/v1/tables/reload",
+    tags=["operations"],
+    responses={422: {"description": "a malformed file; the last good tables stay"}},
+)
+async def reload_tables(
+    runtime: RuntimeDep, _who: Annotated[Caller, Depends(require_operator)]
+) -> Any:
+    """Reload the data tables from their folder (operators); a bad file changes nothing."""
+    holder = tables_of(runtime)
+    try:
+        loaded = holder.load_again()
+    except DataFileError as error:
+        raise services.reload_failure(error) from None
+    async with runtime.transaction() as session:
+        await services.sync_zone_enterprises(session, loaded)
+    holder.use(loaded)
+    return holder.describe()
