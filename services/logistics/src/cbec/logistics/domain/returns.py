@@ -439,6 +439,7 @@ class ImportReturnOutcome:
     scope: ReturnScope
     lines: tuple[ReturnedLine, ...]
     quota_to_restore: Decimal
+    within_window: bool = True
 
 
 # --- books ----------------------------------------------------------------------------------
@@ -493,6 +494,15 @@ class _Book:
             ):
                 return ReturnScope.PARTIAL
         return ReturnScope.WHOLE
+
+    def value_of(self, lines: Sequence[ReturnedLine]) -> Decimal:
+        """The returned share of the lines' value: totalPrice × returned qty / qty, in cents."""
+        total = Decimal(0)
+        for line in lines:
+            original = self.released.line(line.gnum)
+            if original is not None and original.qty > 0:
+                total += original.total_price * line.qty / original.qty
+        return total.quantize(CENT, rounding=ROUND_HALF_UP)
 
     def _check_parcel(
         self, parcel: ParcelTimeline | None, movement: Movement, rule: str
@@ -649,22 +659,28 @@ class ExportReturnBook(_Book):
         for position, line in enumerate(application.lines, start=1):
             original = released.line(line.gnum)
             before = self.returned(line.gnum)
+            units: dict[str, tuple[str | None, str | None]] = {
+                "unit": (line.unit, original.unit if original else None),
+                "unit2": (line.unit2, original.unit2 if original else None),
+            }
+            quantities: dict[str, tuple[Decimal | None, Decimal | None, Decimal]] = {
+                "qty": (line.qty, original.qty if original else None, before[0]),
+                "qty2": (line.qty2, original.qty2 if original else None, before[2]),
+            }
+            # unit1 / qty1 (the legal unit) are mandatory on an export list line, so an original
+            # line without them is one whose legal quantities were not passed on: the declared
+            # quantity (qty) still bounds the return, the legal one cannot be compared.
+            if original is None or original.unit1 is not None:
+                units["unit1"] = (line.unit1, original.unit1 if original else None)
+                quantities["qty1"] = (line.qty1, original.qty1 if original else None, before[1])
             out.extend(
                 self._check_line(
                     f"InvtRefundList[{position}]",
                     line.gnum,
                     line.gcode,
                     line.gname,
-                    {
-                        "unit": (line.unit, original.unit if original else None),
-                        "unit1": (line.unit1, original.unit1 if original else None),
-                        "unit2": (line.unit2, original.unit2 if original else None),
-                    },
-                    {
-                        "qty": (line.qty, original.qty if original else None, before[0]),
-                        "qty1": (line.qty1, original.qty1 if original else None, before[1]),
-                        "qty2": (line.qty2, original.qty2 if original else None, before[2]),
-                    },
+                    units,
+                    quantities,
                     seen,
                 )
             )
@@ -912,10 +928,17 @@ class ImportReturnBook(_Book):
         )
 
     def receive(
-        self, return_no: str, at: datetime, parcel: ParcelTimeline | None = None
+        self,
+        return_no: str,
+        at: datetime,
+        parcel: ParcelTimeline | None = None,
+        *,
+        accept_late: bool = False,
     ) -> ImportReturnOutcome:
         """The returned goods are back at the site. Within 45 days of release the tax is not
-        collected and the quota restored; later, ReturnWindowClosed (the tax stands)."""
+        collected and the quota restored; later, ReturnWindowClosed (the tax stands), unless
+        ``accept_late``: then the goods are recorded as back, outside the window, with nothing
+        to restore (``within_window`` False)."""
         require_aware(at)
         record = next((r for r in self.returns if r.return_no == return_no), None)
         if record is None:
@@ -947,7 +970,7 @@ class ImportReturnBook(_Book):
             at,
             self.goods_due_by,
         )
-        if late is not None:
+        if late is not None and not accept_late:
             raise ReturnWindowClosed("import return", [late])
         parcel_violations = self._check_parcel(
             parcel, Movement.RETURN_RECEIVED, "the parcel has no return application pending"
@@ -964,14 +987,6 @@ class ImportReturnBook(_Book):
             buyer_id_number=record.buyer_id_number or "",
             scope=self._scope_after(()),
             lines=record.lines,
-            quota_to_restore=self._value_of(record.lines),
+            quota_to_restore=self.value_of(record.lines) if late is None else Decimal(0),
+            within_window=late is None,
         )
-
-    def _value_of(self, lines: Sequence[ReturnedLine]) -> Decimal:
-        """The returned share of the lines' value: totalPrice × returned qty / qty, in cents."""
-        total = Decimal(0)
-        for line in lines:
-            original = self.released.line(line.gnum)
-            if original is not None and original.qty > 0:
-                total += original.total_price * line.qty / original.qty
-        return total.quantize(CENT, rounding=ROUND_HALF_UP)
