@@ -1,14 +1,25 @@
-"""Wiring of the declaration service: settings, database, bus, telemetry.
+"""Wiring of the declaration service: settings, database, bus, telemetry, customs and quotas.
 
-Nothing connects at import time; everything starts in the lifespan of the app.
+Nothing connects at import time; everything starts in the lifespan of the app. The start hook
+loads the rules file, picks the customs adapter (``CUSTOMS_ADAPTER``), makes the quota client of
+the tax service and starts the periodic jobs (each also an endpoint under /v1/maintenance).
 """
 
 from __future__ import annotations
 
+from pathlib import Path
+
+import httpx
 from fastapi import FastAPI
 
+from cbec.declaration import jobs
+from cbec.declaration.adapters import CustomsPort, FileCustoms, QuotaClient, RulesCustoms
+from cbec.declaration.api import router
+from cbec.declaration.domain import load_rules
+from cbec.declaration.handlers import HANDLERS
+from cbec.declaration.services import Declaration
 from cbec.declaration.settings import Settings
-from cbec.shared.service import ServiceDescriptor, create_service_app
+from cbec.shared.service import ConsumerSpec, Runtime, ServiceDescriptor, create_service_app
 
 SERVICE = ServiceDescriptor(
     name="declaration",
@@ -17,10 +28,84 @@ SERVICE = ServiceDescriptor(
     topics=("cbec.declaration.v1",),
     migrations="cbec.declaration:migrations",
     events="cbec.declaration.events",
+    consumes="cbec.declaration.handlers",
     title="CBEC declaration service",
 )
 
 
-def create_app(settings: Settings | None = None) -> FastAPI:
-    """The ASGI app of the declaration service, for `uvicorn --factory`."""
-    return create_service_app(settings or Settings(), SERVICE)
+def customs_port(settings: Settings) -> CustomsPort:
+    if settings.customs_adapter == "files":
+        return FileCustoms(settings.customs_outbox_dir, settings.customs_inbox_dir)
+    return RulesCustoms()
+
+
+def create_app(
+    settings: Settings | None = None, *, tax_transport: httpx.AsyncBaseTransport | None = None
+) -> FastAPI:
+    """The ASGI app of the declaration service, for `uvicorn --factory`.
+
+    ``tax_transport`` routes the quota client's requests (a test hands in the tax app's ASGI
+    transport); by default they go over the network to ``TAX_REFUND_URL``.
+    """
+    config = settings or Settings()
+    periodic: list[jobs.Periodic] = []
+
+    # The rules file is read once, when the app is made (a wrong file fails at once).
+    rules = load_rules(Path(config.declaration_rules_file).read_text(encoding="utf-8"))
+
+    async def start(runtime: Runtime) -> None:
+        http = runtime.http
+        if tax_transport is not None:
+            http = httpx.AsyncClient(transport=tax_transport, timeout=httpx.Timeout(10.0))
+        runtime.declaration = Declaration(  # type: ignore[attr-defined]
+            settings=config,
+            rules=rules,
+            port=customs_port(config),
+            quota=QuotaClient(http, config.tax_refund_url),
+            outbox=runtime.outbox,
+        )
+        runtime.declaration_http = http  # type: ignore[attr-defined]
+        if config.scheduler_enabled:
+            periodic.extend(
+                [
+                    jobs.Periodic(
+                        "incomplete-lists",
+                        config.incomplete_check_interval_s,
+                        lambda: jobs.incomplete_lists(runtime),
+                    ),
+                    jobs.Periodic(
+                        "summaries",
+                        config.summary_check_interval_s,
+                        lambda: jobs.scheduled_summaries(runtime),
+                    ),
+                ]
+            )
+            if config.customs_adapter == "files":
+                periodic.append(
+                    jobs.Periodic(
+                        "customs-receipts",
+                        config.customs_poll_interval_s,
+                        lambda: jobs.customs_receipts(runtime),
+                    )
+                )
+            for job in periodic:
+                job.start()
+
+    async def stop(runtime: Runtime) -> None:
+        for job in periodic:
+            await job.stop()
+        periodic.clear()
+        http = getattr(runtime, "declaration_http", None)
+        if http is not None and http is not runtime.http:
+            await http.aclose()
+
+    return create_service_app(
+        config,
+        SERVICE,
+        routers=[router],
+        consumers=[ConsumerSpec("documents", ["cbec.payments.v1", "cbec.logistics.v1"], HANDLERS)],
+        on_start=[start],
+        on_stop=[stop],
+        description="Electronic orders, inventory lists, the three-document check, release, "
+        "closing and the summary declaration (DOMAIN.md §2-5).",
+    )

@@ -1,8 +1,8 @@
 """orders, lists, receipts, funds, waybills, summaries
 
-Revision ID: 0d9279f2c1ee
+Revision ID: 9bf30f1fc3e9
 Revises: 01c87239968f
-Create Date: 2026-11-22 04:25:21.180795
+Create Date: 2026-11-22 04:26:53.839755
 """
 
 from collections.abc import Sequence
@@ -12,7 +12,7 @@ import sqlmodel
 from alembic import op
 
 
-revision: str = '0d9279f2c1ee'
+revision: str = '9bf30f1fc3e9'
 down_revision: str | None = '01c87239968f'
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
@@ -61,6 +61,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('pre_no')
     )
     with op.batch_alter_table('decl_list', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_decl_list_ebc_code'), ['ebc_code'], unique=False)
         batch_op.create_index('ix_decl_list_order', ['order_no', 'ie_flag'], unique=False)
         batch_op.create_index(batch_op.f('ix_decl_list_status'), ['status'], unique=False)
         batch_op.create_index('ix_decl_list_waybill', ['logistics_code', 'logistics_no'], unique=False)
@@ -74,6 +75,8 @@ def upgrade() -> None:
     sa.Column('ebc_code', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
     sa.Column('app_type', sqlmodel.sql.sqltypes.AutoString(length=1), nullable=False),
     sa.Column('cop_code', sqlmodel.sql.sqltypes.AutoString(length=18), nullable=False),
+    sa.Column('buyer_id_number', sqlmodel.sql.sqltypes.AutoString(length=60), nullable=True),
+    sa.Column('order_day', sqlmodel.sql.sqltypes.AutoString(length=8), nullable=True),
     sa.Column('fingerprint', sqlmodel.sql.sqltypes.AutoString(length=64), nullable=False),
     sa.Column('document', sa.Text(), nullable=False),
     sa.Column('receipt', sa.Text(), nullable=False),
@@ -83,6 +86,7 @@ def upgrade() -> None:
     sa.UniqueConstraint('ie_flag', 'order_no', 'party_code')
     )
     with op.batch_alter_table('decl_order', schema=None) as batch_op:
+        batch_op.create_index(batch_op.f('ix_decl_order_buyer_id_number'), ['buyer_id_number'], unique=False)
         batch_op.create_index(batch_op.f('ix_decl_order_order_no'), ['order_no'], unique=False)
 
     op.create_table('decl_summary',
@@ -165,12 +169,14 @@ def downgrade() -> None:
     op.drop_table('decl_summary')
     with op.batch_alter_table('decl_order', schema=None) as batch_op:
         batch_op.drop_index(batch_op.f('ix_decl_order_order_no'))
+        batch_op.drop_index(batch_op.f('ix_decl_order_buyer_id_number'))
 
     op.drop_table('decl_order')
     with op.batch_alter_table('decl_list', schema=None) as batch_op:
         batch_op.drop_index('ix_decl_list_waybill')
         batch_op.drop_index(batch_op.f('ix_decl_list_status'))
         batch_op.drop_index('ix_decl_list_order')
+        batch_op.drop_index(batch_op.f('ix_decl_list_ebc_code'))
 
     op.drop_table('decl_list')
     op.drop_table('decl_funds')

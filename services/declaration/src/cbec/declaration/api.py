@@ -1,0 +1,316 @@
+"""Routes of the declaration service: thin; parse, call a use case, return.
+
+Documents are the customs standard's entities as JSON (``Order``, ``Inventory``, ``InvtCancel``
+of the export or import message models); a body is one document or an array of up to 100.
+Each document gets its receipt; the gateway names the caller in ``X-Cbec-Party`` and its roles in
+``X-Cbec-Roles``.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from decimal import Decimal
+from typing import Annotated, Any, Literal, TypeVar
+
+from fastapi import APIRouter, Depends, Header, Query, Request
+from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from cbec.declaration import jobs, services
+from cbec.declaration.domain import OfficerAction, Period, SummaryFlag
+from cbec.declaration.models import InventoryRecord, ListReceiptRecord
+from cbec.shared.ceb import export_models as ex
+from cbec.shared.ceb import import_models as im
+from cbec.shared.errors import CbecError, InvalidInput, Violation
+from cbec.shared.service import Runtime, get_runtime
+
+router = APIRouter()
+MAX_DOCUMENTS = 100
+OFFICER = "customs-officer"
+OPERATOR = "operator"
+D = TypeVar("D", bound=BaseModel)
+
+
+class Forbidden(CbecError):
+    status_code = 403
+    code = "forbidden"
+
+
+@dataclass(frozen=True, slots=True)
+class Caller:
+    party: str | None
+    roles: frozenset[str]
+
+
+def caller(
+    x_cbec_party: Annotated[str | None, Header()] = None,
+    x_cbec_roles: Annotated[str, Header()] = "",
+) -> Caller:
+    roles = frozenset(r.strip() for r in x_cbec_roles.split(",") if r.strip())
+    return Caller(party=x_cbec_party or None, roles=roles)
+
+
+def _role(role: str) -> Callable[[Caller], Caller]:
+    def check(who: Annotated[Caller, Depends(caller)]) -> Caller:
+        if role not in who.roles:
+            raise Forbidden(
+                f"the role {role} is required", [Violation("X-Cbec-Roles", f"must include {role}")]
+            )
+        return who
+
+    return check
+
+
+Officer = Annotated[Caller, Depends(_role(OFFICER))]
+Operator = Annotated[Caller, Depends(_role(OPERATOR))]
+Who = Annotated[Caller, Depends(caller)]
+RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+
+
+async def _documents(request: Request, model: type[D]) -> list[D]:
+    """The body as documents: JSON numbers read as Decimal, never float."""
+    try:
+        body = json.loads(await request.body(), parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput([Violation("<body>", f"not JSON: {exc}")]) from exc
+    items = body if isinstance(body, list) else [body]
+    if not items or len(items) > MAX_DOCUMENTS:
+        raise InvalidInput(
+            [Violation("<body>", f"one document or an array of 1 to {MAX_DOCUMENTS}", len(items))]
+        )
+    try:
+        return TypeAdapter(list[model]).validate_python(items)  # type: ignore[valid-type]
+    except ValidationError as error:
+        violations = [
+            Violation(
+                ".".join(str(p) for p in e["loc"])
+                if isinstance(body, list)
+                else ".".join(str(p) for p in e["loc"][1:]) or "<body>",
+                e["msg"],
+                e.get("input") if not isinstance(e.get("input"), (dict, list)) else None,
+            )
+            for e in error.errors()
+        ]
+        raise InvalidInput(violations) from error
+
+
+def _body(model: type[BaseModel], example: str) -> dict[str, Any]:
+    return {
+        "requestBody": {
+            "required": True,
+            "description": f"one {model.__name__} entity of {example}, or an array of up to 100",
+            "content": {"application/json": {"schema": {"type": ["object", "array"]}}},
+        }
+    }
+
+
+Handler = Callable[
+    [services.Declaration, AsyncSession, Any, str | None, datetime], Awaitable[dict[str, Any]]
+]
+
+
+async def _submit(
+    runtime: Runtime, request: Request, model: type[D], who: Caller, use_case: Handler
+) -> dict[str, list[dict[str, Any]]]:
+    documents = await _documents(request, model)
+    decl = services.declaration_of(runtime)
+    now = services.utcnow()
+    async with runtime.transaction() as session:
+        receipts = [await use_case(decl, session, d, who.party, now) for d in documents]
+    return {"receipts": receipts}
+
+
+def _order(ie: str) -> Handler:
+    async def use(decl, session, document, party, now):  # type: ignore[no-untyped-def]
+        return await services.submit_order(decl, session, ie, document, party, now)
+
+    return use
+
+
+def _inventory(ie: str) -> Handler:
+    async def use(decl, session, document, party, now):  # type: ignore[no-untyped-def]
+        return await services.submit_list(decl, session, ie, document, party, now)
+
+    return use
+
+
+def _revocation(ie: str) -> Handler:
+    async def use(decl, session, document, party, now):  # type: ignore[no-untyped-def]
+        return await services.revoke(decl, session, ie, document, now)
+
+    return use
+
+
+@router.post("/v1/export/orders", tags=["export"], openapi_extra=_body(ex.Order, "CEB303"))
+async def export_orders(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
+    """Submit export electronic orders (CEB303 Order entities); one receipt each."""
+    return await _submit(runtime, request, ex.Order, who, _order("E"))
+
+
+@router.post("/v1/import/orders", tags=["import"], openapi_extra=_body(im.Order, "CEB311"))
+async def import_orders(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
+    """Submit import electronic orders (CEB311 Order entities); one receipt each."""
+    return await _submit(runtime, request, im.Order, who, _order("I"))
+
+
+@router.post("/v1/export/inventories", tags=["export"], openapi_extra=_body(ex.Inventory, "CEB603"))
+async def export_inventories(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
+    """Declare export inventory lists (CEB603 Inventory entities); one receipt each."""
+    return await _submit(runtime, request, ex.Inventory, who, _inventory("E"))
+
+
+@router.post("/v1/import/inventories", tags=["import"], openapi_extra=_body(im.Inventory, "CEB621"))
+async def import_inventories(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
+    """Declare import inventory lists (CEB621 Inventory entities); one receipt each."""
+    return await _submit(runtime, request, im.Inventory, who, _inventory("I"))
+
+
+@router.post(
+    "/v1/export/revocations", tags=["export"], openapi_extra=_body(ex.InvtCancel, "CEB605")
+)
+async def export_revocations(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
+    """Revoke released export lists (CEB605 InvtCancel entities); one receipt each."""
+    return await _submit(runtime, request, ex.InvtCancel, who, _revocation("E"))
+
+
+@router.post(
+    "/v1/import/revocations", tags=["import"], openapi_extra=_body(im.InvtCancel, "CEB623")
+)
+async def import_revocations(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
+    """Revoke released import lists (CEB623 InvtCancel entities); one receipt each."""
+    return await _submit(runtime, request, im.InvtCancel, who, _revocation("I"))
+
+
+def _list_view(
+    row: InventoryRecord, receipts: list[ListReceiptRecord] | None = None
+) -> dict[str, Any]:
+    view: dict[str, Any] = {
+        **services.list_keys(row),
+        "ieFlag": row.ie_flag,
+        "logisticsCode": row.logistics_code,
+        "logisticsNo": row.logistics_no,
+        "status": row.status,
+        "submittedBy": row.submitted_by,
+        "declaredAt": services._iso(row.declared_at),
+        "inventory": json.loads(row.document),
+    }
+    if receipts is not None:
+        view["receipts"] = [
+            {
+                "returnStatus": r.return_status,
+                "returnTime": r.return_time,
+                "returnInfo": r.return_info,
+            }
+            for r in receipts
+        ]
+    return view
+
+
+@router.get("/v1/lists/{copNo}", tags=["lists"])
+async def get_list(copNo: str, runtime: RuntimeDep, agentCode: str | None = None) -> dict[str, Any]:
+    """An inventory list with its receipt history."""
+    async with runtime.sessions() as session:
+        row, receipts = await services.list_with_receipts(session, copNo, agentCode)
+        return _list_view(row, receipts)
+
+
+@router.get("/v1/orders/{orderNo}", tags=["orders"])
+async def get_order(
+    orderNo: str, runtime: RuntimeDep, party: Annotated[str, Query(min_length=1)]
+) -> dict[str, Any]:
+    """An order (by orderNo and its ebcCode for export or ebpCode for import) with its lists."""
+    async with runtime.sessions() as session:
+        found = await services.order_with_lists(session, orderNo, party)
+        return {
+            "orders": [
+                {
+                    "ieFlag": order.ie_flag,
+                    "order": json.loads(order.document),
+                    "receipt": json.loads(order.receipt),
+                    "lists": [_list_view(lst) for lst in lists],
+                }
+                for order, lists in found
+            ]
+        }
+
+
+@router.get("/v1/officer/cases", tags=["officer"])
+async def officer_cases(runtime: RuntimeDep, _officer: Officer) -> dict[str, Any]:
+    """Lists waiting for an officer: manual review (300) or inspection (500)."""
+    async with runtime.sessions() as session:
+        rows = await services.officer_cases(session)
+        return {"cases": [_list_view(row) for row in rows]}
+
+
+class OfficerDecisionBody(BaseModel):
+    action: Literal["release", "reject", "inspect"]
+    reason: str = Field(min_length=1, max_length=900)
+
+
+@router.post("/v1/officer/cases/{invtNo}/decision", tags=["officer"])
+async def officer_decision(
+    invtNo: str, body: OfficerDecisionBody, runtime: RuntimeDep, officer: Officer
+) -> dict[str, Any]:
+    """An officer releases or rejects a list in review or inspection, with a reason."""
+    decl = services.declaration_of(runtime)
+    async with runtime.transaction() as session:
+        row = await services.officer_decision(
+            decl,
+            session,
+            invtNo,
+            OfficerAction(body.action),
+            body.reason,
+            officer.party or OFFICER,
+            services.utcnow(),
+        )
+        return _list_view(row)
+
+
+@router.post("/v1/maintenance/incomplete-lists", tags=["maintenance"])
+async def incomplete_lists(
+    runtime: RuntimeDep, _operator: Operator, at: datetime | None = None
+) -> dict[str, Any]:
+    """Decide what can be decided and report lists still missing documents past the wait."""
+    return {"reported": await jobs.incomplete_lists(runtime, at)}
+
+
+class SummaryBody(BaseModel):
+    ebcCode: str = Field(min_length=1, max_length=18)
+    period: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="the month, YYYY-MM")
+    summaryFlag: Literal["1", "2"] = "1"
+    itemNameFlag: bool = False
+    invtNos: list[str] | None = Field(default=None, max_length=10000)
+
+
+@router.post("/v1/export/summaries", tags=["export"])
+async def export_summaries(body: SummaryBody, runtime: RuntimeDep) -> dict[str, Any]:
+    """Summary application (CEB701): consolidate a consignor's closed lists of a month."""
+    decl = services.declaration_of(runtime)
+    year, month = body.period.split("-")
+    request = services.SummaryRequest(
+        ebc_code=body.ebcCode,
+        period=Period(int(year), int(month)),
+        summary_flag=SummaryFlag(body.summaryFlag),
+        item_name_flag=body.itemNameFlag,
+        invt_nos=frozenset(body.invtNos) if body.invtNos is not None else None,
+    )
+    async with runtime.transaction() as session:
+        records = await services.summarise_month(decl, session, request, services.utcnow())
+        return {"summaries": [json.loads(r.result) for r in records]}
+
+
+@router.post("/v1/maintenance/summaries", tags=["maintenance"])
+async def scheduled_summaries(
+    runtime: RuntimeDep, _operator: Operator, today: date | None = None
+) -> dict[str, Any]:
+    """The monthly summary run and the overdue check, now (or as of `today`)."""
+    return await jobs.scheduled_summaries(runtime, today)
+
+
+@router.post("/v1/maintenance/customs-receipts", tags=["maintenance"])
+async def customs_receipts(runtime: RuntimeDep, _operator: Operator) -> dict[str, Any]:
+    """Apply the customs receipt files waiting in the inbox (file exchange)."""
+    return {"files": await jobs.customs_receipts(runtime)}

@@ -1,0 +1,483 @@
+"""Documents, events and a running declaration app for the declaration service's integration tests.
+
+The documents are the customs standard's entities as JSON (CEB303/CEB311 ``Order``, CEB603/CEB621
+``Inventory``); the funds documents and waybills are the payments and logistics services' real
+events, published on their topics. ``TaxQuotaDouble`` answers the tax service's quota contract
+(``POST /v1/import/quota/reservations``, ``DELETE .../{invtNo}``) with the limits of DOMAIN.md §6.4.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+from decimal import Decimal
+from pathlib import Path
+from typing import Any
+
+import httpx
+from fastapi import FastAPI, Request
+from fastapi.responses import JSONResponse
+
+from cbec.declaration.app import create_app
+from cbec.declaration.settings import Settings
+from cbec.logistics.events import ParcelMoved, WaybillAccepted
+from cbec.payments.events import PaymentAccepted, ReceiptAccepted
+from cbec.shared.bus import ensure_topics
+from cbec.shared.envelope import Envelope, Event
+from tests.support.apps import running, service_settings
+
+D = Decimal
+TOPICS = ("cbec.declaration.v1", "cbec.payments.v1", "cbec.logistics.v1")
+EBP = "3701960001"
+AGENT = "3701980003"
+LOGISTICS = "3701970004"
+PAY = "4403169D3W"
+APP_TIME = "20260305120000"
+
+RULES = """
+[three_document]
+amount_tolerance = "0"
+document_wait = "P3D"
+
+[import_limits]
+per_transaction = "5000"
+annual = "26000"
+
+[risk]
+negative_list = ["3799999999"]
+usual_prices = []
+price_tolerance_factor = "3"
+split_order_limit = "5000"
+repeated_mismatch_threshold = 100000
+inspection_rate = "0"
+selection_seed = "integration-tests"
+
+[summary]
+max_items_per_form = 50
+deadline_day = 15
+"""
+
+
+def guid() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+def export_order(
+    order_no: str, ebc: str, lines: list[dict[str, Any]], **head: Any
+) -> dict[str, Any]:
+    goods = sum((D(line["totalPrice"]) for line in lines), D(0))
+    currency = lines[0]["currency"]
+    return {
+        "OrderHead": {
+            "guid": guid(),
+            "appType": "1",
+            "appTime": APP_TIME,
+            "appStatus": "2",
+            "orderType": "E",
+            "orderNo": order_no,
+            "ebpCode": EBP,
+            "ebpName": "platform",
+            "ebcCode": ebc,
+            "ebcName": "seller",
+            "goodsValue": str(goods),
+            "freight": "10",
+            "currency": currency,
+            **head,
+        },
+        "OrderList": [
+            {
+                "gnum": line["gnum"],
+                "itemNo": f"SKU{line['gnum']}",
+                "itemName": line["itemName"],
+                "unit": line["unit"],
+                "currency": line["currency"],
+                "qty": line["qty"],
+                "price": line["price"],
+                "totalPrice": line["totalPrice"],
+            }
+            for line in lines
+        ],
+    }
+
+
+def export_line(gnum: int = 1, **values: Any) -> dict[str, Any]:
+    line = {
+        "gnum": gnum,
+        "itemName": f"goods {gnum}",
+        "gcode": "6109100022",
+        "gname": "cotton T-shirt",
+        "country": "502",
+        "currency": "502",
+        "unit": "011",
+        "qty": "10",
+        "price": "8",
+        "totalPrice": "80",
+    }
+    line.update(values)
+    return line
+
+
+def export_inventory(
+    cop_no: str,
+    order_no: str,
+    ebc: str,
+    logistics_no: str,
+    lines: list[dict[str, Any]],
+    **head: Any,
+) -> dict[str, Any]:
+    return {
+        "InventoryHead": {
+            "guid": guid(),
+            "appType": "1",
+            "appTime": APP_TIME,
+            "appStatus": "2",
+            "customsCode": "4300",
+            "ebpCode": EBP,
+            "ebpName": "platform",
+            "orderNo": order_no,
+            "logisticsCode": LOGISTICS,
+            "logisticsName": "carrier",
+            "logisticsNo": logistics_no,
+            "copNo": cop_no,
+            "ieFlag": "E",
+            "portCode": "4300",
+            "ieDate": "20260305",
+            "statisticsFlag": "B",
+            "agentCode": AGENT,
+            "agentName": "broker",
+            "ebcCode": ebc,
+            "ebcName": "seller",
+            "ownerCode": ebc,
+            "ownerName": "seller",
+            "tradeMode": "9610",
+            "trafMode": "5",
+            "country": "502",
+            "POD": "502",
+            "freight": "10",
+            "fCurrency": "142",
+            "fFlag": "3",
+            "insuredFee": "0",
+            "iCurrency": "142",
+            "iFlag": "3",
+            "wrapType": "2",
+            "packNo": 1,
+            "grossWeight": "2.5",
+            "netWeight": "2",
+            **head,
+        },
+        "InventoryList": [
+            {
+                "gnum": line["gnum"],
+                "itemNo": f"SKU{line['gnum']}",
+                "itemName": line["itemName"],
+                "gcode": line["gcode"],
+                "gname": line["gname"],
+                "gmodel": "standard",
+                "barCode": "none",
+                "country": line["country"],
+                "currency": line["currency"],
+                "qty": line["qty"],
+                "qty1": line.get("qty1", line["qty"]),
+                "unit": line["unit"],
+                "unit1": line.get("unit1", line["unit"]),
+                "price": line["price"],
+                "totalPrice": line["totalPrice"],
+                **({"qty2": line["qty2"]} if "qty2" in line else {}),
+            }
+            for line in lines
+        ],
+    }
+
+
+def receipt_of_funds(
+    order_no: str, ebc: str, charge: str, currency: str = "502"
+) -> ReceiptAccepted:
+    return ReceiptAccepted(
+        orderNo=order_no,
+        ebcCode=ebc,
+        ebpCode=EBP,
+        payCode=PAY,
+        payNo=f"PN{order_no}",
+        charge=D(charge),
+        currency=currency,
+        accountingDate=APP_TIME,
+        acceptedAt="2026-03-05T12:00:00+08:00",
+    )
+
+
+def export_waybill(logistics_no: str, ebc: str, **values: Any) -> WaybillAccepted:
+    fields: dict[str, Any] = {
+        "logisticsCode": LOGISTICS,
+        "logisticsNo": logistics_no,
+        "ieFlag": "E",
+        "currency": "502",
+        "freight": D(10),
+        "insuredFee": D(0),
+        "grossWeight": D("2.5"),
+        "packNo": 1,
+        "ebcCode": ebc,
+        "acceptedAt": "2026-03-05T12:00:00+08:00",
+    }
+    fields.update(values)
+    return WaybillAccepted(**fields)
+
+
+def departed(logistics_no: str, invt_no: str | None = None) -> ParcelMoved:
+    return ParcelMoved(
+        logisticsCode=LOGISTICS,
+        logisticsNo=logistics_no,
+        ieFlag="E",
+        movement="departed",
+        invtNo=invt_no,
+        at="2026-03-06T10:00:00+08:00",
+        leaveTime="20260306100000",
+    )
+
+
+# Import
+
+
+def import_order(
+    order_no: str, buyer: str, price: str, qty: str = "1", **head: Any
+) -> dict[str, Any]:
+    total = D(price) * D(qty)
+    freight = D(10)
+    return {
+        "OrderHead": {
+            "guid": guid(),
+            "appType": "1",
+            "appTime": APP_TIME,
+            "appStatus": "2",
+            "orderType": "I",
+            "orderNo": order_no,
+            "ebpCode": EBP,
+            "ebpName": "platform",
+            "ebcCode": "3701960002",
+            "ebcName": "seller",
+            "goodsValue": str(total),
+            "freight": str(freight),
+            "discount": "0",
+            "taxTotal": "0",
+            "acturalPaid": str(total + freight),
+            "currency": "142",
+            "buyerRegNo": f"R{buyer}",
+            "buyerName": f"Buyer {buyer}",
+            "buyerTelephone": "13800000000",
+            "buyerIdType": "1",
+            "buyerIdNumber": buyer,
+            "consignee": f"Buyer {buyer}",
+            "consigneeTelephone": "13800000000",
+            "consigneeAddress": "1 Quancheng Road, Jinan",
+            **head,
+        },
+        "OrderList": [
+            {
+                "gnum": 1,
+                "itemName": "face cream",
+                "gmodel": "50ml",
+                "unit": "011",
+                "qty": qty,
+                "price": price,
+                "totalPrice": str(total),
+                "currency": "142",
+                "country": "502",
+            }
+        ],
+    }
+
+
+def import_inventory(
+    cop_no: str,
+    order_no: str,
+    buyer: str,
+    logistics_no: str,
+    price: str,
+    qty: str = "1",
+    **head: Any,
+) -> dict[str, Any]:
+    total = D(price) * D(qty)
+    return {
+        "InventoryHead": {
+            "guid": guid(),
+            "appType": "1",
+            "appTime": APP_TIME,
+            "appStatus": "2",
+            "orderNo": order_no,
+            "ebpCode": EBP,
+            "ebpName": "platform",
+            "ebcCode": "3701960002",
+            "ebcName": "seller",
+            "logisticsNo": logistics_no,
+            "logisticsCode": LOGISTICS,
+            "logisticsName": "carrier",
+            "copNo": cop_no,
+            "assureCode": AGENT,
+            "ieFlag": "I",
+            "declTime": "20260305",
+            "customsCode": "4300",
+            "portCode": "4300",
+            "buyerIdType": "1",
+            "buyerIdNumber": buyer,
+            "buyerName": f"Buyer {buyer}",
+            "buyerTelephone": "13800000000",
+            "consigneeAddress": "1 Quancheng Road, Jinan",
+            "agentCode": AGENT,
+            "agentName": "broker",
+            "tradeMode": "9610",
+            "trafMode": "5",
+            "country": "502",
+            "freight": "10",
+            "insuredFee": "0",
+            "currency": "142",
+            "packNo": 1,
+            "grossWeight": "0.5",
+            "netWeight": "0.4",
+            **head,
+        },
+        "InventoryList": [
+            {
+                "gnum": 1,
+                "gcode": "3304990099",
+                "gname": "face cream",
+                "gmodel": "50ml",
+                "country": "502",
+                "currency": "142",
+                "qty": qty,
+                "unit": "011",
+                "qty1": qty,
+                "unit1": "011",
+                "price": price,
+                "totalPrice": str(total),
+            }
+        ],
+    }
+
+
+def payment(order_no: str, buyer: str, amount: str, **values: Any) -> PaymentAccepted:
+    fields: dict[str, Any] = {
+        "orderNo": order_no,
+        "ebpCode": EBP,
+        "payCode": PAY,
+        "payTransactionId": f"TX{order_no}",
+        "payerIdType": "1",
+        "payerIdNumber": buyer,
+        "payerName": f"Buyer {buyer}",
+        "payerIsBuyer": True,
+        "amountPaid": D(amount),
+        "currency": "142",
+        "payTime": APP_TIME,
+        "acceptedAt": "2026-03-05T12:00:00+08:00",
+    }
+    fields.update(values)
+    return PaymentAccepted(**fields)
+
+
+def import_waybill(logistics_no: str, order_no: str, buyer: str, **values: Any) -> WaybillAccepted:
+    fields: dict[str, Any] = {
+        "logisticsCode": LOGISTICS,
+        "logisticsNo": logistics_no,
+        "ieFlag": "I",
+        "orderNo": order_no,
+        "currency": "142",
+        "freight": D(10),
+        "insuredFee": D(0),
+        "grossWeight": D("0.5"),
+        "packNo": 1,
+        "consignee": f"Buyer {buyer}",
+        "consigneeTelephone": "13800000000",
+        "consigneeAddress": "1 Quancheng Road, Jinan",
+        "acceptedAt": "2026-03-05T12:00:00+08:00",
+    }
+    fields.update(values)
+    return WaybillAccepted(**fields)
+
+
+class TaxQuotaDouble:
+    """The tax service's quota contract, in memory: 5,000 CNY per transaction (a single item
+    may exceed it), 26,000 per buyer and year (财关税〔2018〕49号, DOMAIN.md §6.4)."""
+
+    def __init__(self) -> None:
+        self.reservations: dict[str, dict[str, Any]] = {}
+        self.cancelled: list[str] = []
+        self.app = FastAPI()
+
+        @self.app.post("/v1/import/quota/reservations")
+        async def reserve(request: Request) -> JSONResponse:
+            body = await request.json()
+            amount = D(body["amount"])
+            if body["invtNo"] in self.reservations:
+                return JSONResponse(self.reservations[body["invtNo"]], status_code=201)
+            used = sum(
+                (
+                    D(r["amount"])
+                    for r in self.reservations.values()
+                    if r["buyerIdNumber"] == body["buyerIdNumber"]
+                ),
+                D(0),
+            )
+            if amount > 5000 and not body["singleItem"]:
+                return self._refuse("-621005", f"{amount} is over the 5000 transaction limit")
+            if used + amount > 26000:
+                return self._refuse("-621018", f"{used} + {amount} is over the 26000 annual limit")
+            self.reservations[body["invtNo"]] = body
+            return JSONResponse(body, status_code=201)
+
+        @self.app.delete("/v1/import/quota/reservations/{invt_no}")
+        async def cancel(invt_no: str) -> JSONResponse:
+            self.cancelled.append(invt_no)
+            found = self.reservations.pop(invt_no, None)
+            return JSONResponse({}, status_code=200 if found else 404)
+
+    @staticmethod
+    def _refuse(status: str, detail: str) -> JSONResponse:
+        return JSONResponse(
+            {
+                "type": "quota",
+                "title": "quota",
+                "status": 409,
+                "detail": detail,
+                "returnStatus": status,
+            },
+            status_code=409,
+            media_type="application/problem+json",
+        )
+
+    def transport(self) -> httpx.AsyncBaseTransport:
+        return httpx.ASGITransport(app=self.app)
+
+
+def rules_file(folder: Path) -> Path:
+    path = folder / "rules.toml"
+    path.write_text(RULES, encoding="utf-8")
+    return path
+
+
+@asynccontextmanager
+async def declaration_app(
+    kafka_bootstrap: str,
+    database_url: str,
+    folder: Path,
+    tax: TaxQuotaDouble | None = None,
+    **values: Any,
+) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    await ensure_topics(kafka_bootstrap, TOPICS, partitions=6)
+    settings = service_settings(
+        Settings,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        database_url=database_url,
+        declaration_rules_file=rules_file(folder),
+        scheduler_enabled=False,
+        **values,
+    )
+    app = create_app(settings, tax_transport=(tax or TaxQuotaDouble()).transport())  # type: ignore[arg-type]
+    async with running(app, headers={"X-Cbec-Roles": "operator,customs-officer"}) as (a, client):
+        yield a, client
+
+
+async def publish(app: FastAPI, *events: Event, source: str = "/cbec/test") -> None:
+    publisher = app.state.runtime.publisher
+    for event in events:
+        await publisher.publish(
+            Envelope.of(event, source=source), topic=event.topic, key=event.key()
+        )
