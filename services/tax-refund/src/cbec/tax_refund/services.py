@@ -544,6 +544,7 @@ async def assess_released_list(
             assessed_at=assessed_at,
         )
     )
+    await session.flush()  # the bill's row before its lines' (foreign key)
     lines: list[events.TaxLine] = []
     for line in bill.lines:
         rates = tables.rates.find(line.gcode)
