@@ -11,6 +11,7 @@ from decimal import Decimal
 from typing import Any
 
 import httpx
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from fastapi import FastAPI
 
 from cbec.declaration.events import TOPIC as DECLARATION_TOPIC
@@ -191,3 +192,30 @@ async def payments_service(
 def statuses(response: httpx.Response) -> list[str]:
     assert response.status_code == 200, response.text
     return [r["returnStatus"] for r in response.json()["receipts"]]
+
+
+async def read_all(bootstrap: str, topic: str) -> list[ConsumerRecord[bytes, bytes]]:
+    """Every record of ``topic`` up to its end at the time of the call, all partitions."""
+    consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
+    await consumer.start()
+    try:
+        partitions = consumer.partitions_for_topic(topic)
+        if not partitions:
+            await consumer.force_metadata_update()
+            partitions = consumer.partitions_for_topic(topic) or set()
+        tps = [TopicPartition(topic, p) for p in sorted(partitions)]
+        if not tps:
+            return []
+        consumer.assign(tps)
+        await consumer.seek_to_beginning(*tps)
+        ends = await consumer.end_offsets(tps)
+        records: list[ConsumerRecord[bytes, bytes]] = []
+        behind = [tp for tp in tps if ends[tp] > 0]
+        while behind:
+            batch = await consumer.getmany(*behind, timeout_ms=500)
+            for recs in batch.values():
+                records.extend(recs)
+            behind = [tp for tp in behind if await consumer.position(tp) < ends[tp]]
+        return records
+    finally:
+        await consumer.stop()

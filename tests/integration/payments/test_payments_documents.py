@@ -13,11 +13,11 @@ from cbec.shared.envelope import Envelope
 from tests.integration.payments.payments_support import (
     OPERATOR,
     payments_service,
+    read_all,
     receipt,
     statuses,
     voucher,
 )
-from tests.support.kafka import read_topic
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -25,7 +25,7 @@ pytestmark = pytest.mark.integration
 
 async def published(bootstrap: str, order_nos: set[str]) -> list[Envelope]:
     """The payments events about these orders, in topic order per partition."""
-    records = await read_topic(bootstrap, TOPIC, expected=0, timeout=10)
+    records = await read_all(bootstrap, TOPIC)
     envelopes = [Envelope.from_kafka(r.headers, r.value) for r in records]
     return [e for e in envelopes if e.data.get("orderNo") in order_nos]
 
