@@ -351,3 +351,107 @@ async def collect(
 
 def of_type(events: list[tuple[str, dict[str, Any]]], suffix: str) -> list[dict[str, Any]]:
     return [data for event_type, data in events if event_type == f"cbec.logistics.{suffix}.v1"]
+
+
+def export_return(
+    co_el_no: str, invt_no: str, return_no: str, at: datetime, lines: list[dict[str, Any]]
+) -> dict[str, Any]:
+    """CEB213: return of (part of) an export list's goods; lines = the list's gnum."""
+    head = {
+        "guid": GUID,
+        "appType": "1",
+        "appTime": ceb(at),
+        "appStatus": "2",
+        "customsCode": "4300",
+        "ebpCode": "4403169D3W",
+        "ebpName": "跨境平台",
+        "ebcCode": EBC_CODE,
+        "ebcName": "济南陶瓷电商",
+        "logisticsNo": return_no,
+        "logisticsCode": LOGISTICS_CODE,
+        "logisticsName": "济南跨境物流有限公司",
+        "coElNo": co_el_no,
+        "invtNo": invt_no,
+        "tradeMode": "9610",
+        "agentCode": EBC_CODE,
+        "agentName": "济南报关行",
+        "billNo": return_no,
+        "ieFlag": "I",
+        "trafMode": "5",
+        "trafName": "CA1235",
+        "portCode": "4300",
+        "reason": "buyer returned the goods",
+        "country": "502",
+        "voyageNo": "CA1235",
+    }
+    return {"InvtRefundHead": head, "InvtRefundList": lines}
+
+
+def export_return_line(gnum: int, qty: str) -> dict[str, Any]:
+    names = {1: ("6911101900", "ceramic teapot"), 2: ("6912001000", "ceramic cup")}
+    gcode, gname = names[gnum]
+    return {
+        "gnum": gnum,
+        "gcode": gcode,
+        "gname": gname,
+        "gmodel": "standard",
+        "qty": qty,
+        "qty1": qty,
+        "unit": "011",
+        "unit1": "011",
+    }
+
+
+def return_tally(co_el_no: str, invt_no: str, return_no: str, at: datetime) -> dict[str, Any]:
+    """CEB215: the returned parcel tallied in at the supervised site."""
+    return {
+        "guid": GUID,
+        "appType": "1",
+        "appTime": ceb(at),
+        "appStatus": "2",
+        "customsCode": "4300",
+        "operatorCode": LOGISTICS_CODE,
+        "operatorName": "济南机场监管场所",
+        "logisticsCode": LOGISTICS_CODE,
+        "logisticsName": "济南跨境物流有限公司",
+        "logisticsNo": return_no,
+        "invtNo": invt_no,
+        "coElNo": co_el_no,
+        "billNo": return_no,
+        "ieFlag": "I",
+        "trafMode": "5",
+        "trafName": "CA1236",
+        "voyageNo": "CA1236",
+    }
+
+
+def import_return(
+    cop_no: str, order_no: str, invt_no: str, logistics_no: str, at: datetime, qty: str
+) -> dict[str, Any]:
+    """CEB625: return of an import list's goods."""
+    head = {
+        "guid": GUID,
+        "appType": "1",
+        "appTime": ceb(at),
+        "appStatus": "2",
+        "customsCode": "4300",
+        "orderNo": order_no,
+        "ebpCode": "4403169D3W",
+        "ebpName": "跨境平台",
+        "ebcCode": EBC_CODE,
+        "ebcName": "济南美妆电商",
+        "logisticsNo": logistics_no,
+        "logisticsCode": LOGISTICS_CODE,
+        "logisticsName": "济南跨境物流有限公司",
+        "copNo": cop_no,
+        "invtNo": invt_no,
+        "buyerIdType": "1",
+        "buyerIdNumber": "370102199001011234",
+        "buyerName": "Zhang San",
+        "buyerTelephone": "13800000000",
+        "agentCode": EBC_CODE,
+        "agentName": "济南报关行",
+        "reason": "quality problem",
+    }
+    line = {"gnum": 1, "gcode": "3304990099", "gname": "face cream", "qty": qty, "unit": "007"}
+    return {"InvtRefundHead": head, "InvtRefundList": [line]}

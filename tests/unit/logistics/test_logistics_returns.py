@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date
 from decimal import Decimal
 
@@ -443,3 +444,42 @@ def test_an_export_list_cannot_be_returned_as_an_import() -> None:
     assert ("InvtRefundHead.invtNo", "CEB625 returns an import list") in [
         (v.field, v.rule) for v in violations
     ]
+
+
+def test_goods_back_late_can_be_recorded_outside_the_window_with_nothing_to_restore() -> None:
+    book = ImportReturnBook(import_list(RELEASED))
+    parcel = released_import_parcel()
+    book.apply(
+        parse_import_return(import_return(import_return_line(1, "1"))),
+        at("20250320100000"),
+        parcel,
+    )
+
+    outcome = book.receive("IRET001", at("20250416000000"), parcel, accept_late=True)
+
+    assert outcome.within_window is False
+    assert outcome.quota_to_restore == Decimal(0)
+    assert book.value_of(outcome.lines) == Decimal("100.00")
+    assert book.returns[0].received_at == at("20250416000000")
+    assert parcel.state is S.RETURNED
+
+
+def test_an_export_return_is_bounded_by_qty_when_the_list_line_has_no_legal_unit() -> None:
+    released = export_list(RELEASED)
+    without_legal_units = replace(
+        released,
+        lines=tuple(replace(line, unit1=None, qty1=None) for line in released.lines),
+    )
+    book = ExportReturnBook(without_legal_units)
+
+    accepted = book.apply(
+        parse_export_return(export_return(export_return_line(1, "4"))), at("20250401100000")
+    )
+    with pytest.raises(ReturnRefused) as caught:
+        book.apply(
+            parse_export_return(export_return(export_return_line(1, "7"), co_el_no="RET002")),
+            at("20250402100000"),
+        )
+
+    assert accepted.scope is ReturnScope.PARTIAL
+    assert [field for field, _rule in rules_of(caught.value)] == ["InvtRefundList[1].qty"]

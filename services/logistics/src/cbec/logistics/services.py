@@ -1133,7 +1133,7 @@ async def report_overdue_parcels(
     """ParcelOverdue for every released export parcel not departed within ``wait``
     (PARCEL_DEPARTURE_WAIT), once per parcel."""
     candidates = await load_overdue_candidates(session, now - wait, AWAITING_DEPARTURE)
-    found = find_overdue(timelines(candidates), now, wait)
+    found = find_overdue(timelines(candidates).values(), now, wait)
     out = []
     for overdue in found:
         parcel = candidates[overdue.key]
