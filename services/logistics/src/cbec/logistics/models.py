@@ -220,7 +220,7 @@ class ReceiptRow(SQLModel, table=True):
 
 # The service's own tables; the outbox and the inbox are added by cbec.shared.migrations.
 TABLES: tuple[Table, ...] = tuple(
-    model.__table__  # type: ignore[attr-defined]
+    model.__table__  # type: ignore[union-attr]
     for model in (
         WaybillRow,
         ParcelRow,

@@ -274,7 +274,7 @@ def _moved(
         logisticsCode=timeline.key.logistics_code,
         logisticsNo=timeline.key.logistics_no,
         ieFlag=timeline.ie_flag,
-        movement=movement,  # type: ignore[arg-type]
+        movement=movement,
         orderNo=parcel.row.order_no,
         invtNo=timeline.invt_no,
         billNo=timeline.bill_no,
@@ -307,7 +307,7 @@ def _waybill_accepted(waybill: Waybill, at: datetime) -> ev.WaybillAccepted:
             logisticsCode=waybill.logistics_code,
             logisticsNo=waybill.logistics_no,
             ieFlag="E",
-            appType=app_type,  # type: ignore[arg-type]
+            appType=app_type,
             currency=waybill.currency,
             freight=waybill.freight,
             insuredFee=waybill.insured_fee,
@@ -320,7 +320,7 @@ def _waybill_accepted(waybill: Waybill, at: datetime) -> ev.WaybillAccepted:
         logisticsCode=waybill.logistics_code,
         logisticsNo=waybill.logistics_no,
         ieFlag="I",
-        appType=app_type,  # type: ignore[arg-type]
+        appType=app_type,
         orderNo=waybill.order_no,
         currency=waybill.currency,
         freight=waybill.freight,
@@ -939,7 +939,7 @@ def _stock_changed(
         warehouseCode=warehouse_code,
         itemNo=movement.item_no,
         change=movement.qty,
-        reason=movement.kind.value,  # type: ignore[arg-type]
+        reason=movement.kind.value,
         orderNo=movement.booking_no,
         onHand=on_hand,
         at=iso(movement.at),
@@ -965,13 +965,13 @@ async def _bookings_departed(
     numbers = sorted(order_nos)
     bookings: list[BookingRow] = []
     for start in range(0, len(numbers), CHUNK):
-        result = await session.exec(
+        found = await session.exec(
             select(BookingRow).where(
                 col(BookingRow.order_no).in_(numbers[start : start + CHUNK]),
                 col(BookingRow.departed_at).is_(None),
             )
         )
-        bookings.extend(result)
+        bookings.extend(found)
     for booking in bookings:
         code = booking.warehouse_code or context.settings.warehouse_default_code
         loaded = await load_warehouse(session, booking.ebc_code, code)
