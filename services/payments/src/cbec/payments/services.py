@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete
+from sqlalchemy import delete, func
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -1182,9 +1182,15 @@ def _ledger_view(
 
 async def overview(session: AsyncSession) -> dict[str, Any]:
     """Counts of the ledger: orders, funds documents, settled receipts, flags by kind."""
-    orders = len((await session.exec(select(OrderLedgerRow.id))).all())
-    vouchers = len((await session.exec(select(PaymentVoucherRow.id))).all())
-    receipts = (await session.exec(select(ReceiptOfFundsRow.settlement_id))).all()
+    orders = (await session.exec(select(func.count()).select_from(OrderLedgerRow))).one()
+    vouchers = (await session.exec(select(func.count()).select_from(PaymentVoucherRow))).one()
+    receipts, settled = (
+        await session.exec(
+            select(func.count(), func.count(col(ReceiptOfFundsRow.settlement_id))).select_from(
+                ReceiptOfFundsRow
+            )
+        )
+    ).one()
     flags: dict[str, int] = defaultdict(int)
     for code, resolved in (
         await session.exec(select(FundsFlagRow.flag, FundsFlagRow.resolved_at))
@@ -1194,7 +1200,7 @@ async def overview(session: AsyncSession) -> dict[str, Any]:
     return {
         "orders": orders,
         "paymentVouchers": vouchers,
-        "receiptsOfFunds": len(receipts),
-        "settledReceipts": sum(1 for s in receipts if s is not None),
+        "receiptsOfFunds": receipts,
+        "settledReceipts": settled,
         "openFlags": dict(sorted(flags.items())),
     }
