@@ -285,3 +285,54 @@ async def test_lists_go_to_customs_as_xml_files_and_customs_receipts_move_them(
     assert released["status"] == "800"
     assert [r["returnStatus"] for r in released["receipts"]] == ["2", "120", "399", "800"]
     assert list(inbox.glob("*.xml")) == []
+
+
+async def test_the_monthly_run_summarises_last_month_and_reports_a_month_left_unsummarised(
+    kafka_bootstrap: str, database_url: str, unique: str, tmp_path: Path
+) -> None:
+    ebc = f"E{unique[-8:]}9"
+    line = export_line(1)
+    documents = []
+    for n in range(2):
+        order_no, cop_no, waybill_no = f"EO{unique}{n}", f"C{unique}{n}", f"W{unique}{n}"
+        documents.append((order_no, cop_no, waybill_no))
+    now = datetime.now(CHINA)
+    following = (now.replace(day=1) + timedelta(days=32)).replace(day=20)
+    async with declaration_app(kafka_bootstrap, database_url, tmp_path) as (app, client):
+        for order_no, cop_no, waybill_no in documents:
+            await client.post("/v1/export/orders", json=export_order(order_no, ebc, [line]))
+            await client.post(
+                "/v1/export/inventories",
+                json=export_inventory(cop_no, order_no, ebc, waybill_no, [line]),
+            )
+            await publish(
+                app, receipt_of_funds(order_no, ebc, "90"), export_waybill(waybill_no, ebc)
+            )
+        await eventually(
+            lambda: _statuses(app, unique),
+            until=lambda s: [v[0] for v in s.values()] == ["800", "800"],
+            what="released",
+        )
+        # Only the first list's goods depart: the second stays released, not summarisable.
+        await publish(app, departed(documents[0][2]))
+        await eventually(
+            lambda: _statuses(app, unique),
+            until=lambda s: s[documents[0][1]][0] == "899",
+            what="closed",
+        )
+        run = await client.post(
+            "/v1/maintenance/summaries", params={"today": following.date().isoformat()}
+        )
+        rerun = await client.post(
+            "/v1/maintenance/summaries", params={"today": following.date().isoformat()}
+        )
+        refused = await client.post(
+            "/v1/maintenance/summaries", headers={"X-Cbec-Roles": "ecommerce"}
+        )
+
+    period = now.strftime("%Y-%m")
+    assert [s for s in run.json()["summaries"] if s.startswith("SUM")] != []
+    assert f"{ebc} {period}" in run.json()["overdue"]
+    assert f"{ebc} {period}" not in rerun.json()["overdue"]
+    assert rerun.json()["summaries"] == []
+    assert refused.status_code == 403

@@ -645,6 +645,7 @@ async def _record(
         row.status = step.to_status.value
         row.updated_at = now
         receipt = step.receipt
+        assert row.id is not None
         session.add(
             ListReceiptRecord(
                 list_id=row.id,
