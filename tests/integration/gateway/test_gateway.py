@@ -70,6 +70,8 @@ async def gateway(
         declaration_url=DECLARATION,
         logistics_url=DOWN,
         upstream_connect_timeout_seconds=2.0,
+        # The edge needs no projection; tests of the projection start its consumer.
+        consumer_enabled=False,
         **overrides,
     )
     assert isinstance(settings, Settings)

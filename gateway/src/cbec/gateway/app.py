@@ -18,8 +18,17 @@ from cbec.gateway.api import router, run_housekeeping
 from cbec.gateway.edge import BodyLimit, Gateway
 from cbec.gateway.errors import RetryLater
 from cbec.gateway.forwarding import Upstreams
+from cbec.gateway.handlers import HANDLERS, TOPICS
+from cbec.gateway.models import utcnow
 from cbec.gateway.settings import Settings
-from cbec.shared.service import Runtime, ServiceDescriptor, create_service_app, problem
+from cbec.gateway.views_api import router as views_router
+from cbec.shared.service import (
+    ConsumerSpec,
+    Runtime,
+    ServiceDescriptor,
+    create_service_app,
+    problem,
+)
 
 log = logging.getLogger(__name__)
 
@@ -30,6 +39,7 @@ SERVICE = ServiceDescriptor(
     topics=(),
     migrations="cbec.gateway:migrations",
     events="cbec.gateway.events",
+    consumes="cbec.gateway.handlers",
     title="CBEC single window gateway",
 )
 
@@ -40,6 +50,10 @@ Every request but a registration application is signed with the enterprise's cre
 Writes may carry an `Idempotency-Key`: the same key with the same body answers the first answer
 again for 24 hours. Documents go in the JSON shape of the customs standard's entities, or as a
 whole CEB XML message to `POST /v1/messages`.
+
+The gateway also keeps every event of the services: the one-stop view of an order
+(`GET /v1/orders/{orderNo}`), each enterprise's receipts (`GET /v1/receipts`, or pushed to its
+webhook, signed), and the officers' Server-Sent Event feeds (`GET /v1/feeds/customs`, `/tax`).
 """
 
 
@@ -61,9 +75,18 @@ def create_app(
             except Exception:
                 log.exception("housekeeping failed; trying again next time")
 
+    async def _delivery_loop(runtime: Runtime) -> None:
+        while True:
+            await asyncio.sleep(settings.webhook_interval_seconds)
+            try:
+                await gateway.deliverer.run(runtime, now=utcnow())
+            except Exception:
+                log.exception("webhook deliveries failed; trying again next time")
+
     async def start(runtime: Runtime) -> None:
         await gateway.upstreams.start()
         tasks.append(asyncio.create_task(_housekeeping_loop(runtime), name="housekeeping"))
+        tasks.append(asyncio.create_task(_delivery_loop(runtime), name="webhook-deliveries"))
 
     async def stop(_runtime: Runtime) -> None:
         for task in tasks:
@@ -76,7 +99,8 @@ def create_app(
     app = create_service_app(
         settings,
         SERVICE,
-        routers=[router],
+        routers=[router, views_router],
+        consumers=[ConsumerSpec("projection", TOPICS, HANDLERS)],
         on_start=[start],
         on_stop=[stop],
         description=DESCRIPTION,
@@ -84,6 +108,9 @@ def create_app(
             {"name": "registration", "description": "online registration and credentials"},
             {"name": "submissions", "description": "documents in JSON or CEB XML"},
             {"name": "forwarded", "description": "paths forwarded to the owning service"},
+            {"name": "one-stop", "description": "an order across the four flows"},
+            {"name": "receipts", "description": "receipts by polling or signed webhooks"},
+            {"name": "feeds", "description": "officers' Server-Sent Event feeds"},
         ],
     )
     app.state.gateway = gateway

@@ -1,7 +1,7 @@
 """What every request meets at the edge: the body size limit and the gateway's live parts.
 
 app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
-app.state.gateway = Gateway(settings)      # keyring, rate limiter, upstream client
+app.state.gateway = Gateway(settings)      # keyring, rate limiter, upstreams, webhooks
 """
 
 from __future__ import annotations
@@ -16,6 +16,7 @@ from cbec.gateway.forwarding import Upstreams
 from cbec.gateway.ratelimit import TokenBuckets
 from cbec.gateway.services import Keyring
 from cbec.gateway.settings import Settings
+from cbec.gateway.webhooks import Deliverer
 from cbec.shared.service import PROBLEM_JSON
 
 
@@ -25,12 +26,14 @@ class Gateway:
     upstreams: Upstreams
     keyring: Keyring = field(init=False)
     limiter: TokenBuckets = field(init=False)
+    deliverer: Deliverer = field(init=False)
 
     def __post_init__(self) -> None:
         self.keyring = Keyring(self.settings.gateway_secret_key)
         self.limiter = TokenBuckets(
             self.settings.rate_limit_per_second, self.settings.rate_limit_burst
         )
+        self.deliverer = Deliverer(self.settings, self.keyring)
 
 
 def gateway_of(request: Request) -> Gateway:

@@ -4,14 +4,21 @@
 - ``enterprise``: a registered enterprise, its code and roles;
 - ``credential``: an API key of an enterprise, the secret encrypted with Fernet;
 - ``request_nonce``: nonces of signed requests until they expire (replays are refused);
-- ``idempotency_record``: the first answer to a write carrying an ``Idempotency-Key``.
+- ``idempotency_record``: the first answer to a write carrying an ``Idempotency-Key``;
+- ``event_record``: every event of the four topics, numbered in the order the gateway applied
+  them (``seq``: the officers' feeds and the one-stop views read it);
+- ``event_order``: which orders an event concerns; ``waybill_link``: the order of a waybill
+  (export waybills carry no order number); ``order_view``/``order_party``: one row per order
+  with its status and the enterprises named in its events;
+- ``receipt``: an event as a receipt for one enterprise it concerns (polled by cursor);
+- ``webhook``/``webhook_delivery``: an enterprise's receipt endpoint and the deliveries to it.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, LargeBinary, Table
+from sqlalchemy import Column, Index, LargeBinary, Table, Text
 from sqlmodel import Field, SQLModel
 
 
@@ -75,10 +82,107 @@ class IdempotencyRecord(SQLModel, table=True):
     expires_at: datetime = Field(index=True)
 
 
+class EventRecord(SQLModel, table=True):
+    __tablename__ = "event_record"
+    __table_args__ = (Index("ix_event_record_waybill", "logistics_code", "logistics_no"),)
+
+    seq: int | None = Field(default=None, primary_key=True)
+    event_id: str = Field(max_length=200, unique=True)
+    topic: str = Field(max_length=200)
+    feed: str = Field(max_length=16, index=True, description="customs | tax")
+    type: str = Field(max_length=200, index=True)
+    source: str = Field(max_length=500)
+    subject: str | None = Field(default=None, max_length=200)
+    time: datetime
+    data: str = Field(sa_column=Column(Text, nullable=False), description="the event's JSON")
+    logistics_code: str | None = Field(default=None, max_length=18)
+    logistics_no: str | None = Field(default=None, max_length=60)
+    received_at: datetime = Field(default_factory=utcnow)
+
+
+class EventOrder(SQLModel, table=True):
+    __tablename__ = "event_order"
+
+    order_no: str = Field(primary_key=True, max_length=60)
+    seq: int = Field(primary_key=True)
+
+
+class WaybillLink(SQLModel, table=True):
+    __tablename__ = "waybill_link"
+
+    logistics_code: str = Field(primary_key=True, max_length=18)
+    logistics_no: str = Field(primary_key=True, max_length=60)
+    order_no: str = Field(max_length=60, index=True)
+
+
+class OrderView(SQLModel, table=True):
+    __tablename__ = "order_view"
+
+    id: int | None = Field(default=None, primary_key=True)
+    order_no: str = Field(max_length=60, unique=True)
+    ie_flag: str | None = Field(default=None, max_length=1, index=True)
+    status: str | None = Field(default=None, max_length=20, index=True)
+    first_seen: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow, index=True)
+
+
+class OrderParty(SQLModel, table=True):
+    __tablename__ = "order_party"
+
+    order_no: str = Field(primary_key=True, max_length=60)
+    code: str = Field(primary_key=True, max_length=18, index=True)
+    role: str = Field(primary_key=True, max_length=20, description="the party field: ebcCode...")
+
+
+class Receipt(SQLModel, table=True):
+    __tablename__ = "receipt"
+
+    seq: int | None = Field(default=None, primary_key=True)
+    receipt_id: str = Field(max_length=36, unique=True)
+    party: str = Field(max_length=18, index=True)
+    event_seq: int = Field(index=True)
+    event_id: str = Field(max_length=200)
+    type: str = Field(max_length=200)
+    order_no: str | None = Field(default=None, max_length=60)
+    return_status: str | None = Field(default=None, max_length=20)
+    return_info: str | None = Field(default=None, sa_column=Column(Text, nullable=True))
+    time: datetime
+    created_at: datetime = Field(default_factory=utcnow)
+
+
+class Webhook(SQLModel, table=True):
+    __tablename__ = "webhook"
+
+    party: str = Field(primary_key=True, max_length=18)
+    url: str = Field(max_length=2000)
+    created_at: datetime = Field(default_factory=utcnow)
+    updated_at: datetime = Field(default_factory=utcnow)
+
+
+class WebhookDelivery(SQLModel, table=True):
+    __tablename__ = "webhook_delivery"
+
+    receipt_seq: int = Field(primary_key=True)
+    party: str = Field(max_length=18, index=True)
+    attempts: int = 0
+    next_attempt_at: datetime = Field(default_factory=utcnow, index=True)
+    delivered_at: datetime | None = Field(default=None, index=True)
+    last_status: int | None = None
+    last_error: str | None = Field(default=None, max_length=1000)
+
+
 TABLES: tuple[Table, ...] = (
     EnterpriseApplication.__table__,  # type: ignore[attr-defined]
     Enterprise.__table__,  # type: ignore[attr-defined]
     Credential.__table__,  # type: ignore[attr-defined]
     RequestNonce.__table__,  # type: ignore[attr-defined]
     IdempotencyRecord.__table__,  # type: ignore[attr-defined]
+    EventRecord.__table__,  # type: ignore[attr-defined]
+    EventOrder.__table__,  # type: ignore[attr-defined]
+    WaybillLink.__table__,  # type: ignore[attr-defined]
+    OrderView.__table__,  # type: ignore[attr-defined]
+    OrderParty.__table__,  # type: ignore[attr-defined]
+    Receipt.__table__,  # type: ignore[attr-defined]
+    Webhook.__table__,  # type: ignore[attr-defined]
+    WebhookDelivery.__table__,  # type: ignore[attr-defined]
 )

@@ -4,6 +4,8 @@
 GATEWAY_SECRET_KEY=<url-safe base64 of 32 random bytes>
 CBEC_ENV=production        # refuses to start with the development key
 DECLARATION_URL=http://declaration:8001   (and LOGISTICS_URL, PAYMENTS_URL, TAX_REFUND_URL)
+WEBHOOK_RETRY_BASE_SECONDS=5               (a failed delivery waits 5 s, 10 s, 20 s ... up to
+WEBHOOK_RETRY_MAX_SECONDS=3600              an hour, and is retried until acknowledged)
 """
 
 from __future__ import annotations
@@ -51,6 +53,26 @@ class Settings(ServiceSettings):
     )
     housekeeping_interval_seconds: float = Field(
         default=300.0, gt=0, description="how often expired nonces and idempotency keys go"
+    )
+
+    webhook_interval_seconds: float = Field(
+        default=2.0, gt=0, description="how often the worker looks for due webhook deliveries"
+    )
+    webhook_retry_base_seconds: float = Field(
+        default=5.0, gt=0, description="wait after a failed delivery; doubles with each failure"
+    )
+    webhook_retry_max_seconds: float = Field(
+        default=3600.0, gt=0, description="longest wait between two attempts of a delivery"
+    )
+    webhook_timeout_seconds: float = Field(default=10.0, gt=0)
+    webhook_batch_size: int = Field(default=100, ge=1, description="deliveries per run")
+    feed_poll_interval_seconds: float = Field(
+        default=1.0, gt=0, description="how often a following feed looks for new events"
+    )
+    feed_stream_seconds: float = Field(
+        default=300.0,
+        gt=0,
+        description="a following feed ends after this long; the client resumes with Last-Event-ID",
     )
 
     @field_validator("cbec_env")

@@ -1,0 +1,246 @@
+"""Receipts pushed to the ERP: an enterprise's webhook and the delivery worker.
+
+    await set_webhook(session, "3301963K69", "https://erp.example.com/cbec/receipts", ...)
+    counts = await deliverer.run(runtime, now=utcnow())   # POST every due delivery once
+
+Each receipt of an enterprise with a webhook is POSTed to it as JSON (one receipt per request),
+signed with the enterprise's secret (see :func:`signature`). A 2xx answer acknowledges it; any
+other answer, or none, is retried with exponential backoff (``WEBHOOK_RETRY_BASE_SECONDS``
+doubling up to ``WEBHOOK_RETRY_MAX_SECONDS``) until acknowledged. Delivery is at least once: the
+ERP deduplicates on ``receiptId`` (also in the ``X-Cbec-Delivery`` header). The database is not
+held while the requests are in flight (DESIGN.md: on SQLite a process has one connection).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import hmac
+import json
+import time
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from typing import Any
+from urllib.parse import urlsplit
+
+import httpx
+from sqlmodel import col, select
+from sqlmodel.ext.asyncio.session import AsyncSession
+
+from cbec.gateway.models import Credential, EventRecord, Receipt, Webhook, WebhookDelivery, utcnow
+from cbec.gateway.services import Keyring
+from cbec.gateway.settings import Settings
+from cbec.gateway.signing import KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, body_digest
+from cbec.gateway.views import receipt_document
+from cbec.shared.errors import InvalidInput, NotFound, Violation
+from cbec.shared.service import Runtime
+
+DELIVERY_HEADER = "X-Cbec-Delivery"
+
+
+def string_to_sign(timestamp: str, delivery_id: str, body: bytes) -> str:
+    """``timestamp + "\\n" + receiptId + "\\n" + hex(sha256(body))``: the request scheme of
+    the gateway with the delivery's receipt id in place of the nonce and no method or path
+    (a proxy in front of the ERP may rewrite the path)."""
+    return "\n".join((timestamp, delivery_id, body_digest(body)))
+
+
+def signature(secret: str, timestamp: str, delivery_id: str, body: bytes) -> str:
+    """Lower-case hex HMAC-SHA256 of :func:`string_to_sign` with the enterprise's secret."""
+    message = string_to_sign(timestamp, delivery_id, body).encode("utf-8")
+    return hmac.new(secret.encode("utf-8"), message, hashlib.sha256).hexdigest()
+
+
+def backoff(attempts: int, *, base: float, cap: float) -> timedelta:
+    """Wait before the next attempt after ``attempts`` failed ones: base, 2×base, 4×base..."""
+    return timedelta(seconds=min(base * 2 ** max(attempts - 1, 0), cap))
+
+
+def check_url(url: str, settings: Settings) -> str:
+    """A webhook URL the gateway may call: http(s) with a host; https in production; never
+    one of the services behind the gateway (they trust the gateway's own headers)."""
+    parts = urlsplit(url.strip())
+    violations: list[Violation] = []
+    schemes = ("https",) if settings.is_production else ("http", "https")
+    if parts.scheme not in schemes or not parts.hostname:
+        violations.append(
+            Violation(field="url", rule=f"an absolute URL with scheme {' or '.join(schemes)}")
+        )
+    internal = {urlsplit(u).netloc for u in settings.service_urls().values()}
+    if parts.netloc and parts.netloc in internal:
+        violations.append(Violation(field="url", rule="must not name a service of the platform"))
+    if violations:
+        raise InvalidInput(violations)
+    return url.strip()
+
+
+async def set_webhook(session: AsyncSession, party: str, url: str) -> Webhook:
+    row = await session.get(Webhook, party)
+    now = utcnow()
+    if row is None:
+        row = Webhook(party=party, url=url, created_at=now, updated_at=now)
+    else:
+        row.url, row.updated_at = url, now
+    session.add(row)
+    return row
+
+
+async def webhook_status(session: AsyncSession, party: str) -> dict[str, Any]:
+    row = await session.get(Webhook, party)
+    if row is None:
+        raise NotFound(f"{party} has no webhook")
+    pending = await session.exec(
+        select(WebhookDelivery)
+        .where(col(WebhookDelivery.party) == party, col(WebhookDelivery.delivered_at).is_(None))
+        .order_by(col(WebhookDelivery.receipt_seq))
+    )
+    waiting = list(pending.all())
+    status: dict[str, Any] = {"url": row.url, "pending": len(waiting)}
+    if waiting:
+        status["lastError"] = waiting[0].last_error
+        status["nextAttemptAt"] = waiting[0].next_attempt_at.isoformat()
+    return status
+
+
+async def delete_webhook(session: AsyncSession, party: str) -> None:
+    row = await session.get(Webhook, party)
+    if row is None:
+        raise NotFound(f"{party} has no webhook")
+    await session.delete(row)
+
+
+@dataclass(frozen=True, slots=True)
+class _Due:
+    receipt_seq: int
+    party: str
+    attempts: int
+    url: str
+    key_id: str
+    secret: str
+    receipt_id: str
+    body: bytes
+
+
+@dataclass(frozen=True, slots=True)
+class _Outcome:
+    receipt_seq: int
+    status: int | None
+    error: str | None
+
+
+class Deliverer:
+    """Posts due deliveries; one run at a time in a process (the worker and the endpoint)."""
+
+    def __init__(self, settings: Settings, keyring: Keyring) -> None:
+        self.settings = settings
+        self.keyring = keyring
+        self._lock = asyncio.Lock()
+
+    async def run(self, runtime: Runtime, *, now: datetime) -> dict[str, int]:
+        async with self._lock:
+            async with runtime.transaction() as session:
+                due = await self._due(session, now)
+            outcomes = await asyncio.gather(*(self._post(runtime.http, d) for d in due))
+            async with runtime.transaction() as session:
+                await self._record(session, due, outcomes, now=utcnow())
+        delivered = sum(1 for o in outcomes if o.error is None)
+        return {"attempted": len(due), "delivered": delivered, "failed": len(due) - delivered}
+
+    async def _due(self, session: AsyncSession, now: datetime) -> list[_Due]:
+        rows = await session.exec(
+            select(WebhookDelivery, Receipt, EventRecord, Webhook)
+            .join(Receipt, col(Receipt.seq) == col(WebhookDelivery.receipt_seq))
+            .join(EventRecord, col(EventRecord.seq) == col(Receipt.event_seq))
+            .join(Webhook, col(Webhook.party) == col(WebhookDelivery.party))
+            .where(
+                col(WebhookDelivery.delivered_at).is_(None),
+                col(WebhookDelivery.next_attempt_at) <= now,
+            )
+            .order_by(col(WebhookDelivery.receipt_seq))
+            .limit(self.settings.webhook_batch_size)
+        )
+        secrets: dict[str, tuple[str, str] | None] = {}
+        due: list[_Due] = []
+        for delivery, receipt, event, hook in rows.all():
+            if delivery.party not in secrets:
+                secrets[delivery.party] = await self._secret(session, delivery.party)
+            key = secrets[delivery.party]
+            if key is None:
+                continue  # no usable credential: kept until the enterprise has one
+            body = json.dumps(
+                receipt_document(receipt, event), ensure_ascii=False, separators=(",", ":")
+            ).encode()
+            due.append(
+                _Due(
+                    receipt_seq=delivery.receipt_seq,
+                    party=delivery.party,
+                    attempts=delivery.attempts,
+                    url=hook.url,
+                    key_id=key[0],
+                    secret=key[1],
+                    receipt_id=receipt.receipt_id,
+                    body=body,
+                )
+            )
+        return due
+
+    async def _secret(self, session: AsyncSession, party: str) -> tuple[str, str] | None:
+        """The enterprise's newest credential that is not revoked (its key id names it)."""
+        rows = await session.exec(
+            select(Credential)
+            .where(col(Credential.enterprise_code) == party, col(Credential.revoked_at).is_(None))
+            .order_by(col(Credential.created_at).desc(), col(Credential.key_id))
+        )
+        for credential in rows.all():
+            secret = self.keyring.decrypt(credential.secret_encrypted)
+            if secret is not None:
+                return credential.key_id, secret
+        return None
+
+    async def _post(self, http: httpx.AsyncClient, due: _Due) -> _Outcome:
+        timestamp = str(int(time.time()))
+        headers = {
+            "Content-Type": "application/json",
+            KEY_HEADER: due.key_id,
+            TIMESTAMP_HEADER: timestamp,
+            DELIVERY_HEADER: due.receipt_id,
+            SIGNATURE_HEADER: signature(due.secret, timestamp, due.receipt_id, due.body),
+        }
+        try:
+            response = await http.post(
+                due.url,
+                content=due.body,
+                headers=headers,
+                timeout=self.settings.webhook_timeout_seconds,
+                follow_redirects=False,
+            )
+        except httpx.HTTPError as error:
+            return _Outcome(due.receipt_seq, None, f"{type(error).__name__}: {error}"[:1000])
+        if response.is_success:
+            return _Outcome(due.receipt_seq, response.status_code, None)
+        return _Outcome(due.receipt_seq, response.status_code, f"HTTP {response.status_code}")
+
+    async def _record(
+        self,
+        session: AsyncSession,
+        due: list[_Due],
+        outcomes: list[_Outcome],
+        *,
+        now: datetime,
+    ) -> None:
+        for item, outcome in zip(due, outcomes, strict=True):
+            delivery = await session.get(WebhookDelivery, item.receipt_seq)
+            if delivery is None or delivery.delivered_at is not None:
+                continue
+            delivery.attempts += 1
+            delivery.last_status = outcome.status
+            delivery.last_error = outcome.error
+            if outcome.error is None:
+                delivery.delivered_at = now
+            else:
+                delivery.next_attempt_at = now + backoff(
+                    delivery.attempts,
+                    base=self.settings.webhook_retry_base_seconds,
+                    cap=self.settings.webhook_retry_max_seconds,
+                )
+            session.add(delivery)
