@@ -202,8 +202,7 @@ def fold_order(order_no: str, events: Iterable[StoredEvent]) -> dict[str, Any]:
         keys = keys_of(event.type, data)
         if _owned_by(event, order_no):
             for name, code in keys.parties.items():
-                if event.type != SETTLEMENT_COMPLETED or name == "payCode":
-                    parties.setdefault(name, code)
+                parties.setdefault(name, code)
             ie_flag = ie_flag or keys.ie_flag
         status = next_status(status, event.type, keys.status)
         timeline.append({"seq": event.seq, "type": event.type, "time": event.time})

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import json
 import uuid
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -105,8 +105,7 @@ async def record_event(session: AsyncSession, envelope: Envelope, *, topic: str)
     for order_no in orders:
         session.add(EventOrder(order_no=order_no, seq=seq))
         await _touch_order(session, order_no, keys, envelope.type, now)
-        owns = envelope.data.get("orderNo") in (None, order_no)
-        if owns and envelope.type != onestop.SETTLEMENT_COMPLETED:
+        if envelope.data.get("orderNo") in (None, order_no):
             await _add_parties(session, order_no, keys.parties)
     await session.flush()
 
@@ -169,7 +168,7 @@ async def _touch_order(
     session.add(view)
 
 
-async def _add_parties(session: AsyncSession, order_no: str, parties: dict[str, str] | Any) -> None:
+async def _add_parties(session: AsyncSession, order_no: str, parties: Mapping[str, str]) -> None:
     for role, code in parties.items():
         if await session.get(OrderParty, (order_no, code, role)) is None:
             session.add(OrderParty(order_no=order_no, code=code, role=role))
