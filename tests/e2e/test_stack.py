@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import select
 import signal
 import socket
 import subprocess
@@ -43,6 +44,23 @@ def _processes_of(data_dir: Path) -> list[int]:
     return found
 
 
+def _read_until(stack: subprocess.Popen[str], marker: str, timeout: float) -> str:
+    """What the stack printed, up to ``marker`` (read from the raw pipe, no read-ahead)."""
+    assert stack.stdout is not None
+    fd = stack.stdout.fileno()
+    seen, deadline = b"", time.monotonic() + timeout
+    while time.monotonic() < deadline and marker.encode() not in seen:
+        readable, _, _ = select.select([fd], [], [], 0.5)
+        if readable:
+            chunk = os.read(fd, 65536)
+            if not chunk:
+                break
+            seen += chunk
+    if marker.encode() not in seen:
+        raise AssertionError(f"no {marker!r} from cbec up:\n{seen.decode(errors='replace')}")
+    return seen.decode(errors="replace")
+
+
 def _up(data_dir: Path, offset: int, broker_port: int) -> subprocess.Popen[str]:
     env = {k: v for k, v in os.environ.items() if k != "KAFKA_BOOTSTRAP_SERVERS"}
     return subprocess.Popen(
@@ -73,38 +91,29 @@ def test_cbec_up_serves_every_process_and_ctrl_c_stops_all_of_them_within_ten_se
     offset, broker_port = _free_block(), free_port()
     stack = _up(data_dir, offset, broker_port)
     try:
-        deadline = time.monotonic() + 120
-        ready: set[str] = set()
-        while time.monotonic() < deadline and len(ready) < len(services()):
-            assert stack.poll() is None, stack.stdout.read() if stack.stdout else ""
-            for d in services():
-                try:
-                    if httpx.get(
-                        f"http://127.0.0.1:{d.port + offset}/healthz", timeout=1
-                    ).is_success:
-                        ready.add(d.name)
-                except httpx.HTTPError:
-                    pass
-            time.sleep(0.2)
+        banner = _read_until(stack, "Press Ctrl-C to stop.", timeout=120)
+        ready = set()
+        for d in services():
+            url = f"http://127.0.0.1:{d.port + offset}"
+            if httpx.get(f"{url}/healthz", timeout=2).is_success:
+                body = httpx.get(f"{url}/readyz", timeout=5).json()
+                assert body["status"] == "ready", body
+                ready.add(d.name)
         assert ready == {"gateway", "declaration", "logistics", "payments", "tax-refund"}
         assert len(_processes_of(data_dir)) >= 5
-        for d in services():
-            body = httpx.get(f"http://127.0.0.1:{d.port + offset}/readyz", timeout=5).json()
-            assert body["status"] == "ready", body
 
         started = time.monotonic()
         stack.send_signal(signal.SIGINT)
-        code = stack.wait(timeout=10)
-        stopped_in = time.monotonic() - started
+        output, _ = stack.communicate(timeout=30)
+        code, stopped_in = stack.returncode, time.monotonic() - started
     finally:
         if stack.poll() is None:
             stack.kill()
         for pid in _processes_of(data_dir):
             os.kill(pid, signal.SIGKILL)
-    output = stack.stdout.read() if stack.stdout else ""
     assert code == 0, output
-    assert stopped_in < 10
-    assert "CBEC single window is up" in output
+    assert stopped_in < 10, f"stopped in {stopped_in:.1f}s:\n{output}"
+    assert "CBEC single window is up" in banner
     assert _processes_of(data_dir) == []
     assert all(port_is_free(d.port + offset) for d in services())
     assert port_is_free(broker_port)

@@ -94,7 +94,9 @@ class Stack:
             taken.append(f"the embedded broker needs port {self.broker_port}")
         return taken
 
-    def start(self) -> None:
+    def start(self, stop_requested: list[bool] | None = None) -> None:
+        """Start everything; returns early (to be stopped) when a stop is requested."""
+        self._stop_requested = stop_requested if stop_requested is not None else []
         external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
         self.procs = self.plan()
         taken = self.check_ports(self.procs, with_broker=not external)
@@ -117,6 +119,10 @@ class Stack:
         for proc in self.procs:
             self._spawn(proc)
         self.wait_ready()
+
+    @property
+    def stopping(self) -> bool:
+        return bool(getattr(self, "_stop_requested", None))
 
     def _spawn(self, proc: _Proc) -> None:
         log = open(proc.log_path, "ab")  # noqa: SIM115 - the child owns it for its lifetime
@@ -143,7 +149,7 @@ class Stack:
         deadline = time.monotonic() + self.ready_timeout
         pending = {p.descriptor.name: p for p in self.procs}
         with httpx.Client(timeout=2.0) as client:
-            while pending and time.monotonic() < deadline:
+            while pending and time.monotonic() < deadline and not self.stopping:
                 for name, proc in list(pending.items()):
                     if proc.process is not None and proc.process.poll() is not None:
                         raise StackError(
@@ -156,7 +162,7 @@ class Stack:
                     except httpx.HTTPError:
                         pass
                 time.sleep(0.2)
-        if pending:
+        if pending and not self.stopping:
             raise StackError(
                 "not ready in time: "
                 + ", ".join(f"{n} (see {p.log_path})" for n, p in pending.items())
@@ -221,7 +227,7 @@ def up(data_dir: Path, *, port_offset: int = 0, broker_port: int = 9092) -> int:
     signal.signal(signal.SIGTERM, _on_signal)
     code = 0
     try:
-        stack.start()
+        stack.start(stop_requested)
         if not stop_requested:
             stack.say(stack.banner())
         stack.supervise(stop_requested)
