@@ -20,6 +20,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
+from opentelemetry.instrumentation.utils import suppress_instrumentation
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
@@ -95,7 +96,8 @@ async def ping(engine: AsyncEngine, timeout: float = 2.0) -> None:
     """Raise if the database does not answer ``SELECT 1`` in time."""
 
     async def _select_one() -> None:
-        async with engine.connect() as conn:
-            await conn.execute(text("SELECT 1"))
+        with suppress_instrumentation():  # a probe every few seconds is not a transaction to trace
+            async with engine.connect() as conn:
+                await conn.execute(text("SELECT 1"))
 
     await asyncio.wait_for(_select_one(), timeout)
