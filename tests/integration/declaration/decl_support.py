@@ -2,7 +2,7 @@
 
 The documents are the customs standard's entities as JSON (CEB303/CEB311 ``Order``, CEB603/CEB621
 ``Inventory``); the funds documents and waybills are the payments and logistics services' real
-events, published on their topics. ``TaxQuotaDouble`` answers the tax service's quota contract
+events, published on their topics. The real tax service answers the quota reservations
 (``POST /v1/import/quota/reservations``, ``DELETE .../{invtNo}``) with the limits of DOMAIN.md §6.4.
 """
 
@@ -10,14 +10,13 @@ from __future__ import annotations
 
 import uuid
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
+from contextlib import AsyncExitStack, asynccontextmanager
 from decimal import Decimal
 from pathlib import Path
 from typing import Any
 
 import httpx
-from fastapi import FastAPI, Request
-from fastapi.responses import JSONResponse
+from fastapi import FastAPI
 
 from cbec.declaration.app import create_app
 from cbec.declaration.settings import Settings
@@ -393,58 +392,53 @@ def import_waybill(logistics_no: str, order_no: str, buyer: str, **values: Any) 
     return WaybillAccepted(**fields)
 
 
-class TaxQuotaDouble:
-    """The tax service's quota contract, in memory: 5,000 CNY per transaction (a single item
-    may exceed it), 26,000 per buyer and year (财关税〔2018〕49号, DOMAIN.md §6.4)."""
+class TaxService:
+    """The real tax service (cbec.tax_refund) running in the test, with its own database: the
+    declaration service reserves the buyers' annual quota through its HTTP API."""
 
-    def __init__(self) -> None:
-        self.reservations: dict[str, dict[str, Any]] = {}
-        self.cancelled: list[str] = []
-        self.app = FastAPI()
-
-        @self.app.post("/v1/import/quota/reservations")
-        async def reserve(request: Request) -> JSONResponse:
-            body = await request.json()
-            amount = D(body["amount"])
-            if body["invtNo"] in self.reservations:
-                return JSONResponse(self.reservations[body["invtNo"]], status_code=201)
-            used = sum(
-                (
-                    D(r["amount"])
-                    for r in self.reservations.values()
-                    if r["buyerIdNumber"] == body["buyerIdNumber"]
-                ),
-                D(0),
-            )
-            if amount > 5000 and not body["singleItem"]:
-                return self._refuse("-621005", f"{amount} is over the 5000 transaction limit")
-            if used + amount > 26000:
-                return self._refuse("-621018", f"{used} + {amount} is over the 26000 annual limit")
-            self.reservations[body["invtNo"]] = body
-            return JSONResponse(body, status_code=201)
-
-        @self.app.delete("/v1/import/quota/reservations/{invt_no}")
-        async def cancel(invt_no: str) -> JSONResponse:
-            self.cancelled.append(invt_no)
-            found = self.reservations.pop(invt_no, None)
-            return JSONResponse({}, status_code=200 if found else 404)
-
-    @staticmethod
-    def _refuse(status: str, detail: str) -> JSONResponse:
-        return JSONResponse(
-            {
-                "type": "quota",
-                "title": "quota",
-                "status": 409,
-                "detail": detail,
-                "returnStatus": status,
-            },
-            status_code=409,
-            media_type="application/problem+json",
-        )
+    def __init__(self, app: FastAPI, client: httpx.AsyncClient) -> None:
+        self.app = app
+        self.client = client
 
     def transport(self) -> httpx.AsyncBaseTransport:
         return httpx.ASGITransport(app=self.app)
+
+    async def reserve(self, invt_no: str, buyer: str, amount: str, date: str) -> None:
+        """A reservation made earlier in the year (another list of the buyer's)."""
+        response = await self.client.post(
+            "/v1/import/quota/reservations",
+            json={
+                "invtNo": invt_no,
+                "orderNo": f"PRIOR-{invt_no}",
+                "buyerIdNumber": buyer,
+                "amount": amount,
+                "singleItem": False,
+                "date": date,
+            },
+        )
+        assert response.status_code == 201, response.text
+
+    async def quota(self, buyer: str, year: int) -> dict[str, Any]:
+        response = await self.client.get(f"/v1/import/quota/{buyer}/{year}")
+        assert response.status_code == 200, response.text
+        quota: dict[str, Any] = response.json()
+        return quota
+
+
+@asynccontextmanager
+async def tax_service(kafka_bootstrap: str, folder: Path) -> AsyncIterator[TaxService]:
+    """Only its quota API is exercised here, so its consumers stay off."""
+    from cbec.tax_refund.app import create_app as create_tax_app
+    from cbec.tax_refund.settings import Settings as TaxSettings
+
+    settings = service_settings(
+        TaxSettings,
+        kafka_bootstrap_servers=kafka_bootstrap,
+        database_url=f"sqlite+aiosqlite:///{folder / 'tax.db'}",
+        consumer_enabled=False,
+    )
+    async with running(create_tax_app(settings)) as (app, client):
+        yield TaxService(app, client)
 
 
 def rules_file(folder: Path) -> Path:
@@ -458,7 +452,7 @@ async def declaration_app(
     kafka_bootstrap: str,
     database_url: str,
     folder: Path,
-    tax: TaxQuotaDouble | None = None,
+    tax: TaxService | None = None,
     **values: Any,
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     await ensure_topics(kafka_bootstrap, TOPICS, partitions=6)
@@ -470,9 +464,15 @@ async def declaration_app(
         scheduler_enabled=False,
         **values,
     )
-    app = create_app(settings, tax_transport=(tax or TaxQuotaDouble()).transport())  # type: ignore[arg-type]
-    async with running(app, headers={"X-Cbec-Roles": "operator,customs-officer"}) as (a, client):
-        yield a, client
+    async with AsyncExitStack() as stack:
+        if tax is None:
+            tax = await stack.enter_async_context(tax_service(kafka_bootstrap, folder))
+        app = create_app(settings, tax_transport=tax.transport())  # type: ignore[arg-type]
+        async with running(app, headers={"X-Cbec-Roles": "operator,customs-officer"}) as (
+            a,
+            client,
+        ):
+            yield a, client
 
 
 async def publish(app: FastAPI, *events: Event, source: str = "/cbec/test") -> None:

@@ -11,7 +11,6 @@ import httpx
 import pytest
 
 from tests.integration.declaration.decl_support import (
-    TaxQuotaDouble,
     declaration_app,
     departed,
     export_inventory,
@@ -24,6 +23,7 @@ from tests.integration.declaration.decl_support import (
     payment,
     publish,
     receipt_of_funds,
+    tax_service,
 )
 from tests.support.kafka import read_topic
 from tests.support.waiting import eventually
@@ -147,9 +147,11 @@ async def test_a_mismatch_rejects_the_list_naming_each_rule_and_a_correction_rel
 async def test_an_import_list_reserves_the_buyers_quota_and_is_refused_over_the_annual_limit(
     kafka_bootstrap: str, database_url: str, unique: str, tmp_path: Path
 ) -> None:
-    tax = TaxQuotaDouble()
     buyer = f"37010219900101{unique[-4:]}"
-    async with declaration_app(kafka_bootstrap, database_url, tmp_path, tax) as (app, client):
+    async with (
+        tax_service(kafka_bootstrap, tmp_path) as tax,
+        declaration_app(kafka_bootstrap, database_url, tmp_path, tax) as (app, client),
+    ):
         for n, price in enumerate(("4900", "4900", "4900", "4900", "4900", "4900")):
             order_no, cop_no, waybill_no = f"IO{unique}{n}", f"I{unique}{n}", f"Y{unique}{n}"
             # One order a day: orders of one buyer on one day would be split orders (§9).
@@ -195,9 +197,14 @@ async def test_an_import_list_reserves_the_buyers_quota_and_is_refused_over_the_
                 "reason": "order cancelled by the buyer",
             },
         )
+        quota = await tax.quota(buyer, 2026)
 
     assert view["receipts"][-1]["returnStatus"] == "-621018"
     assert "annual" in view["receipts"][-1]["returnInfo"]
     assert revoked.json()["receipts"][0]["returnStatus"] == "revoked"
-    assert len(tax.cancelled) == 1
-    assert len(tax.reservations) == 4
+    states = sorted(e["state"] for e in quota["entries"])
+    # Five released lists reserved their amount; the sixth was refused; the revoked one is
+    # withdrawn, so four count towards the year.
+    assert len(quota["entries"]) == 5
+    assert states.count("withdrawn") + states.count("cancelled") == 1
+    assert len([s for s in states if s not in ("withdrawn", "cancelled")]) == 4

@@ -23,7 +23,8 @@ from sqlmodel import col, select
 from cbec.declaration.models import InventoryRecord
 from cbec.shared.envelope import Envelope, Event
 from tests.integration.declaration.decl_support import (
-    TaxQuotaDouble,
+    APP_TIME,
+    TaxService,
     declaration_app,
     export_inventory,
     export_line,
@@ -34,6 +35,7 @@ from tests.integration.declaration.decl_support import (
     import_waybill,
     payment,
     receipt_of_funds,
+    tax_service,
 )
 from tests.support.kafka import headers_of, read_topic
 from tests.support.waiting import eventually
@@ -144,8 +146,9 @@ def _export(unique: str, i: int) -> dict[str, Any]:
     }
 
 
-def _import(unique: str, i: int, tax: TaxQuotaDouble) -> dict[str, Any]:
+def _import(unique: str, i: int) -> dict[str, Any]:
     case = _case(i, IMPORT_CASES, IMPORT_MISSING)
+    prior: list[tuple[str, str, str]] = []
     buyer = f"B{unique}{i:05d}"
     order_no, cop_no, waybill_no = f"IO{unique}{i:05d}", f"I{unique}{i:05d}", f"Y{unique}{i:05d}"
     price, qty = "100", "1"
@@ -169,7 +172,9 @@ def _import(unique: str, i: int, tax: TaxQuotaDouble) -> dict[str, Any]:
     elif case == "transaction_limit":
         price, qty, paid = "3000", "2", "6010"
     elif case == "annual_limit":
-        tax.reservations[f"PRIOR{unique}{i}"] = {"buyerIdNumber": buyer, "amount": "25950"}
+        # 25,950.00 of the year already used, over six earlier lists within the 5,000 limit.
+        amounts = ["4990"] * 5 + ["1000"]
+        prior = [(f"P{j}{unique}{i}", buyer, amount) for j, amount in enumerate(amounts)]
     events: list[Event] = []
     if case != "no_payment":
         events.append(payment(order_no, buyer, paid, **pay_values))
@@ -189,7 +194,15 @@ def _import(unique: str, i: int, tax: TaxQuotaDouble) -> dict[str, Any]:
         "expected": expected,
         "rule": rule,
         "missing": {"no_payment": "payment (CEB411)", "no_waybill": "waybill (CEB511)"}.get(case),
+        "prior": prior,
     }
+
+
+async def _reserve_prior_amounts(tax: TaxService, cases: list[dict[str, Any]]) -> None:
+    """Buyers of the annual-limit case already used most of their year on other lists."""
+    for case in cases:
+        for invt_no, buyer, amount in case.get("prior", []):
+            await tax.reserve(invt_no, buyer, amount, f"{APP_TIME[:4]}-01-02")
 
 
 async def _statuses(app: Any, unique: str) -> dict[str, str]:
@@ -225,9 +238,8 @@ async def test_lists_are_released_rejected_or_reported_incomplete_exactly_once(
     imports: int,
 ) -> None:
     started = time.monotonic()
-    tax = TaxQuotaDouble()
     cases = [_export(unique, i) for i in range(exports)] + [
-        _import(unique, i, tax) for i in range(imports)
+        _import(unique, i) for i in range(imports)
     ]
     envelopes = [
         (Envelope.of(event, source="/cbec/test"), event) for c in cases for event in c["events"]
@@ -240,7 +252,11 @@ async def test_lists_are_released_rejected_or_reported_incomplete_exactly_once(
     shuffler.shuffle(deliveries)
     early, late = deliveries[: len(deliveries) // 2], deliveries[len(deliveries) // 2 :]
 
-    async with declaration_app(kafka_bootstrap, database_url, tmp_path, tax) as (app, client):
+    async with (
+        tax_service(kafka_bootstrap, tmp_path) as tax,
+        declaration_app(kafka_bootstrap, database_url, tmp_path, tax) as (app, client),
+    ):
+        await _reserve_prior_amounts(tax, cases)
         publisher = app.state.runtime.publisher
         for envelope, event in early:
             await publisher.publish(envelope, topic=event.topic, key=event.key())
