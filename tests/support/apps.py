@@ -11,6 +11,7 @@ every consumer has been given partitions.
 from __future__ import annotations
 
 import time
+import uuid
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
@@ -21,8 +22,12 @@ from cbec.shared.settings import ServiceSettings
 
 
 def service_settings(cls: type[ServiceSettings], **values: object) -> ServiceSettings:
-    """Settings for a test: fast polling and retries; everything else as given."""
+    """Settings for a test: fast polling and retries, and consumer groups of its own that start
+    at the end of the shared topics (not behind what earlier tests published); publish the
+    events a test needs after `running` has started the app. Everything else as given."""
     defaults: dict[str, object] = {
+        "consumer_group_prefix": f"test{uuid.uuid4().hex[:10]}",
+        "consumer_offset_reset": "latest",
         "outbox_poll_interval_ms": 20,
         "consumer_retry_backoff_ms": 10,
         "log_json": False,

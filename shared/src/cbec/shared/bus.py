@@ -238,7 +238,7 @@ class ConsumerRunner:
             group_id=self.group,
             client_id=f"{self.group}-{id(self):x}",
             enable_auto_commit=False,
-            auto_offset_reset="earliest",
+            auto_offset_reset=self.settings.consumer_offset_reset,
             max_poll_records=self.settings.consumer_batch_max_records,
             request_timeout_ms=self.settings.kafka_request_timeout_ms,
         )

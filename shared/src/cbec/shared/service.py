@@ -121,7 +121,8 @@ class Runtime:
             checks["broker"] = "connecting"
         else:
             try:
-                await self.publisher.ping()
+                # Generous: a service busy with a backlog answers slowly but is not unready.
+                await self.publisher.ping(timeout=5.0)
                 checks["broker"] = "ok"
             except Exception as exc:
                 checks["broker"] = f"unreachable: {type(exc).__name__}"
@@ -329,7 +330,7 @@ async def _connect(runtime: Runtime, consumers: Sequence[ConsumerSpec]) -> None:
     if settings.consumer_enabled:
         for spec in consumers:
             runner = ConsumerRunner(
-                group=f"cbec.{settings.service_name}.{spec.name}",
+                group=f"{settings.consumer_group_prefix}.{settings.service_name}.{spec.name}",
                 topics=spec.topics,
                 handlers=spec.handlers,
                 sessions=runtime.sessions,

@@ -12,6 +12,8 @@ Each service subclasses :class:`ServiceSettings`; the variable names are the sam
 
 from __future__ import annotations
 
+from typing import Literal
+
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
@@ -42,6 +44,13 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_max_ms: int = Field(default=10_000, ge=0)
     consumer_batch_max_records: int = Field(default=500, ge=1)
     consumer_enabled: bool = True
+    consumer_group_prefix: str = Field(
+        default="cbec", description="consumer groups are <prefix>.<service>.<consumer>"
+    )
+    consumer_offset_reset: Literal["earliest", "latest"] = Field(
+        default="earliest",
+        description="where a new consumer group starts; earliest, so that no event is missed",
+    )
 
     outbox_batch_size: int = Field(default=500, ge=1)
     outbox_poll_interval_ms: int = Field(default=200, ge=1)
