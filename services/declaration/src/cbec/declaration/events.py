@@ -202,12 +202,9 @@ class ListStatusChanged(Event):
     returnInfo: str
 
 
-class ListReleased(Event):
-    """Customs released an inventory list (800): the goods may move; tax and quota apply."""
+class _ReleasedList(Event):
+    """The facts of a released list that several events repeat (not published by itself)."""
 
-    model_config = _examples(_RELEASED_EXPORT, _RELEASED_IMPORT)
-    event_type: ClassVar[str] = "cbec.declaration.list.released.v1"
-    topic: ClassVar[str] = TOPIC
     orderNo: str
     ieFlag: Literal["I", "E"]
     copNo: str
@@ -230,13 +227,21 @@ class ListReleased(Event):
     insuredFee: Decimal
     grossWeight: Decimal | None = None
     netWeight: Decimal | None = None
+    lines: tuple[ListLine, ...]
+    releasedAt: str
+
+
+class ListReleased(_ReleasedList):
+    """Customs released an inventory list (800): the goods may move; tax and quota apply."""
+
+    model_config = _examples(_RELEASED_EXPORT, _RELEASED_IMPORT)
+    event_type: ClassVar[str] = "cbec.declaration.list.released.v1"
+    topic: ClassVar[str] = TOPIC
     buyerIdType: str | None = None
     buyerIdNumber: str | None = None
     buyerName: str | None = None
     assureCode: str | None = None
     emsNo: str | None = None
-    lines: tuple[ListLine, ...]
-    releasedAt: str
 
 
 class ListRejected(Event):
@@ -266,7 +271,7 @@ class ListRejected(Event):
     rejectedAt: str
 
 
-class ListClosed(Event):
+class ListClosed(_ReleasedList):
     """An export list closed (899) after its goods departed; import lists close on delivery."""
 
     model_config = _examples(
@@ -278,30 +283,6 @@ class ListClosed(Event):
     )
     event_type: ClassVar[str] = "cbec.declaration.list.closed.v1"
     topic: ClassVar[str] = TOPIC
-    orderNo: str
-    ieFlag: Literal["I", "E"]
-    copNo: str
-    invtNo: str
-    preNo: str | None = None
-    tradeMode: str
-    ebpCode: str
-    ebcCode: str
-    agentCode: str
-    ownerCode: str | None = None
-    logisticsCode: str
-    logisticsNo: str
-    customsCode: str
-    portCode: str
-    trafMode: str
-    country: str
-    statisticsFlag: str | None = None
-    currency: str
-    freight: Decimal
-    insuredFee: Decimal
-    grossWeight: Decimal | None = None
-    netWeight: Decimal | None = None
-    lines: tuple[ListLine, ...]
-    releasedAt: str
     closedAt: str
     leaveTime: str | None = None
 
