@@ -200,6 +200,22 @@ async def events_of(bootstrap: str, event_type: str, keep: Any) -> list[Envelope
     return [e for e in envelopes if e.type == event_type and keep(e.data)]
 
 
+async def _our_orders(app: Any, unique: str) -> int:
+    """This test's orders on the ledger (the shared topics may hold other tests' orders)."""
+    from sqlalchemy import func
+    from sqlmodel import col, select
+
+    from cbec.payments.models import OrderLedgerRow
+
+    async with app.state.runtime.sessions() as session:
+        result = await session.exec(
+            select(func.count())
+            .select_from(OrderLedgerRow)
+            .where(col(OrderLedgerRow.order_no).contains(unique))
+        )
+        return int(result.one())
+
+
 async def test_a_thousand_orders_settle_to_the_fen_and_each_flag_is_raised_once(
     kafka_bootstrap: str, database_url: str, unique: str
 ) -> None:
@@ -208,8 +224,8 @@ async def test_a_thousand_orders_settle_to_the_fen_and_each_flag_is_raised_once(
     async with payments_service(kafka_bootstrap, database_url) as (app, client):
         await publish_orders(app, s.orders)
         await eventually(
-            lambda: client.get("/v1/reconciliation/report"),
-            until=lambda r: r.json()["orders"] == 1000,
+            lambda: _our_orders(app, unique),
+            until=lambda n: n == 1000,
             what="1000 orders on the ledger",
         )
         receipt_answers = await post_in_batches(client, "/v1/export/receipts", s.receipts)
@@ -271,11 +287,13 @@ async def test_a_thousand_orders_settle_to_the_fen_and_each_flag_is_raised_once(
         s["settlementId"] for s in settlements
     }
 
-    raised = {(f["orderNo"], f["flag"]) for f in reconciled.json()["raised"]}
+    # Only this test's orders: the shared topics may still hold other tests' orders.
+    ours = [f for f in reconciled.json()["raised"] if unique in f["orderNo"]]
+    raised = {(f["orderNo"], f["flag"]) for f in ours}
     assert raised == s.flags
-    assert len(reconciled.json()["raised"]) == len(s.flags)
+    assert len(ours) == len(s.flags)
     assert reconciled_again.json()["raised"] == []
-    assert {(f["orderNo"], f["flag"]) for f in listed} == s.flags
+    assert {(f["orderNo"], f["flag"]) for f in listed if unique in f["orderNo"]} == s.flags
     assert sorted((e.data["orderNo"], e.data["flag"]) for e in flag_events) == sorted(s.flags)
     [ledger] = split_ledger["ledgers"]
     assert [f["flag"] for f in ledger["flags"]] == ["split-shares-do-not-add-up"]
