@@ -264,12 +264,16 @@ class ConsumerRunner:
         return self._task is not None and not self._task.done()
 
     async def wait_until_assigned(self, timeout: float = 30.0) -> None:
-        """Return once the group has given this member partitions (after a join/rebalance)."""
+        """Return once the group has given this member partitions (after a join/rebalance) and
+        the position in each is known, so that what is published from now on is consumed
+        (a new group at ``latest`` would otherwise fix its position at its first fetch)."""
         deadline = asyncio.get_running_loop().time() + timeout
         while not (self._consumer is not None and self._consumer.assignment()):
             if asyncio.get_running_loop().time() > deadline:
                 raise TimeoutError(f"{self.group}: no partitions assigned in {timeout:.0f}s")
             await asyncio.sleep(0.05)
+        for tp in self._consumer.assignment():
+            await asyncio.wait_for(self._consumer.position(tp), timeout)
 
     async def _run(self) -> None:
         assert self._consumer is not None
