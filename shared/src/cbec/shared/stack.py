@@ -57,6 +57,10 @@ class Stack:
     partitions: int = 6
     ready_timeout: float = 90.0
     out: object = field(default=sys.stdout)
+    env: dict[str, str] = field(default_factory=dict)
+    bootstrap_servers: str | None = None
+    """A running broker to use; default KAFKA_BOOTSTRAP_SERVERS, else an embedded one."""
+    """Variables given to every process on top of this process's environment."""
     broker: EmbeddedBroker | None = None
     procs: list[_Proc] = field(default_factory=list)
 
@@ -70,11 +74,12 @@ class Stack:
         logs.mkdir(parents=True, exist_ok=True)
         descriptors = services()
         urls = {d.name: f"http://{self.host}:{d.port + self.port_offset}" for d in descriptors}
-        bootstrap = os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or f"{self.host}:{self.broker_port}"
+        bootstrap = self._external() or f"{self.host}:{self.broker_port}"
         procs = []
         for d in descriptors:
             env = {
                 **os.environ,
+                **self.env,
                 "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
                 "DATABASE_URL": f"sqlite+aiosqlite:///{self.data_dir / (d.name + '.db')}",
                 "CBEC_DATA_DIR": str(self.data_dir),
@@ -85,6 +90,9 @@ class Stack:
                 env[f"{name.upper().replace('-', '_')}_URL"] = url
             procs.append(_Proc(d, d.port + self.port_offset, env, logs / f"{d.name}.log"))
         return procs
+
+    def _external(self) -> str | None:
+        return self.bootstrap_servers or os.environ.get("KAFKA_BOOTSTRAP_SERVERS") or None
 
     def check_ports(self, procs: list[_Proc], with_broker: bool) -> list[str]:
         taken = [
@@ -97,7 +105,7 @@ class Stack:
     def start(self, stop_requested: list[bool] | None = None) -> None:
         """Start everything; returns early (to be stopped) when a stop is requested."""
         self._stop_requested = stop_requested if stop_requested is not None else []
-        external = os.environ.get("KAFKA_BOOTSTRAP_SERVERS")
+        external = self._external()
         self.procs = self.plan()
         taken = self.check_ports(self.procs, with_broker=not external)
         if taken:
@@ -123,6 +131,20 @@ class Stack:
     @property
     def stopping(self) -> bool:
         return bool(getattr(self, "_stop_requested", None))
+
+    def proc(self, name: str) -> _Proc:
+        """The process of one service (for supervision and for fault drills)."""
+        for proc in self.procs:
+            if proc.descriptor.name == name:
+                return proc
+        raise KeyError(name)
+
+    def restart(self, name: str) -> None:
+        """Start one service's process again after it stopped (or was stopped)."""
+        proc = self.proc(name)
+        if proc.process is not None and proc.process.poll() is None:
+            raise StackError(f"{name} is still running")
+        self._spawn(proc)
 
     def _spawn(self, proc: _Proc) -> None:
         log = open(proc.log_path, "ab")  # noqa: SIM115 - the child owns it for its lifetime
