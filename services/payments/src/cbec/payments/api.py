@@ -181,6 +181,12 @@ _RECEIPTS_EXAMPLE = {
 }
 
 
+def _submitted(fields: dict[str, Any], split: SplitPayment | None) -> services.Submitted:
+    """One funds document as the service applies it: its fields and its split-payment part."""
+    part = services.SplitPart(split.paymentId, split.total) if split is not None else None
+    return services.Submitted(fields=fields, split=part)
+
+
 @router.post(
     "/v1/import/payments",
     tags=["funds documents"],
@@ -191,12 +197,7 @@ async def submit_payments(request: Request, runtime: RuntimeDep, who: CallerDep)
     """Accept CEB411 payment vouchers; a duplicate is answered -401007 and changes nothing."""
     documents, _ = _documents(await request.body(), _PAYMENTS)
     submitted = [
-        services.Submitted(
-            fields={**d.PaymentHead.model_dump(), "payerIsBuyer": d.payerIsBuyer},
-            split=services.SplitPart(d.splitPayment.paymentId, d.splitPayment.total)
-            if d.splitPayment
-            else None,
-        )
+        _submitted({**d.PaymentHead.model_dump(), "payerIsBuyer": d.payerIsBuyer}, d.splitPayment)
         for d in documents
     ]
     async with runtime.transaction() as session:
@@ -215,13 +216,7 @@ async def submit_receipts(request: Request, runtime: RuntimeDep, who: CallerDep)
     """Accept CEB403 receipts of funds; a duplicate is answered -401007 and changes nothing."""
     documents, _ = _documents(await request.body(), _RECEIPTS)
     submitted = [
-        services.Submitted(
-            fields=d.model_dump(exclude={"splitPayment"}),
-            split=services.SplitPart(d.splitPayment.paymentId, d.splitPayment.total)
-            if d.splitPayment
-            else None,
-        )
-        for d in documents
+        _submitted(d.model_dump(exclude={"splitPayment"}), d.splitPayment) for d in documents
     ]
     async with runtime.transaction() as session:
         receipts = await services.submit_receipts(
