@@ -10,14 +10,14 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, JsonValue
 
 from cbec.shared.envelope import Event
 
 TOPIC = "cbec.logistics.v1"
 
 
-def _examples(*examples: dict[str, object]) -> ConfigDict:
+def _examples(*examples: dict[str, JsonValue]) -> ConfigDict:
     return ConfigDict(frozen=True, extra="forbid", json_schema_extra={"examples": list(examples)})
 
 

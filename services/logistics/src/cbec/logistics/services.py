@@ -725,6 +725,63 @@ async def _original_parcel(session: AsyncSession, row: ReleasedListRow) -> Loade
     return (await load_parcels(session, [key])).get(key)
 
 
+@dataclass
+class _ReturnFile:
+    """A released list with its returns so far and its original parcel (when on file)."""
+
+    row: ReleasedListRow
+    returns: list[ReturnRow]
+    parcel: LoadedParcel | None
+
+    @property
+    def timeline(self) -> ParcelTimeline | None:
+        return self.parcel.timeline if self.parcel is not None else None
+
+
+async def _return_file(
+    session: AsyncSession, invt_no: str, document: str, field: str, ie_flag: str
+) -> _ReturnFile:
+    row = await _released(session, invt_no, document, field, ie_flag)
+    returns = list(await load_returns(session, row.invt_no))
+    return _ReturnFile(row, returns, await _original_parcel(session, row))
+
+
+def _complete_return(
+    session: AsyncSession,
+    context: Context,
+    file: _ReturnFile,
+    book: ExportReturnBook | ImportReturnBook,
+    return_row: ReturnRow,
+    outcome_lines: Sequence[ReturnedLine],
+    at: datetime,
+    **event_fields: Any,
+) -> None:
+    """The returned goods are back: record it, and tell tax and declaration what came back."""
+    return_row.received_at = at
+    session.add(return_row)
+    lines, amount = _return_lines(book, outcome_lines)
+    row = file.row
+    context.outbox.add(
+        session,
+        ev.ReturnCompleted(
+            orderNo=row.order_no,
+            invtNo=row.invt_no,
+            ieFlag=row.ie_flag,
+            withinWindow=return_row.within_window,
+            lines=lines,
+            amount=amount,
+            releasedAt=iso(aware(row.released_at)),
+            appliedAt=iso(aware(return_row.applied_at)),
+            receivedAt=iso(at),
+            **event_fields,
+        ),
+    )
+    parcel = file.parcel
+    if parcel is not None:
+        save_parcel(session, parcel)
+        context.outbox.add(session, _moved(parcel, "returned", parcel.timeline.entries[-1]))
+
+
 async def apply_export_return(
     session: AsyncSession, context: Context, document: dict[str, Any]
 ) -> str:
@@ -733,13 +790,12 @@ async def apply_export_return(
     application = parse_export_return(document)
     head = application.head
     at = _not_in_future(context, head.app_time, "InvtRefundHead.appTime", "CEB213")
-    row = await _released(session, head.invt_no, "CEB213", "InvtRefundHead.invtNo", "E")
+    file = await _return_file(session, head.invt_no, "CEB213", "InvtRefundHead.invtNo", "E")
+    row, parcel = file.row, file.parcel
     book = ExportReturnBook(
-        released=released_list(row),
-        returns=[return_record(r) for r in await load_returns(session, row.invt_no)],
+        released=released_list(row), returns=[return_record(r) for r in file.returns]
     )
-    parcel = await _original_parcel(session, row)
-    accepted = book.apply(application, at, parcel.timeline if parcel is not None else None)
+    accepted = book.apply(application, at, file.timeline)
     session.add(
         ReturnRow(
             ie_flag="E",
@@ -794,35 +850,25 @@ async def receive_export_return(
                 ],
             )
         invt_no = pending.invt_no
-    row = await _released(session, invt_no, "CEB215", "invtNo", "E")
-    rows = await load_returns(session, row.invt_no)
-    book = ExportReturnBook(released=released_list(row), returns=[return_record(r) for r in rows])
-    parcel = await _original_parcel(session, row)
-    outcome = book.receive(tally, at, parcel.timeline if parcel is not None else None)
-    return_row = next(r for r in rows if r.return_no == outcome.return_no)
-    return_row.received_at = at
-    return_row.within_window = outcome.duty_free_reimport
-    session.add(return_row)
-    lines, amount = _return_lines(book, outcome.lines)
-    context.outbox.add(
-        session,
-        ev.ReturnCompleted(
-            orderNo=row.order_no,
-            invtNo=row.invt_no,
-            ieFlag="E",
-            whole=outcome.scope is ReturnScope.WHOLE,
-            # The 2026-2027 relief: returned unchanged within 6 months, duty-free re-import.
-            withinWindow=outcome.duty_free_reimport,
-            lines=lines,
-            amount=amount,
-            releasedAt=iso(aware(row.released_at)),
-            appliedAt=iso(aware(return_row.applied_at)),
-            receivedAt=iso(at),
-        ),
+    file = await _return_file(session, invt_no, "CEB215", "invtNo", "E")
+    book = ExportReturnBook(
+        released=released_list(file.row), returns=[return_record(r) for r in file.returns]
     )
-    if parcel is not None:
-        save_parcel(session, parcel)
-        context.outbox.add(session, _moved(parcel, "returned", parcel.timeline.entries[-1]))
+    outcome = book.receive(tally, at, file.timeline)
+    return_row = next(r for r in file.returns if r.return_no == outcome.return_no)
+    # The 2026-2027 relief: returned unchanged within 6 months, duty-free re-import.
+    return_row.within_window = outcome.duty_free_reimport
+    _complete_return(
+        session,
+        context,
+        file,
+        book,
+        return_row,
+        outcome.lines,
+        at,
+        whole=outcome.scope is ReturnScope.WHOLE,
+    )
+    row = file.row
     return f"return {outcome.return_no} of list {row.invt_no} received ({outcome.scope.value})"
 
 
@@ -834,13 +880,12 @@ async def apply_import_return(
     application = parse_import_return(document)
     head = application.head
     at = _not_in_future(context, head.app_time, "InvtRefundHead.appTime", "CEB625")
-    row = await _released(session, head.invt_no, "CEB625", "InvtRefundHead.invtNo", "I")
+    file = await _return_file(session, head.invt_no, "CEB625", "InvtRefundHead.invtNo", "I")
+    row, parcel = file.row, file.parcel
     book = ImportReturnBook(
-        released=released_list(row),
-        returns=[return_record(r) for r in await load_returns(session, row.invt_no)],
+        released=released_list(row), returns=[return_record(r) for r in file.returns]
     )
-    parcel = await _original_parcel(session, row)
-    accepted = book.apply(application, at, parcel.timeline if parcel is not None else None)
+    accepted = book.apply(application, at, file.timeline)
     session.add(
         ReturnRow(
             ie_flag="I",
@@ -866,39 +911,26 @@ async def receive_import_return(
     at = _not_in_future(
         context, parse_ceb_time(str(document["receivedAt"])), "receivedAt", "return receipt"
     )
-    row = await _released(session, invt_no, "return receipt", "invtNo", "I")
-    rows = await load_returns(session, row.invt_no)
-    book = ImportReturnBook(released=released_list(row), returns=[return_record(r) for r in rows])
-    parcel = await _original_parcel(session, row)
+    file = await _return_file(session, invt_no, "return receipt", "invtNo", "I")
+    book = ImportReturnBook(
+        released=released_list(file.row), returns=[return_record(r) for r in file.returns]
+    )
     # 财关税〔2018〕49号: back within 45 days of release, the tax is not collected and the
     # buyer's annual amount restored; later, the goods are recorded as back and the tax stands.
-    outcome = book.receive(
-        return_no, at, parcel.timeline if parcel is not None else None, accept_late=True
-    )
-    return_row = next(r for r in rows if r.return_no == return_no)
-    return_row.received_at = at
+    outcome = book.receive(return_no, at, file.timeline, accept_late=True)
+    return_row = next(r for r in file.returns if r.return_no == return_no)
     return_row.within_window = outcome.within_window
-    session.add(return_row)
-    lines, amount = _return_lines(book, outcome.lines)
-    context.outbox.add(
+    _complete_return(
         session,
-        ev.ReturnCompleted(
-            orderNo=row.order_no,
-            invtNo=row.invt_no,
-            ieFlag="I",
-            buyerIdNumber=outcome.buyer_id_number or None,
-            whole=outcome.scope is ReturnScope.WHOLE,
-            withinWindow=outcome.within_window,
-            lines=lines,
-            amount=amount,
-            releasedAt=iso(aware(row.released_at)),
-            appliedAt=iso(aware(return_row.applied_at)),
-            receivedAt=iso(at),
-        ),
+        context,
+        file,
+        book,
+        return_row,
+        outcome.lines,
+        at,
+        buyerIdNumber=outcome.buyer_id_number or None,
+        whole=outcome.scope is ReturnScope.WHOLE,
     )
-    if parcel is not None:
-        save_parcel(session, parcel)
-        context.outbox.add(session, _moved(parcel, "returned", parcel.timeline.entries[-1]))
     window = "within" if outcome.within_window else "outside"
     return f"return {return_no} of list {invt_no} received {window} the return window"
 
