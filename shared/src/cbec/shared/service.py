@@ -23,13 +23,15 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import logging
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Mapping, Sequence
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Any
+from http import HTTPStatus
+from typing import Any, TypeVar
 
 import httpx
 from fastapi import APIRouter, FastAPI, Request
@@ -37,6 +39,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cbec.shared import metrics
@@ -56,6 +59,58 @@ from cbec.shared.telemetry import (
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+
+PROBLEM_SCHEMA: dict[str, Any] = {
+    "title": "Problem",
+    "description": "RFC 9457 problem details: the answer of every refusal and failure",
+    "type": "object",
+    "required": ["type", "title", "status", "detail"],
+    "properties": {
+        "type": {"type": "string", "examples": ["https://cbec.example/problems/invalid-input"]},
+        "title": {"type": "string", "examples": ["invalid-input"]},
+        "status": {"type": "integer", "minimum": 400, "maximum": 599},
+        "detail": {"type": "string"},
+        "violations": {
+            "type": "array",
+            "description": "every field and rule that failed",
+            "items": {
+                "type": "object",
+                "required": ["field", "rule"],
+                "properties": {
+                    "field": {"type": "string"},
+                    "rule": {"type": "string"},
+                    "value": {"type": "string"},
+                    "expected": {"type": "string"},
+                },
+            },
+        },
+    },
+}
+"""The JSON Schema of :class:`~cbec.shared.errors.ErrorReport`, ``#/components/schemas/Problem``
+in every service's OpenAPI."""
+
+
+def problem_response(description: str, *, retry_after: bool = False) -> dict[str, Any]:
+    """An OpenAPI response answered as problem+json (``responses={409: problem_response(...)}``);
+    ``retry_after`` documents the Retry-After header of a refusal the client retries."""
+    response: dict[str, Any] = {
+        "description": description,
+        "content": {PROBLEM_JSON: {"schema": {"$ref": "#/components/schemas/Problem"}}},
+    }
+    if retry_after:
+        response["headers"] = {
+            "Retry-After": {
+                "description": "seconds to wait before sending the request again",
+                "required": True,
+                "schema": {"type": "integer", "minimum": 1},
+            }
+        }
+    return response
+
+
+INVALID_INPUT_RESPONSE = problem_response(
+    "the request breaks the schema or a rule: every field and rule is named in `violations`"
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -85,6 +140,7 @@ class ConsumerSpec:
 
 
 Hook = Callable[["Runtime"], Awaitable[None]]
+PartT = TypeVar("PartT")
 
 
 @dataclass
@@ -102,6 +158,19 @@ class Runtime:
     consumers: list[ConsumerRunner] = field(default_factory=list)
     connected: bool = False
     stopping: bool = False
+    parts: dict[type, object] = field(default_factory=dict)
+    """A service's own live objects (its domain facade, loaded tables), one per type."""
+
+    def attach(self, part: object) -> None:
+        """Keep a service's own live object; :meth:`part` finds it by its type."""
+        self.parts[type(part)] = part
+
+    def part(self, kind: type[PartT]) -> PartT:
+        """The object of ``kind`` attached by the service's start hook."""
+        found = self.parts.get(kind)
+        if not isinstance(found, kind):
+            raise RuntimeError(f"no {kind.__name__} on the runtime: the start hook has not run")
+        return found
 
     @asynccontextmanager
     async def transaction(self) -> AsyncIterator[AsyncSession]:
@@ -206,6 +275,57 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
     )
 
 
+async def http_problem(_request: Request, exc: Exception) -> Response:
+    """Starlette's own refusals (no such path 404, method not allowed 405) as problem+json."""
+    assert isinstance(exc, StarletteHTTPException)
+    headers = dict(exc.headers or {})
+    if exc.status_code < 400:
+        return Response(status_code=exc.status_code, headers=headers)
+    try:
+        title = HTTPStatus(exc.status_code).phrase.lower().replace(" ", "-")
+    except ValueError:
+        title = "error"
+    return JSONResponse(
+        {
+            "type": f"https://cbec.example/problems/{title}",
+            "title": title,
+            "status": exc.status_code,
+            "detail": str(exc.detail),
+            "violations": [],
+        },
+        status_code=exc.status_code,
+        media_type=PROBLEM_JSON,
+        headers=headers,
+    )
+
+
+def document_problems(app: FastAPI, schemas: Mapping[str, Any] | None = None) -> None:
+    """Make the app's OpenAPI say what it answers: the Problem schema (and ``schemas``) among
+    the components, and a 422 of problem+json where FastAPI documents its own error shape."""
+    generate = app.openapi
+
+    def openapi() -> dict[str, Any]:
+        if app.openapi_schema is not None:
+            return app.openapi_schema
+        document = generate()
+        components = document.setdefault("components", {}).setdefault("schemas", {})
+        components["Problem"] = PROBLEM_SCHEMA
+        components.update(schemas or {})
+        for operations in document.get("paths", {}).values():
+            for operation in operations.values():
+                responses = operation.get("responses", {})
+                invalid = json.dumps(responses.get("422", {}))
+                if "#/components/schemas/HTTPValidationError" in invalid:
+                    responses["422"] = INVALID_INPUT_RESPONSE
+        rest = json.dumps({**document, "components": {**document["components"], "schemas": {}}})
+        for name in ("HTTPValidationError", "ValidationError"):
+            if f"#/components/schemas/{name}" not in rest:
+                components.pop(name, None)
+        return document
+
+    app.openapi = openapi  # type: ignore[method-assign]
+
+
 def create_service_app(
     settings: ServiceSettings,
     descriptor: ServiceDescriptor,
@@ -217,8 +337,10 @@ def create_service_app(
     description: str = "",
     version: str = "0.1.0",
     openapi_tags: list[dict[str, Any]] | None = None,
+    openapi_schemas: Mapping[str, Any] | None = None,
 ) -> FastAPI:
-    """Build the app; all connections are made in the lifespan, from ``settings``."""
+    """Build the app; all connections are made in the lifespan, from ``settings``.
+    ``openapi_schemas`` are added to the components of its OpenAPI (referenced by routes)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -287,6 +409,8 @@ def create_service_app(
     async def _invalid(_request: Request, exc: RequestValidationError) -> JSONResponse:
         return validation_problem(exc)
 
+    app.add_exception_handler(StarletteHTTPException, http_problem)
+
     @app.get("/healthz", tags=["operations"], include_in_schema=False)
     async def healthz() -> dict[str, str]:
         """Liveness: the process answers."""
@@ -310,6 +434,7 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    document_problems(app, openapi_schemas)
     instrument_app(app)
     return app
 

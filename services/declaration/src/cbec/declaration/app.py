@@ -53,18 +53,22 @@ def create_app(
     # The rules file is read once, when the app is made (a wrong file fails at once).
     rules = load_rules(Path(config.declaration_rules_file).read_text(encoding="utf-8"))
 
+    own_clients: list[httpx.AsyncClient] = []
+
     async def start(runtime: Runtime) -> None:
         http = runtime.http
         if tax_transport is not None:
             http = httpx.AsyncClient(transport=tax_transport, timeout=httpx.Timeout(10.0))
-        runtime.declaration = Declaration(  # type: ignore[attr-defined]
-            settings=config,
-            rules=rules,
-            port=customs_port(config),
-            quota=QuotaClient(http, config.tax_refund_url),
-            outbox=runtime.outbox,
+            own_clients.append(http)
+        runtime.attach(
+            Declaration(
+                settings=config,
+                rules=rules,
+                port=customs_port(config),
+                quota=QuotaClient(http, config.tax_refund_url),
+                outbox=runtime.outbox,
+            )
         )
-        runtime.declaration_http = http  # type: ignore[attr-defined]
         if config.scheduler_enabled:
             periodic.extend(
                 [
@@ -95,9 +99,8 @@ def create_app(
         for job in periodic:
             await job.stop()
         periodic.clear()
-        http = getattr(runtime, "declaration_http", None)
-        if http is not None and http is not runtime.http:
-            await http.aclose()
+        while own_clients:
+            await own_clients.pop().aclose()
 
     return create_service_app(
         config,

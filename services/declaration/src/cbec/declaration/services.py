@@ -94,6 +94,7 @@ from cbec.shared.ceb import import_models as im
 from cbec.shared.errors import Conflict, InvalidInput, NotFound
 from cbec.shared.errors import Violation as Problem
 from cbec.shared.outbox import Outbox
+from cbec.shared.service import Runtime
 from cbec.shared.telemetry import tag_span
 
 log = logging.getLogger(__name__)
@@ -124,10 +125,9 @@ class Declaration:
         return self.settings.three_document_wait or self.rules.three_document.document_wait
 
 
-def declaration_of(runtime: Any) -> Declaration:
+def declaration_of(runtime: Runtime) -> Declaration:
     """The :class:`Declaration` the app's start hook put on the runtime."""
-    decl: Declaration = runtime.declaration
-    return decl
+    return runtime.part(Declaration)
 
 
 def utcnow() -> datetime:
