@@ -5,7 +5,7 @@ export UV_PYTHON_PREFERENCE := only-system
 PYTHON ?= python3
 UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
-.PHONY: setup run test test-fast lint format typecheck contracts bench clean
+.PHONY: setup run test test-fast lint format typecheck contracts bench bench-e2e clean
 
 $(UV):
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --user uv
@@ -41,6 +41,9 @@ contracts: setup ## regenerate the event contracts (JSON Schema, AsyncAPI) under
 
 bench: setup ## outbox -> Kafka -> inbox against raw aiokafka
 	$(UV) run --frozen --no-sync cbec bench bus
+
+bench-e2e: setup ## lists released per second through the whole platform at a ramp of rates
+	$(UV) run --frozen --no-sync cbec bench e2e --profile auto $(BENCH_ARGS)
 
 clean:
 	rm -rf .venv data bench-results
