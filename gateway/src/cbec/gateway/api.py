@@ -21,6 +21,21 @@ from pydantic import ValidationError
 from cbec.gateway import messages, services
 from cbec.gateway.edge import Gateway, gateway_of
 from cbec.gateway.errors import Forbidden, TooManyRequests
+from cbec.gateway.openapi import (
+    FORBIDDEN,
+    IDEMPOTENCY_KEY_PARAMETER,
+    IDEMPOTENT,
+    INVALID,
+    NOT_FOUND,
+    SERVICE_REFUSAL,
+    SIGNED,
+    UPSTREAM,
+    forwarded_extra,
+    forwarded_responses,
+    submission_body,
+    submission_responses,
+    submission_status,
+)
 from cbec.gateway.routing import (
     MESSAGE_ROUTES,
     ROUTES,
@@ -47,7 +62,7 @@ from cbec.gateway.signing import (
 )
 from cbec.shared.ceb import MESSAGES, CebSchemaError, parse_message
 from cbec.shared.errors import InvalidInput, NotFound, Violation
-from cbec.shared.service import PROBLEM_JSON, Runtime, get_runtime
+from cbec.shared.service import Runtime, get_runtime, problem_response
 from cbec.shared.telemetry import BUSINESS_KEYS, tag_span
 
 router = APIRouter()
@@ -125,7 +140,15 @@ OperatorDep = Annotated[Caller, Depends(operator)]
     status_code=201,
     response_model=ApplicationOut,
     tags=["registration"],
-    responses={409: {"description": "already registered, or another application pending"}},
+    responses={
+        409: problem_response("already registered, or another application pending"),
+        413: SIGNED[413],
+        422: INVALID,
+        429: problem_response(
+            "too many applications from this address; send it again after Retry-After",
+            retry_after=True,
+        ),
+    },
 )
 async def apply(
     data: ApplicationIn, request: Request, runtime: RuntimeDep, gateway: GatewayDep
@@ -141,6 +164,7 @@ async def apply(
     "/v1/enterprises/applications/{application_id}",
     response_model=ApplicationOut,
     tags=["registration"],
+    responses={**SIGNED, 403: FORBIDDEN, 404: NOT_FOUND},
 )
 async def application(
     application_id: str, runtime: RuntimeDep, _operator: OperatorDep
@@ -157,7 +181,10 @@ async def application(
     tags=["registration"],
     responses={
         201: {"description": "the credentials; the secret is shown only in this answer"},
-        403: {"description": "the caller is not an operator"},
+        **SIGNED,
+        403: problem_response("the caller is not an operator"),
+        404: NOT_FOUND,
+        409: problem_response("the application is not pending, or the enterprise registered"),
     },
 )
 async def approve(
@@ -170,13 +197,13 @@ async def approve(
         )
 
 
-@router.get("/v1/enterprises/me", tags=["registration"])
+@router.get("/v1/enterprises/me", tags=["registration"], responses=SIGNED)
 async def me(caller: CallerDep) -> dict[str, Any]:
     """The enterprise the signature belongs to: a way to check a client's signing."""
     return {"code": caller.code, "roles": sorted(caller.roles), "keyId": caller.key_id}
 
 
-@router.post("/v1/gateway/housekeeping", tags=["operations"])
+@router.post("/v1/gateway/housekeeping", tags=["operations"], responses={**SIGNED, 403: FORBIDDEN})
 async def housekeeping(
     runtime: RuntimeDep, gateway: GatewayDep, _operator: OperatorDep
 ) -> dict[str, int]:
@@ -337,11 +364,29 @@ _XML_EXAMPLE = (
 @router.post(
     "/v1/messages",
     tags=["submissions"],
-    openapi_extra={"requestBody": {"required": True, "content": {XML: {"example": _XML_EXAMPLE}}}},
+    openapi_extra={
+        "requestBody": {"required": True, "content": {XML: {"example": _XML_EXAMPLE}}},
+        "parameters": [IDEMPOTENCY_KEY_PARAMETER],
+    },
     responses={
-        200: {"description": "the CEB receipt message (CEB304Message ...)", "content": {XML: {}}},
-        400: {"description": "malformed XML, a DOCTYPE or an entity declaration"},
-        422: {"description": "the message breaks the standard's schema"},
+        200: {
+            "description": "the CEB receipt message (CEB304Message ...); the service's receipts "
+            "in JSON when they cannot be written as the standard's receipt message",
+            "content": {XML: {}, "application/json": {}},
+        },
+        **SIGNED,
+        **UPSTREAM,
+        **SERVICE_REFUSAL,
+        400: problem_response("malformed XML, a DOCTYPE or an entity declaration"),
+        403: problem_response(
+            "a role that may not file the message, or a document naming "
+            "another enterprise as its party"
+        ),
+        **IDEMPOTENT,
+        422: problem_response(
+            "the message breaks the standard's schema, is not a business message the platform "
+            "takes, or its Idempotency-Key came before with another request"
+        ),
     },
 )
 async def submit_message(
@@ -399,6 +444,8 @@ def _register_forwarding_routes() -> None:
                     description=f"For the roles {roles}.",
                     response_class=Response,
                     operation_id=f"{method.lower()}_{route.path.strip('/').replace('/', '_')}",
+                    responses=forwarded_responses(method),
+                    openapi_extra=forwarded_extra(method),
                 )
             continue
         router.add_api_route(
@@ -413,10 +460,9 @@ def _register_forwarding_routes() -> None:
                 "party field. Answers one receipt per document."
             ),
             response_class=Response,
-            responses={
-                200: {"content": {"application/json": {}}},
-                403: {"content": {PROBLEM_JSON: {}}, "description": "role or party field"},
-            },
+            status_code=submission_status(route),
+            responses=submission_responses(route),
+            openapi_extra=submission_body(route),
         )
         router.add_api_route(
             route.path + "/{rest:path}",

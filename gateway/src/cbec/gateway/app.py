@@ -20,6 +20,7 @@ from cbec.gateway.errors import RetryLater
 from cbec.gateway.forwarding import Upstreams
 from cbec.gateway.handlers import HANDLERS, TOPICS
 from cbec.gateway.models import utcnow
+from cbec.gateway.openapi import document_schemas
 from cbec.gateway.settings import Settings
 from cbec.gateway.views_api import router as views_router
 from cbec.shared.service import (
@@ -112,6 +113,7 @@ def create_app(
             {"name": "receipts", "description": "receipts by polling or signed webhooks"},
             {"name": "feeds", "description": "officers' Server-Sent Event feeds"},
         ],
+        openapi_schemas=document_schemas(),
     )
     app.state.gateway = gateway
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

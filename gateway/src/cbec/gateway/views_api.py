@@ -27,13 +27,14 @@ from cbec.gateway import onestop, views, webhooks
 from cbec.gateway.api import CallerDep, GatewayDep, OperatorDep, RuntimeDep
 from cbec.gateway.errors import Forbidden
 from cbec.gateway.models import utcnow
+from cbec.gateway.openapi import FORBIDDEN, NOT_FOUND, SIGNED
 from cbec.gateway.routing import OFFICER_ROLES, Role
 from cbec.gateway.services import Caller
 from cbec.shared.errors import InvalidInput, Violation
-from cbec.shared.service import Runtime
+from cbec.shared.service import Runtime, problem_response
 from cbec.shared.telemetry import tag_span
 
-router = APIRouter()
+router = APIRouter(responses=SIGNED)
 
 EVENT_STREAM = "text/event-stream"
 FEED_PAGE = 500
@@ -95,7 +96,7 @@ _VIEW_EXAMPLE = {
     tags=["one-stop"],
     responses={
         200: {"content": {"application/json": {"example": _VIEW_EXAMPLE}}},
-        404: {"description": "no such order, or none naming the caller's code"},
+        404: problem_response("no such order, or none naming the caller's code"),
     },
 )
 async def get_order(
@@ -181,14 +182,14 @@ async def put_webhook(
         return {"url": row.url, "updatedAt": row.updated_at.isoformat()}
 
 
-@router.get("/v1/webhooks", tags=["receipts"])
+@router.get("/v1/webhooks", tags=["receipts"], responses={404: NOT_FOUND})
 async def get_webhook(runtime: RuntimeDep, caller: CallerDep) -> dict[str, Any]:
     """The caller's webhook and its deliveries not yet acknowledged."""
     async with runtime.transaction() as session:
         return await webhooks.webhook_status(session, caller.code)
 
 
-@router.delete("/v1/webhooks", status_code=204, tags=["receipts"])
+@router.delete("/v1/webhooks", status_code=204, tags=["receipts"], responses={404: NOT_FOUND})
 async def delete_webhook(runtime: RuntimeDep, caller: CallerDep) -> Response:
     """Stop pushing receipts (polling still works)."""
     async with runtime.transaction() as session:
@@ -196,7 +197,7 @@ async def delete_webhook(runtime: RuntimeDep, caller: CallerDep) -> Response:
     return Response(status_code=204)
 
 
-@router.post("/v1/webhooks/deliver", tags=["operations"])
+@router.post("/v1/webhooks/deliver", tags=["operations"], responses={403: FORBIDDEN})
 async def deliver_now(
     runtime: RuntimeDep, gateway: GatewayDep, _operator: OperatorDep
 ) -> dict[str, int]:
@@ -301,7 +302,7 @@ _FEED_RESPONSES: dict[int | str, dict[str, Any]] = {
             }
         }
     },
-    403: {"description": "not an officer of this feed"},
+    403: problem_response("not an officer of this feed"),
 }
 
 router.add_api_route(

@@ -45,7 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cbec.shared import metrics
 from cbec.shared.bus import ConsumerRunner, Handler, Publisher
 from cbec.shared.db import create_engine, ping, session_factory
-from cbec.shared.errors import CbecError, ErrorReport
+from cbec.shared.errors import CbecError, ErrorReport, InvalidInput, Violation
 from cbec.shared.logs import configure_logging
 from cbec.shared.migrations import upgrade
 from cbec.shared.outbox import Outbox, OutboxRelay
@@ -276,8 +276,11 @@ def validation_problem(exc: RequestValidationError) -> JSONResponse:
 
 
 async def http_problem(_request: Request, exc: Exception) -> Response:
-    """Starlette's own refusals (no such path 404, method not allowed 405) as problem+json."""
+    """Starlette's own refusals (no such path 404, method not allowed 405) as problem+json;
+    a body FastAPI cannot read (not UTF-8) is invalid input, as a body that is not JSON is."""
     assert isinstance(exc, StarletteHTTPException)
+    if exc.status_code == 400 and exc.__cause__ is not None:
+        return problem(InvalidInput([Violation("<body>", f"must be JSON: {exc.__cause__}")]))
     headers = dict(exc.headers or {})
     if exc.status_code < 400:
         return Response(status_code=exc.status_code, headers=headers)
