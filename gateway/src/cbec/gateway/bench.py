@@ -170,6 +170,9 @@ class Target:
     settings: dict[str, str] = field(default_factory=dict)
 
 
+START_ATTEMPTS = 3
+
+
 def _free_port_block(names_ports: Sequence[int]) -> int:
     from cbec.shared.embedded import free_port, port_is_free
 
@@ -187,26 +190,37 @@ def embedded_platform(data_dir: Path, log: io.StringIO) -> Iterator[Target]:
     from cbec.gateway.settings import DEVELOPMENT_SECRET_KEY, Settings
     from cbec.shared.embedded import free_port
     from cbec.shared.registry import services
-    from cbec.shared.stack import Stack
+    from cbec.shared.stack import Stack, StackError
 
     rules = data_dir / "bench-rules.toml"
     data_dir.mkdir(parents=True, exist_ok=True)
     rules.write_text(BENCH_RULES, encoding="utf-8")
     env = {**PLATFORM_ENV, "DECLARATION_RULES_FILE": str(rules)}
-    stack = Stack(
-        data_dir=data_dir,
-        port_offset=_free_port_block([d.port for d in services()]),
-        broker_port=free_port(),
-        out=log,
-        env=env,
-    )
     # Its own broker: not one named by KAFKA_BOOTSTRAP_SERVERS, whose topics hold other events.
     saved = os.environ.pop("KAFKA_BOOTSTRAP_SERVERS", None)
     try:
-        stack.start()
-    except BaseException:
-        stack.stop()
-        raise
+        for attempt in range(1, START_ATTEMPTS + 1):
+            stack = Stack(
+                data_dir=data_dir,
+                port_offset=_free_port_block([d.port for d in services()]),
+                broker_port=free_port(),
+                out=log,
+                env=env,
+            )
+            try:
+                stack.start()
+                break
+            except StackError as error:
+                stack.stop()
+                # Another program may take a port between our look and the service's bind.
+                if attempt == START_ATTEMPTS:
+                    raise
+                log.write(f"attempt {attempt}: {error}; starting again on other ports\n")
+                for leftover in data_dir.glob("*.db*"):
+                    leftover.unlink()
+            except BaseException:
+                stack.stop()
+                raise
     finally:
         if saved is not None:
             os.environ["KAFKA_BOOTSTRAP_SERVERS"] = saved
@@ -331,9 +345,11 @@ class Resources:
         self.sample()
         wall = max(time.monotonic() - self._t0, 1e-6)
         cpu: dict[str, float] = {}
+        seconds: dict[str, float] = {}
         for name, pid in self.processes.items():
             before, after = self._cpu0.get(name), _cpu_seconds(pid)
             if before is not None and after is not None:
+                seconds[name] = after - before
                 cpu[name] = round((after - before) / wall * 100, 1)
         machine = _machine_ticks()
         busy: float | None = None
@@ -345,6 +361,7 @@ class Resources:
         return {
             "rss_mb": {name: round(value, 1) for name, value in sorted(self.peak.items())},
             "cpu_pct": dict(sorted(cpu.items())),
+            "cpu_s": {name: round(value, 2) for name, value in sorted(seconds.items())},
             "machine_busy_pct": busy,
             # CPU the machine spent on other work, in % of one core (other test runs ...).
             "other_cpu_pct": round(max(busy * cores - ours, 0.0), 1) if busy is not None else None,
@@ -794,6 +811,10 @@ class Bench:
             "refused": counters.refused,
             "held": [s.outcome for s in states if s.released is None and s.outcome][:5],
             **used,
+            # CPU time per order: less sensitive than throughput to other work on the machine.
+            "cpu_ms_per_order": {
+                name: round(value / len(states) * 1000, 1) for name, value in used["cpu_s"].items()
+            },
             **({"profile": _profile_brief(profile_info)} if profile_info else {}),
         }
 
@@ -983,18 +1004,20 @@ def report(result: dict[str, Any]) -> str:
     names = sorted({name for s in steps for name in s["rss_mb"]})
     lines = [
         "| offered /s | achieved /s | released | p50 ms | p95 ms | p99 ms | "
-        "busiest process (CPU %) | max RSS MB |",
-        "| ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: |",
+        "platform CPU ms per order | busiest (CPU %) | max RSS MB | other work (% of a core) |",
+        "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
     for s in steps:
         lat = s["latency_ms"]
         cpu = {k: v for k, v in s["cpu_pct"].items() if k != "loadgen"}
         busiest = max(cpu, key=cpu.__getitem__) if cpu else "-"
         rss = max((s["rss_mb"].get(n, 0.0) for n in names if n != "loadgen"), default=0.0)
+        per_order = sum(v for k, v in s.get("cpu_ms_per_order", {}).items() if k != "loadgen")
         lines.append(
             f"| {s['offered_rate']:g} | {s['achieved_rate']:g} | {s['released']}/{s['orders']} "
             f"| {_fmt(lat['p50'])} | {_fmt(lat['p95'])} | {_fmt(lat['p99'])} "
-            f"| {busiest} ({cpu.get(busiest, 0):g}) | {rss:.0f} |"
+            f"| {per_order:.0f} | {busiest} ({cpu.get(busiest, 0):g}) | {rss:.0f} "
+            f"| {_fmt(s.get('other_cpu_pct'))} |"
         )
     k = result.get("knee")
     lines.append("")
@@ -1037,18 +1060,26 @@ def chart(result: dict[str, Any], path: Path) -> None:
 
     matplotlib.use("Agg")
     import matplotlib.pyplot as plt
+    from matplotlib.ticker import LogLocator, NullFormatter, ScalarFormatter
 
     steps = result["steps"]
     offered = [s["offered_rate"] for s in steps]
     fig, (left, middle, right) = plt.subplots(1, 3, figsize=(13, 4), dpi=80)
     top = max([*offered, *(s["achieved_rate"] for s in steps), 1.0])
-    left.plot([0, top], [0, top], color="0.8", linestyle="--", label="offered = achieved")
+    geometric = len(offered) > 2 and max(offered) >= 4 * min(offered)
+    diagonal = offered if geometric else [0.0, top]
+    left.plot(diagonal, diagonal, color="0.8", linestyle="--", label="offered = achieved")
     left.plot(offered, [s["achieved_rate"] for s in steps], marker="o", label="achieved")
     k = result.get("knee")
     if k:
         left.axvline(k["offered_rate"], color="tab:red", linestyle=":", label="knee")
     left.set(title="Throughput", xlabel="offered (orders/s)", ylabel="lists released per second")
     left.legend(loc="upper left", fontsize="small")
+    if geometric:
+        left.set_yscale("log")
+        left.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+        left.yaxis.set_major_formatter(ScalarFormatter())
+        left.yaxis.set_minor_formatter(NullFormatter())
     for name, colour in (("p50", "tab:green"), ("p95", "tab:orange"), ("p99", "tab:red")):
         values = [s["latency_ms"][name] for s in steps]
         middle.plot(
@@ -1061,6 +1092,9 @@ def chart(result: dict[str, Any], path: Path) -> None:
         ylabel="seconds",
     )
     middle.set_yscale("log")
+    middle.yaxis.set_major_locator(LogLocator(subs=(1.0, 2.0, 5.0)))
+    middle.yaxis.set_major_formatter(ScalarFormatter())
+    middle.yaxis.set_minor_formatter(NullFormatter())
     middle.legend(loc="upper left", fontsize="small")
     names = sorted({n for s in steps for n in s["rss_mb"]})
     for name in names:
@@ -1070,6 +1104,11 @@ def chart(result: dict[str, Any], path: Path) -> None:
     right.legend(loc="upper left", fontsize="x-small", ncol=2)
     for axis in (left, middle, right):
         axis.grid(True, alpha=0.3)
+        if geometric:
+            axis.set_xscale("log")
+            axis.xaxis.set_major_formatter(ScalarFormatter())
+            axis.xaxis.set_minor_formatter(NullFormatter())
+            axis.set_xticks(offered)
     fig.suptitle(result.get("title", "cbec bench e2e"), fontsize="small")
     fig.tight_layout()
     path.parent.mkdir(parents=True, exist_ok=True)
@@ -1247,9 +1286,11 @@ def main(args: argparse.Namespace) -> int:
         if target.data_dir is not None and (args.keep_data or args.data_dir):
             _say(f"the platform's data and logs are under {target.data_dir}")
     result = {**meta, **result}
+    others = [s["other_cpu_pct"] for s in result["steps"] if s.get("other_cpu_pct") is not None]
     result["title"] = (
         f"cbec bench e2e, {meta['date'][:10]}, {meta['host']['cpus']} CPUs, {target.mode} "
         f"platform, {options.duration:g} s per step"
+        + (f"; other work on the machine: {max(others):.0f} % of a core" if others else "")
     )
     out = Path(args.out)
     out.parent.mkdir(parents=True, exist_ok=True)
