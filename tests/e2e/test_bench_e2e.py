@@ -1,6 +1,6 @@
 """`cbec bench e2e` (what `make bench-e2e` runs) with a tiny ramp: it starts its own platform,
 submits every order's four documents through the gateway, sees every list released in the
-sellers' receipts, and writes its results and chart. No timings are asserted: the figures belong
+platforms' receipts, and writes its results and chart. No timings are asserted: the figures belong
 to the README, not to the test."""
 
 from __future__ import annotations
