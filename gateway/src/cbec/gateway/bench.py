@@ -944,6 +944,10 @@ def _event_time(value: Any) -> float | None:
 
 
 def _busiest(step: dict[str, Any] | None, services: Sequence[str]) -> str:
+    """The service that used the most CPU in the step before (the gateway at first); the
+    gateway when no service is known (a remote platform without --pid: nothing to profile)."""
+    if not services:
+        return "gateway"
     if step is None:
         return "gateway" if "gateway" in services else services[0]
     cpu = step.get("cpu_pct", {})
