@@ -73,6 +73,7 @@ def test_the_benchmark_releases_every_list_it_submits_and_writes_its_results(
         )
         assert all(mb > 0 for mb in step["rss_mb"].values())
         assert set(step["cpu_pct"]) >= {"gateway", "loadgen"}
+        assert set(step["cpu_ms_per_order_net"]) == set(step["cpu_pct"])
         # Each document accepted by the service that owns it.
         assert set(step["statuses"]) == {
             "/v1/export/orders",
@@ -87,6 +88,7 @@ def test_the_benchmark_releases_every_list_it_submits_and_writes_its_results(
     assert result["target"]["mode"] == "embedded"
     assert {"date", "host", "options"} <= set(result)
     assert "knee" in result
+    assert "gateway" in result["idle"]["cpu_pct"]
 
     assert chart.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n"
     assert "| offered /s |" in run.stdout

@@ -3,15 +3,24 @@
 from __future__ import annotations
 
 import threading
-from dataclasses import dataclass
+from collections.abc import Iterable
+from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 from opentelemetry.proto.collector.trace.v1.trace_service_pb2 import (
     ExportTraceServiceRequest,
     ExportTraceServiceResponse,
 )
+from opentelemetry.proto.common.v1.common_pb2 import KeyValue
 
 from cbec.shared.embedded import free_port
+
+
+@dataclass(frozen=True)
+class ReceivedLink:
+    trace_id: str
+    span_id: str
+    attributes: dict[str, str]
 
 
 @dataclass(frozen=True)
@@ -23,6 +32,17 @@ class ReceivedSpan:
     span_id: str
     parent_span_id: str
     attributes: dict[str, str]
+    links: tuple[ReceivedLink, ...] = ()
+    resource: dict[str, str] = field(default_factory=dict)
+
+
+def _attributes(pairs: Iterable[KeyValue]) -> dict[str, str]:
+    """OTLP attributes as strings (what Jaeger shows as tags)."""
+    attributes = {}
+    for pair in pairs:
+        kind = pair.value.WhichOneof("value")
+        attributes[pair.key] = str(getattr(pair.value, kind)) if kind else ""
+    return attributes
 
 
 class OtlpReceiver:
@@ -58,14 +78,9 @@ class OtlpReceiver:
     def _add(self, request: ExportTraceServiceRequest) -> None:
         decoded = []
         for resource_spans in request.resource_spans:
-            resource = {a.key: a.value.string_value for a in resource_spans.resource.attributes}
+            resource = _attributes(resource_spans.resource.attributes)
             for scope_spans in resource_spans.scope_spans:
                 for span in scope_spans.spans:
-                    attributes = {}
-                    for a in span.attributes:
-                        value = a.value
-                        kind = value.WhichOneof("value")
-                        attributes[a.key] = str(getattr(value, kind)) if kind else ""
                     decoded.append(
                         ReceivedSpan(
                             service=resource.get("service.name", ""),
@@ -74,7 +89,16 @@ class OtlpReceiver:
                             trace_id=span.trace_id.hex(),
                             span_id=span.span_id.hex(),
                             parent_span_id=span.parent_span_id.hex(),
-                            attributes=attributes,
+                            attributes=_attributes(span.attributes),
+                            links=tuple(
+                                ReceivedLink(
+                                    trace_id=link.trace_id.hex(),
+                                    span_id=link.span_id.hex(),
+                                    attributes=_attributes(link.attributes),
+                                )
+                                for link in span.links
+                            ),
+                            resource=resource,
                         )
                     )
         with self._lock:

@@ -365,6 +365,7 @@ class Resources:
             "rss_mb": {name: round(value, 1) for name, value in sorted(self.peak.items())},
             "cpu_pct": dict(sorted(cpu.items())),
             "cpu_s": {name: round(value, 2) for name, value in sorted(seconds.items())},
+            "measured_s": round(wall, 2),
             "machine_busy_pct": busy,
             # CPU the machine spent on other work, in % of one core (other test runs ...).
             "other_cpu_pct": round(max(busy * cores - ours, 0.0), 1) if busy is not None else None,
@@ -567,6 +568,7 @@ class Bench:
         self.step_index = 0
         self.resources = Resources(target.processes)
         self.poll_errors: Counter[str] = Counter()
+        self.idle_cpu_pct: dict[str, float] = {}
         self._stopping = asyncio.Event()
 
     # -- setup -------------------------------------------------------------------------------
@@ -815,9 +817,19 @@ class Bench:
             "refused": counters.refused,
             "held": [s.outcome for s in states if s.released is None and s.outcome][:5],
             **used,
-            # CPU time per order: less sensitive than throughput to other work on the machine.
+            # CPU time per order: less sensitive than throughput to other work on the machine;
+            # net of what the process uses when idle.
             "cpu_ms_per_order": {
                 name: round(value / len(states) * 1000, 1) for name, value in used["cpu_s"].items()
+            },
+            "cpu_ms_per_order_net": {
+                name: round(
+                    max(value - self.idle_cpu_pct.get(name, 0.0) / 100 * used["measured_s"], 0.0)
+                    / len(states)
+                    * 1000,
+                    1,
+                )
+                for name, value in used["cpu_s"].items()
             },
             **({"profile": _profile_brief(profile_info)} if profile_info else {}),
         }
@@ -869,9 +881,19 @@ class Bench:
         return info
 
     # -- the whole ramp ----------------------------------------------------------------------
+    async def idle(self, seconds: float = 5.0) -> dict[str, Any]:
+        """What the processes use with no traffic (their periodic work: relays, schedulers,
+        consumers polling), to tell it from what the orders cost."""
+        self.resources.begin()
+        await asyncio.sleep(seconds)
+        used = self.resources.end()
+        self.idle_cpu_pct = dict(used["cpu_pct"])
+        return used
+
     async def run(self) -> dict[str, Any]:
         options = self.options
         await self.enroll()
+        idle = await self.idle()
         observers = (
             [s.party for s in self.population.sellers]
             if options.poll_by == "sellers"
@@ -912,6 +934,7 @@ class Bench:
                 "carriers": len(self.population.carriers),
                 "payment_institutions": len(self.population.payers),
             },
+            "idle": {k: idle[k] for k in ("cpu_pct", "rss_mb", "other_cpu_pct")},
             "steps": steps,
             "knee": knee(steps, options.p99_limit),
             "totals": {
@@ -1014,7 +1037,8 @@ def report(result: dict[str, Any]) -> str:
     names = sorted({name for s in steps for name in s["rss_mb"]})
     lines = [
         "| offered /s | achieved /s | released | p50 ms | p95 ms | p99 ms | "
-        "platform CPU ms per order | busiest (CPU %) | max RSS MB | other work (% of a core) |",
+        "platform CPU ms per order, net of idle | busiest (CPU %) | max RSS MB "
+        "| other work (% of a core) |",
         "| ---: | ---: | ---: | ---: | ---: | ---: | ---: | --- | ---: | ---: |",
     ]
     for s in steps:
@@ -1022,7 +1046,7 @@ def report(result: dict[str, Any]) -> str:
         cpu = {k: v for k, v in s["cpu_pct"].items() if k != "loadgen"}
         busiest = max(cpu, key=cpu.__getitem__) if cpu else "-"
         rss = max((s["rss_mb"].get(n, 0.0) for n in names if n != "loadgen"), default=0.0)
-        per_order = sum(v for k, v in s.get("cpu_ms_per_order", {}).items() if k != "loadgen")
+        per_order = sum(v for k, v in s.get("cpu_ms_per_order_net", {}).items() if k != "loadgen")
         lines.append(
             f"| {s['offered_rate']:g} | {s['achieved_rate']:g} | {s['released']}/{s['orders']} "
             f"| {_fmt(lat['p50'])} | {_fmt(lat['p95'])} | {_fmt(lat['p99'])} "
@@ -1046,6 +1070,19 @@ def report(result: dict[str, Any]) -> str:
                 peak[name] = max(peak[name], value)
         lines.append(
             "Highest RSS: " + ", ".join(f"{n} {v:.0f} MB" for n, v in sorted(peak.items())) + "."
+        )
+        last = steps[-1].get("cpu_ms_per_order_net", {})
+        lines.append(
+            f"CPU per order at {steps[-1]['offered_rate']:g}/s (ms, net of idle): "
+            + ", ".join(f"{n} {v:g}" for n, v in sorted(last.items(), key=lambda kv: -kv[1]))
+            + "."
+        )
+    idle = result.get("idle")
+    if idle:
+        lines.append(
+            "Idle (no traffic), CPU % of a core: "
+            + ", ".join(f"{n} {v:g}" for n, v in idle["cpu_pct"].items())
+            + "."
         )
     profile = result.get("profile")
     if profile and profile.get("self"):

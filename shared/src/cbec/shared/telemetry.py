@@ -4,6 +4,9 @@
     instrument_app(app); instrument_engine(engine)
     with process_span(topic, message, envelope):   # around each consumer handler
         ...
+    row.trace_context = stored_trace_context()     # beside a document kept for later
+    with joining_span("list released", [link_to(row.trace_context)], orderNo="EO1"):
+        ...                                        # a step caused by several documents
 
 Spans carry the business keys of the customs standard as ``cbec.*`` attributes (``cbec.order_no``,
 ``cbec.invt_no``, ...) so that an operator finds a transaction in Jaeger by its order number.
@@ -11,6 +14,7 @@ Spans carry the business keys of the customs standard as ``cbec.*`` attributes (
 
 from __future__ import annotations
 
+import json
 import re
 from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -22,7 +26,7 @@ from opentelemetry.propagators.textmap import Getter
 from opentelemetry.sdk.resources import Resource
 from opentelemetry.sdk.trace import SpanProcessor, TracerProvider
 from opentelemetry.sdk.trace.export import BatchSpanProcessor
-from opentelemetry.trace import Span, SpanKind, Status, StatusCode
+from opentelemetry.trace import Link, Span, SpanKind, Status, StatusCode
 
 from cbec.shared.settings import ServiceSettings
 
@@ -156,6 +160,46 @@ def current_carrier() -> dict[str, str]:
     carrier: dict[str, str] = {}
     propagate.inject(carrier)
     return carrier
+
+
+def stored_trace_context() -> str | None:
+    """The W3C trace context of the current span as JSON, to keep beside a stored document
+    (None outside a recording trace), as the outbox keeps it beside an event."""
+    carrier = current_carrier()
+    return json.dumps(carrier, sort_keys=True) if carrier else None
+
+
+def link_to(stored: str | None, attributes: Mapping[str, str] | None = None) -> Link | None:
+    """A span link to the span a :func:`stored_trace_context` names, with ``attributes`` saying
+    what it is (``{"cbec.document": "order (CEB303)"}``). None when it names no span, or a span
+    of the current trace (there the parent chain already shows it)."""
+    if not stored:
+        return None
+    try:
+        carrier = json.loads(stored)
+    except ValueError:
+        return None
+    if not isinstance(carrier, dict):
+        return None
+    linked = trace.get_current_span(propagate.extract(carrier)).get_span_context()
+    current = trace.get_current_span().get_span_context()
+    if not linked.is_valid or (current.is_valid and linked.trace_id == current.trace_id):
+        return None
+    return Link(linked, dict(attributes or {}))
+
+
+@contextmanager
+def joining_span(name: str, links: Sequence[Link | None], **keys: Any) -> Iterator[Span]:
+    """An internal span, child of the current one, for a step that joins documents received
+    in other traces (a customs decision on a list and the documents it compared): it
+    continues the trace of the document that triggered it and links the traces of the others,
+    so that an operator goes from one to the others in Jaeger. Business keys as in
+    :func:`tag_span`."""
+    with tracer().start_as_current_span(
+        name, links=[link for link in links if link is not None]
+    ) as span:
+        tag_span(span, **keys)
+        yield span
 
 
 @contextmanager

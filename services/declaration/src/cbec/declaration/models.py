@@ -3,7 +3,9 @@
 Documents are kept as the JSON of the customs standard's entity (``document``) together with a
 fingerprint of it, so that a document resent unchanged is recognised and answered with the same
 receipt (the idempotent API of DESIGN.md). Funds documents and waybills are the other services'
-events, kept by their business keys so that the three-document check can find them.
+events, kept by their business keys so that the three-document check can find them. Each keeps
+the trace context under which the platform received it (``trace_context``, W3C as JSON): the
+decision that joins the documents of a list links their traces.
 """
 
 from __future__ import annotations
@@ -38,6 +40,9 @@ class OrderRecord(SQLModel, table=True):
     fingerprint: str = Field(max_length=64)
     document: str = Field(sa_column=Column(Text, nullable=False))
     receipt: str = Field(sa_column=Column(Text, nullable=False))
+    trace_context: str | None = Field(
+        default=None, sa_column=Column(Text), description="W3C trace context of its receipt"
+    )
     created_at: datetime = Field(default_factory=utcnow)
     updated_at: datetime = Field(default_factory=utcnow)
 
@@ -76,6 +81,9 @@ class InventoryRecord(SQLModel, table=True):
     released_at: datetime | None = Field(default=None)
     closed_at: datetime | None = Field(default=None)
     customs_file: str | None = Field(default=None, max_length=200)
+    trace_context: str | None = Field(
+        default=None, sa_column=Column(Text), description="W3C trace context of its receipt"
+    )
     updated_at: datetime = Field(default_factory=utcnow)
 
 
@@ -104,6 +112,9 @@ class FundsRecord(SQLModel, table=True):
     order_no: str = Field(max_length=60)
     party_code: str = Field(max_length=18)
     document: str = Field(sa_column=Column(Text, nullable=False))
+    trace_context: str | None = Field(
+        default=None, sa_column=Column(Text), description="W3C trace context of its receipt"
+    )
     received_at: datetime = Field(default_factory=utcnow)
 
 
@@ -119,6 +130,9 @@ class WaybillRecord(SQLModel, table=True):
     ie_flag: str = Field(max_length=1)
     order_no: str | None = Field(default=None, max_length=60)
     document: str = Field(sa_column=Column(Text, nullable=False))
+    trace_context: str | None = Field(
+        default=None, sa_column=Column(Text), description="W3C trace context of its receipt"
+    )
     received_at: datetime = Field(default_factory=utcnow)
 
 

@@ -19,6 +19,7 @@ from datetime import UTC, date, datetime, timedelta, timezone
 from decimal import Decimal
 from typing import Any
 
+from opentelemetry.trace import Link
 from pydantic import BaseModel, ValidationError
 from sqlalchemy import func
 from sqlmodel import col, select
@@ -75,6 +76,12 @@ from cbec.declaration.domain import (
 )
 from cbec.declaration.domain.lifecycle import clip_return_info, format_return_time
 from cbec.declaration.domain.three_document import (
+    EXPORT_FUNDS,
+    EXPORT_ORDER,
+    EXPORT_WAYBILL,
+    IMPORT_ORDER,
+    IMPORT_PAYMENT,
+    IMPORT_WAYBILL,
     missing_export_documents,
     missing_import_documents,
 )
@@ -95,7 +102,7 @@ from cbec.shared.errors import Conflict, InvalidInput, NotFound
 from cbec.shared.errors import Violation as Problem
 from cbec.shared.outbox import Outbox
 from cbec.shared.service import Runtime
-from cbec.shared.telemetry import tag_span
+from cbec.shared.telemetry import joining_span, link_to, stored_trace_context, tag_span
 
 log = logging.getLogger(__name__)
 
@@ -359,6 +366,7 @@ async def submit_order(
     row.fingerprint = fingerprint
     row.document = json.dumps(document, ensure_ascii=False)
     row.receipt = json.dumps(receipt, ensure_ascii=False)
+    row.trace_context = stored_trace_context()
     row.updated_at = now
     if isinstance(head, im.OrderHead):
         row.buyer_id_number = head.buyerIdNumber
@@ -528,6 +536,7 @@ async def submit_list(
     row.app_type, row.fingerprint = head.appType, fingerprint
     row.submitted_by = party or head.agentCode
     row.document = json.dumps(document, ensure_ascii=False)
+    row.trace_context = stored_trace_context()
     row.declared_at, row.incomplete_reported_at, row.updated_at = now, None, now
     session.add(row)
     await session.flush()
@@ -627,6 +636,54 @@ def _released_fields(row: InventoryRecord) -> dict[str, Any]:
     return fields
 
 
+EXPORT_LIST = "inventory list (CEB603)"
+IMPORT_LIST = "inventory list (CEB621)"
+DECISION_SPANS = {
+    S.REJECTED: "list rejected",
+    S.MANUAL_REVIEW: "list to manual review",
+    S.INSPECTION: "list to inspection",
+    S.RELEASED: "list released",
+    S.CLOSED: "list closed",
+}
+"""The span of each state a list reaches by a decision on its documents (or their goods)."""
+
+
+async def _document_links(session: AsyncSession, row: InventoryRecord) -> list[Link | None]:
+    """Links to the traces in which the platform received the list and its three documents
+    (DOMAIN.md §4), each named by its document."""
+    export = row.ie_flag == "E"
+    party = row.ebc_code if export else row.ebp_code
+    order = await _order_row(session, row.ie_flag, row.order_no, party)
+    funds = await session.exec(
+        select(FundsRecord.trace_context).where(
+            FundsRecord.ie_flag == row.ie_flag,
+            FundsRecord.order_no == row.order_no,
+            FundsRecord.party_code == party,
+        )
+    )
+    waybill = await session.exec(
+        select(WaybillRecord.trace_context).where(
+            WaybillRecord.logistics_code == row.logistics_code,
+            WaybillRecord.logistics_no == row.logistics_no,
+        )
+    )
+    documents = (
+        (EXPORT_ORDER, EXPORT_LIST, EXPORT_FUNDS, EXPORT_WAYBILL)
+        if export
+        else (IMPORT_ORDER, IMPORT_LIST, IMPORT_PAYMENT, IMPORT_WAYBILL)
+    )
+    contexts = (
+        order.trace_context if order else None,
+        row.trace_context,
+        funds.first(),
+        waybill.first(),
+    )
+    return [
+        link_to(context, {"cbec.document": name})
+        for name, context in zip(documents, contexts, strict=True)
+    ]
+
+
 async def _record(
     decl: Declaration,
     session: AsyncSession,
@@ -638,7 +695,32 @@ async def _record(
     leave_time: str | None = None,
 ) -> None:
     """Apply transitions to a list: a receipt each, ListStatusChanged each, and the event of
-    the state it ends in (released, rejected, closed, revoked)."""
+    the state it ends in (released, rejected, closed, revoked).
+
+    A decision (DECISION_SPANS) gets a span of its own: it continues the trace of what
+    triggered it (the last of the documents to arrive, the departure, an officer's request)
+    and links the traces in which the list and its documents were received."""
+    name = DECISION_SPANS.get(steps[-1].to_status) if steps else None
+    if name is None:
+        await _write_steps(decl, session, row, steps, now, rules=rules, leave_time=leave_time)
+        return
+    links = await _document_links(session, row)
+    with joining_span(name, links, orderNo=row.order_no, copNo=row.cop_no):
+        await _write_steps(decl, session, row, steps, now, rules=rules, leave_time=leave_time)
+        tag_span(returnStatus=steps[-1].receipt.return_status)
+    tag_span(orderNo=row.order_no, invtNo=row.invt_no, copNo=row.cop_no)
+
+
+async def _write_steps(
+    decl: Declaration,
+    session: AsyncSession,
+    row: InventoryRecord,
+    steps: Sequence[Transition],
+    now: datetime,
+    *,
+    rules: Sequence[str],
+    leave_time: str | None,
+) -> None:
     for step in steps:
         if step.to_status is S.STORED and row.invt_no is None:
             row.invt_no = _invt_no(row, now)
@@ -937,6 +1019,7 @@ async def funds_arrived(
         return
     row = row or FundsRecord(ie_flag=ie, order_no=order_no, party_code=party, document=text)
     row.document, row.received_at = text, now
+    row.trace_context = stored_trace_context()
     session.add(row)
     await session.flush()
     for lst in await _lists_of_order(session, ie, order_no, party):
@@ -962,6 +1045,7 @@ async def waybill_arrived(
         logistics_code=code, logistics_no=number, ie_flag=data["ieFlag"], document=text
     )
     row.document, row.received_at, row.order_no = text, now, data.get("orderNo")
+    row.trace_context = stored_trace_context()
     session.add(row)
     await session.flush()
     for lst in await _lists_of_waybill(session, code, number):

@@ -67,7 +67,8 @@ class ParcelRow(SQLModel, table=True):
 
 
 class ParcelEntryRow(SQLModel, table=True):
-    """One step of a parcel's timeline: the movement, the states and the document."""
+    """One step of a parcel's timeline: the movement, the states and the document, and the trace
+    in which it was recorded (a departure links the traces of the parcels' arrivals)."""
 
     __tablename__ = "logi_parcel_entry"
 
@@ -78,6 +79,9 @@ class ParcelEntryRow(SQLModel, table=True):
     from_state: str | None = Field(default=None, max_length=40)
     to_state: str = Field(max_length=40)
     reference: str = Field(max_length=60)
+    trace_context: str | None = Field(
+        default=None, sa_column=_text(nullable=True), description="W3C trace context of the step"
+    )
 
 
 class SplitPartRow(SQLModel, table=True):

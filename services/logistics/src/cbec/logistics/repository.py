@@ -19,6 +19,7 @@ from datetime import UTC, datetime
 from decimal import Decimal
 from typing import Any
 
+from opentelemetry.trace import Link
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,6 +51,7 @@ from cbec.logistics.models import (
     StockRow,
     WaybillRow,
 )
+from cbec.shared.telemetry import link_to, stored_trace_context
 
 # Keys per IN clause: well below the bound-parameter limits of SQLite and PostgreSQL.
 CHUNK = 500
@@ -212,6 +214,33 @@ async def load_overdue_candidates(
     return await _with_entries(session, list(result))
 
 
+async def movement_links(
+    session: AsyncSession, parcels: Iterable[LoadedParcel], movements: Iterable[Movement]
+) -> list[Link | None]:
+    """Links to the traces in which ``movements`` of the parcels were recorded, one per trace
+    (a split arrival of 500 parcels is a few traces, not 500 links)."""
+    ids = [p.row.id for p in parcels if p.row.id is not None]
+    names = [m.name for m in movements]
+    seen: set[int] = set()
+    links: list[Link | None] = []
+    for start in range(0, len(ids), CHUNK):
+        result = await session.exec(
+            select(ParcelEntryRow.movement, ParcelEntryRow.trace_context)
+            .where(
+                col(ParcelEntryRow.parcel_id).in_(ids[start : start + CHUNK]),
+                col(ParcelEntryRow.movement).in_(names),
+                col(ParcelEntryRow.trace_context).is_not(None),
+            )
+            .order_by(col(ParcelEntryRow.id))
+        )
+        for movement, context in result:
+            link = link_to(context, {"cbec.movement": Movement[movement or ""].value})
+            if link is not None and link.context.trace_id not in seen:
+                seen.add(link.context.trace_id)
+                links.append(link)
+    return links
+
+
 def timelines(parcels: Mapping[ParcelKey, LoadedParcel]) -> dict[ParcelKey, ParcelTimeline]:
     return {key: parcel.timeline for key, parcel in parcels.items()}
 
@@ -246,6 +275,7 @@ def save_parcel(session: AsyncSession, parcel: LoadedParcel) -> None:
     if not new:
         return
     assert row.id is not None, "a parcel row is flushed before its entries are written"
+    trace_context = stored_trace_context()
     for entry in new:
         session.add(
             ParcelEntryRow(
@@ -255,6 +285,7 @@ def save_parcel(session: AsyncSession, parcel: LoadedParcel) -> None:
                 from_state=entry.from_state.value if entry.from_state else None,
                 to_state=entry.to_state.value,
                 reference=entry.reference[:60],
+                trace_context=trace_context,
             )
         )
         if entry.movement is Movement.LIST_RELEASED:

@@ -99,6 +99,7 @@ from cbec.logistics.repository import (
     load_warehouse,
     load_waybill,
     loads,
+    movement_links,
     new_parcel,
     released_list,
     return_record,
@@ -114,7 +115,7 @@ from cbec.shared.ceb import format_return_time
 from cbec.shared.errors import CbecError, Conflict, NotFound, Violation
 from cbec.shared.outbox import Outbox
 from cbec.shared.service import Runtime
-from cbec.shared.telemetry import tag_span
+from cbec.shared.telemetry import joining_span, tag_span
 
 log = logging.getLogger(__name__)
 
@@ -609,6 +610,10 @@ async def record_master_bill_message(
     return f"{len(entries)} parcel(s) linked to master bill {head.bill_no}"
 
 
+_DEPARTURE_JOINS = (Movement.LIST_RELEASED, Movement.ARRIVED, Movement.LINKED_TO_MASTER_BILL)
+"""What a departure checks of its parcels (DOMAIN.md §8), each recorded in a trace of its own."""
+
+
 async def record_departure_message(
     session: AsyncSession, context: Context, document: dict[str, Any]
 ) -> str:
@@ -616,16 +621,24 @@ async def record_departure_message(
     departure, info = await _assemble(session, context, _DEPARTURE, document)
     if departure is None:
         return info
+    head = departure.head
     keys = parcel_keys(departure)
     parcels = await load_parcels(session, keys)
-    entries = record_departure(departure, timelines(parcels))
-    save_parcels(session, parcels.values())
-    leave_time = ceb_time(departure.head.leave_time)
-    _publish_moves(context, session, parcels, keys, entries, "departed", leave_time=leave_time)
-    await _bookings_departed(
-        session, context, [parcels[k] for k in keys], departure.head.leave_time
-    )
-    return f"departure {departure.head.cop_no}: {len(keys)} parcel(s) left at {leave_time}"
+    # The departure joins what was recorded of its parcels in other traces: it links them.
+    links = await movement_links(session, parcels.values(), _DEPARTURE_JOINS)
+    with joining_span(
+        "parcels departed",
+        links,
+        copNo=head.cop_no,
+        logisticsCode=head.logistics_code,
+        billNo=head.bill_no,
+    ):
+        entries = record_departure(departure, timelines(parcels))
+        save_parcels(session, parcels.values())
+        leave_time = ceb_time(head.leave_time)
+        _publish_moves(context, session, parcels, keys, entries, "departed", leave_time=leave_time)
+        await _bookings_departed(session, context, [parcels[k] for k in keys], head.leave_time)
+    return f"departure {head.cop_no}: {len(keys)} parcel(s) left at {leave_time}"
 
 
 def _split_keys(head_name: str) -> Callable[[Mapping[str, Any]], dict[str, Any]]:
