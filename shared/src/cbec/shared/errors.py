@@ -68,6 +68,19 @@ class Conflict(CbecError):
     code = "conflict"
 
 
+class Unavailable(CbecError):
+    """The service cannot take the request now (overloaded); the client sends it again after
+    ``retry_after`` seconds (a Retry-After header): the services are idempotent on business
+    keys, so a resend is safe."""
+
+    status_code = 503
+    code = "service-unavailable"
+
+    def __init__(self, message: str, *, retry_after: int) -> None:
+        super().__init__(message)
+        self.retry_after = max(1, retry_after)
+
+
 @dataclass(slots=True)
 class ErrorReport:
     """A problem+json body (RFC 9457) built from a :class:`CbecError`."""

@@ -37,6 +37,7 @@ import httpx
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, Response
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
@@ -45,7 +46,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from cbec.shared import metrics
 from cbec.shared.bus import ConsumerRunner, Handler, Publisher
 from cbec.shared.db import create_engine, ping, session_factory
-from cbec.shared.errors import CbecError, ErrorReport, InvalidInput, Violation
+from cbec.shared.errors import CbecError, ErrorReport, InvalidInput, Unavailable, Violation
 from cbec.shared.logs import configure_logging
 from cbec.shared.migrations import upgrade
 from cbec.shared.outbox import Outbox, OutboxRelay
@@ -59,6 +60,8 @@ from cbec.shared.telemetry import (
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
+DATABASE_BUSY_RETRY_AFTER_SECONDS = 2
+"""Retry-After of a request refused because no database connection came free in time."""
 
 PROBLEM_SCHEMA: dict[str, Any] = {
     "title": "Problem",
@@ -413,6 +416,21 @@ def create_service_app(
         return validation_problem(exc)
 
     app.add_exception_handler(StarletteHTTPException, http_problem)
+
+    @app.exception_handler(PoolTimeout)
+    async def _database_busy(request: Request, _exc: PoolTimeout) -> JSONResponse:
+        # No pooled connection came free within the pool's timeout (on SQLite the one
+        # connection, queued behind the consumers' and other requests' transactions): the
+        # service is overloaded, not broken. The transaction that waited never began, and the
+        # services are idempotent on business keys, so the client sends the request again.
+        log.warning("database busy: %s %s refused with 503", request.method, request.url.path)
+        busy = Unavailable(
+            "the service is busy; send the request again later",
+            retry_after=DATABASE_BUSY_RETRY_AFTER_SECONDS,
+        )
+        response = problem(busy)
+        response.headers["Retry-After"] = str(busy.retry_after)
+        return response
 
     @app.get("/healthz", tags=["operations"], include_in_schema=False)
     async def healthz() -> dict[str, str]:
