@@ -7,8 +7,10 @@ document shape (422), Idempotency-Key (replay / 409 / 422), then the owning serv
 
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import json
+import logging
 import math
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime, timedelta
@@ -17,6 +19,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Depends, Request, Response
 from pydantic import ValidationError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from cbec.gateway import messages, services
 from cbec.gateway.edge import Gateway, gateway_of
@@ -66,6 +69,7 @@ from cbec.shared.service import Runtime, get_runtime, problem_response
 from cbec.shared.telemetry import BUSINESS_KEYS, tag_span
 
 router = APIRouter()
+log = logging.getLogger(__name__)
 
 IDEMPOTENCY_HEADER = "Idempotency-Key"
 MAX_DOCUMENTS = 100
@@ -259,21 +263,51 @@ async def _idempotent(
         response = await answer()
     except Exception:
         # Refused before it took effect: the same key may be sent again.
-        async with runtime.transaction() as session:
-            await services.release_idempotency_key(session, party=caller.code, key=key)
+        await _settle_key(runtime, gateway, caller.code, key, None)
         raise
-    async with runtime.transaction() as session:
-        await services.record_answer(
-            session,
-            party=caller.code,
-            key=key,
-            answer=StoredAnswer(
-                response.status_code,
-                response.headers.get("content-type"),
-                bytes(response.body),
-            ),
-        )
+    stored_answer = StoredAnswer(
+        response.status_code, response.headers.get("content-type"), bytes(response.body)
+    )
+    await _settle_key(runtime, gateway, caller.code, key, stored_answer)
     return response
+
+
+KEY_SETTLING_ATTEMPTS = 10
+
+
+async def _settle_key(
+    runtime: Runtime, gateway: Gateway, party: str, key: str, answer: StoredAnswer | None
+) -> None:
+    """Keep the answer of a claimed key, or free the key of a request that took no effect.
+
+    When the database stays busy beyond the pool's timeout, the request is not failed for it:
+    its effect upstream (or its refusal) stands, so the client gets that answer now, and the
+    key is settled in the background once the database is free. Failing here would tell the
+    client to resend, and the resend would meet the key still claimed (409) for a day."""
+
+    async def settle() -> None:
+        async with runtime.transaction() as session:
+            if answer is None:
+                await services.release_idempotency_key(session, party=party, key=key)
+            else:
+                await services.record_answer(session, party=party, key=key, answer=answer)
+
+    try:
+        await settle()
+    except PoolTimeout:
+        log.warning("database busy: Idempotency-Key %r of %s is settled later", key, party)
+        gateway.in_background(_again(settle, f"Idempotency-Key {key!r} of {party}"))
+
+
+async def _again(work: Callable[[], Awaitable[None]], what: str) -> None:
+    for attempt in range(KEY_SETTLING_ATTEMPTS):
+        await asyncio.sleep(min(0.5 * 2**attempt, 30.0))
+        try:
+            await work()
+            return
+        except PoolTimeout:
+            continue
+    log.error("%s was not settled: the database stayed busy; it expires with its TTL", what)
 
 
 def _parse_documents(route: Route, body: bytes) -> list[Any]:

@@ -95,6 +95,7 @@ def create_app(
             with contextlib.suppress(asyncio.CancelledError):
                 await task
         tasks.clear()
+        await gateway.stop_background()
         await gateway.upstreams.stop()
 
     app = create_service_app(

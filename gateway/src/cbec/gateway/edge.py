@@ -6,8 +6,12 @@ app.state.gateway = Gateway(settings)      # keyring, rate limiter, upstreams, w
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
 import json
+from collections.abc import Coroutine
 from dataclasses import dataclass, field
+from typing import Any
 
 from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
@@ -27,6 +31,8 @@ class Gateway:
     keyring: Keyring = field(init=False)
     limiter: TokenBuckets = field(init=False)
     deliverer: Deliverer = field(init=False)
+    background: set[asyncio.Task[None]] = field(init=False, default_factory=set)
+    """Work a request left to finish after its answer (see ``in_background``)."""
 
     def __post_init__(self) -> None:
         self.keyring = Keyring(self.settings.gateway_secret_key)
@@ -34,6 +40,18 @@ class Gateway:
             self.settings.rate_limit_per_second, self.settings.rate_limit_burst
         )
         self.deliverer = Deliverer(self.settings, self.keyring)
+
+    def in_background(self, work: Coroutine[Any, Any, None]) -> None:
+        """Run ``work`` beside the requests, held until it ends or the gateway stops."""
+        task = asyncio.create_task(work)
+        self.background.add(task)
+        task.add_done_callback(self.background.discard)
+
+    async def stop_background(self) -> None:
+        for task in list(self.background):
+            task.cancel()
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
 
 
 def gateway_of(request: Request) -> Gateway:
