@@ -46,6 +46,15 @@ async def test_no_such_path_and_a_method_not_allowed_are_problems() -> None:
     assert wrong.headers["allow"] == "POST"
 
 
+async def test_a_trailing_slash_is_no_path_rather_than_a_redirect() -> None:
+    async with _client() as client:
+        answer = await client.post("/v1/things/", json={"name": "x"})
+
+    assert answer.status_code == 404
+    assert answer.headers["content-type"] == PROBLEM_JSON
+    assert "location" not in answer.headers
+
+
 async def test_a_body_that_is_not_utf8_is_invalid_input_as_a_body_that_is_not_json() -> None:
     async with _client() as client:
         not_utf8 = await client.post(

@@ -45,6 +45,36 @@ def _viewer(caller: Caller) -> views.Viewer:
     return views.Viewer(code=caller.code, officer=bool(OFFICER_ROLES & caller.roles))
 
 
+MAX_POSITION = 2**63 - 1
+"""The largest position a cursor or Last-Event-ID may name: positions are 64-bit sequence
+numbers in the database, and a larger one cannot even be looked up."""
+
+
+def parse_position(text: str) -> int | None:
+    """A position given as ASCII digits (``"42"``), or None: ``"²"`` is a digit to Python but no
+    number, and a number past :data:`MAX_POSITION` names nothing the database holds."""
+    text = text.strip()
+    if not (text.isascii() and text.isdigit()):
+        return None
+    if len(text.lstrip("0")) > len(str(MAX_POSITION)):
+        return None
+    position = int(text)
+    return position if position <= MAX_POSITION else None
+
+
+def in_utc(value: datetime, field: str) -> datetime:
+    """A time given by the client in UTC (one without an offset is taken as UTC); a time the
+    calendar cannot hold in UTC (9999-12-31T23:00:00-05:00) is refused, not looked up."""
+    if value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    try:
+        return value.astimezone(UTC)
+    except OverflowError:
+        raise InvalidInput(
+            [Violation(field=field, rule="a time of the years 1 to 9999 in UTC", value=value)]
+        ) from None
+
+
 def encode_cursor(kind: str, position: int) -> str:
     """An opaque cursor: the client hands it back as it got it."""
     return base64.urlsafe_b64encode(f"{kind}:{position}".encode()).decode().rstrip("=")
@@ -56,8 +86,9 @@ def decode_cursor(kind: str, cursor: str | None) -> int:
     try:
         raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4)).decode()
         name, _, value = raw.partition(":")
-        if name == kind and value.isdigit():
-            return int(value)
+        position = parse_position(value)
+        if name == kind and position is not None:
+            return position
     except (binascii.Error, UnicodeDecodeError, ValueError):
         pass
     raise InvalidInput([Violation(field="cursor", rule=f"a cursor given by {kind} listing")])
@@ -123,8 +154,8 @@ async def list_orders(
     limit: Annotated[int, Query(ge=1, le=500)] = 100,
 ) -> dict[str, Any]:
     """The orders naming the caller's code (officers: all), oldest first, by cursor."""
-    if since is not None and since.tzinfo is None:
-        since = since.replace(tzinfo=UTC)
+    if since is not None:
+        since = in_utc(since, "since")
     filters = views.OrderFilter(status=status, ie_flag=ie_flag, since=since, party=party)
     async with runtime.transaction() as session:
         rows = await views.list_orders(
@@ -266,7 +297,8 @@ def _feed(feed: str):  # type: ignore[no-untyped-def]
                 [Violation(field="X-Cbec-Roles", rule=f"the role {role.value} is required")],
             )
         resume = last_event_id or last_event_query or "0"
-        if not resume.strip().isdigit():
+        after = parse_position(resume)
+        if after is None:
             raise InvalidInput(
                 [Violation(field="Last-Event-ID", rule="a feed sequence number", value=resume)]
             )
@@ -276,7 +308,7 @@ def _feed(feed: str):  # type: ignore[no-untyped-def]
             _stream(
                 runtime,
                 feed,
-                after=int(resume),
+                after=after,
                 enterprise=enterprise,
                 types=types,
                 follow=follow,

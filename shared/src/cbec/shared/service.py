@@ -404,6 +404,10 @@ def create_service_app(
         version=version,
         lifespan=lifespan,
         openapi_tags=openapi_tags,
+        # A path with a trailing slash is no path of the service (404), not a redirect: behind
+        # the gateway a redirect would name the service's own address, and a signed request
+        # cannot follow one.
+        redirect_slashes=False,
     )
     app.add_middleware(_HttpMetrics, service=settings.service_name)
 
