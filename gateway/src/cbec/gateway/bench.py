@@ -1312,17 +1312,21 @@ def main(args: argparse.Namespace) -> int:
         _say(f"cbec bench e2e: {error}")
         return 2
     log = io.StringIO()
-    data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="cbec-bench-"))
     with contextlib.ExitStack() as stack:
         if args.gateway_url:
             if not args.operator_credentials:
                 _say("cbec bench e2e: --gateway-url needs --operator-credentials")
                 return 2
-            operator = IssuedCredentials.model_validate_json(
-                Path(args.operator_credentials).read_text(encoding="utf-8")
-            )
+            try:
+                operator = IssuedCredentials.model_validate_json(
+                    Path(args.operator_credentials).read_text(encoding="utf-8")
+                )
+            except (OSError, ValueError) as error:
+                _say(f"cbec bench e2e: --operator-credentials: {error}")
+                return 2
             target = remote_platform(args.gateway_url.rstrip("/"), operator, pids)
         else:
+            data_dir = Path(args.data_dir or tempfile.mkdtemp(prefix="cbec-bench-"))
             if not (args.keep_data or args.data_dir):
                 stack.callback(shutil.rmtree, data_dir, True)
             _say(f"starting the platform under {data_dir} ...")
