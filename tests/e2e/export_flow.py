@@ -430,7 +430,7 @@ async def order_view(client: AsyncGatewayClient, order_no: str) -> dict[str, Any
 
 
 async def wait_for_status(
-    client: AsyncGatewayClient, order_no: str, statuses: frozenset[str] | str, timeout: float = 60
+    client: AsyncGatewayClient, order_no: str, statuses: frozenset[str] | str, timeout: float = 90
 ) -> dict[str, Any]:
     """The one-stop view once the order's status is one of ``statuses``."""
     wanted = frozenset({statuses}) if isinstance(statuses, str) else statuses
@@ -462,7 +462,7 @@ async def ship(flow: ExportFlow, *, carrier: AsyncGatewayClient) -> dict[str, An
     linked = await eventually(
         link_master_bill,
         until=lambda r: r["returnStatus"] == ACCEPTED or "not released" not in r["returnInfo"],
-        timeout=30,
+        timeout=60,
         interval=0.2,
         what="the master bill linked",
     )

@@ -276,7 +276,7 @@ async def test_the_erp_polls_its_receipts_with_a_cursor_without_gaps_or_repeats(
 
     async with scenario.client("seller") as seller:
         receipts, cursor = await eventually(
-            lambda: _poll_all(seller), until=complete, timeout=30, what="the seller's receipts"
+            lambda: _poll_all(seller), until=complete, timeout=60, what="the seller's receipts"
         )
         ids = [r["receiptId"] for r in receipts]
         assert len(ids) == len(set(ids)), "a receipt came twice"
@@ -320,7 +320,7 @@ async def test_the_erp_polls_its_receipts_with_a_cursor_without_gaps_or_repeats(
             assert page["cursor"] == cursor
             return page
 
-        await eventually(poll_on, timeout=30, interval=0.2, what="no new receipt")
+        await eventually(poll_on, timeout=60, interval=0.2, what="no new receipt")
         seen = ids + [r["receiptId"] for r in later]
         assert len(seen) == len(set(seen)), "a receipt came twice"
 
@@ -350,7 +350,7 @@ async def test_the_erp_gets_the_same_receipts_by_webhook_signed_with_its_secret(
     deliveries = await eventually(
         lambda: _async(scenario.erp.snapshot),
         until=lambda found: wanted <= {d.headers.get("x-cbec-delivery") for d in found},
-        timeout=30,
+        timeout=60,
         what="every receipt delivered to the webhook",
     )
     assert all(d.signature_valid for d in deliveries), [
@@ -368,7 +368,7 @@ async def test_the_erp_gets_the_same_receipts_by_webhook_signed_with_its_secret(
         status = await eventually(
             lambda: _json(seller, "/v1/webhooks"),
             until=lambda s: s.get("pending") == 0,
-            timeout=15,
+            timeout=30,
             what="no delivery pending",
         )
     assert status["url"] == scenario.erp.url

@@ -215,7 +215,7 @@ async def flow(platform: Platform, otlp: OtlpReceiver) -> Flow:
     received = await eventually(
         spans,
         until=lambda found: _complete(found, export),
-        timeout=60,
+        timeout=90,
         interval=0.25,
         what="the spans of the whole flow",
     )
