@@ -19,7 +19,7 @@ from fastapi import APIRouter, Depends, Header, Query, Request
 from pydantic import BaseModel, Field, TypeAdapter, ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from cbec.declaration import jobs, services
+from cbec.declaration import jobs, services, summary_applications
 from cbec.declaration.domain import OfficerAction, Period, SummaryFlag
 from cbec.declaration.models import InventoryRecord, ListReceiptRecord
 from cbec.shared.ceb import export_models as ex
@@ -278,6 +278,9 @@ async def incomplete_lists(
 
 
 class SummaryBody(BaseModel):
+    """The compact form of a summary application, for operators' scripts: a consignor and a
+    month (the platform's own; enterprises send the standard's ``SummaryApply``)."""
+
     ebcCode: str = Field(min_length=1, max_length=18)
     period: str = Field(pattern=r"^[0-9]{4}-(0[1-9]|1[0-2])$", description="the month, YYYY-MM")
     summaryFlag: Literal["1", "2"] = "1"
@@ -285,21 +288,65 @@ class SummaryBody(BaseModel):
     invtNos: list[str] | None = Field(default=None, max_length=10000)
 
 
-@router.post("/v1/export/summaries", tags=["export"])
-async def export_summaries(body: SummaryBody, runtime: RuntimeDep) -> dict[str, Any]:
-    """Summary application (CEB701): consolidate a consignor's closed lists of a month."""
+_SUMMARY_BODY = {
+    "requestBody": {
+        "required": True,
+        "description": (
+            "one SummaryApply entity of CEB701, or an array of up to 100; or the compact form "
+            "{ebcCode, period (YYYY-MM), summaryFlag, itemNameFlag, invtNos}"
+        ),
+        "content": {"application/json": {"schema": {"type": ["object", "array"]}}},
+    }
+}
+
+
+def _compact_summary(body: Any) -> SummaryBody | None:
+    """The compact form, when the body is one object that is not a SummaryApply entity."""
+    if not isinstance(body, dict) or "SummaryApplyHead" in body:
+        return None
+    try:
+        return SummaryBody.model_validate(body)
+    except ValidationError as error:
+        raise InvalidInput(
+            [
+                Violation(".".join(str(p) for p in e["loc"]) or "<body>", e["msg"])
+                for e in error.errors()
+            ]
+        ) from error
+
+
+@router.post("/v1/export/summaries", tags=["export"], openapi_extra=_SUMMARY_BODY)
+async def export_summaries(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
+    """Summary applications (CEB701 SummaryApply): each answered with its receipt (CEB702:
+    preNo, sumNo; 399 once the summary is made, 100 naming what is wrong) and, in
+    ``summaries``, the summary result. The compact form answers the consignor's summaries of
+    the month."""
+    try:
+        body = json.loads(await request.body(), parse_float=Decimal)
+    except (ValueError, UnicodeDecodeError) as exc:
+        raise InvalidInput([Violation("<body>", f"not JSON: {exc}")]) from exc
     decl = services.declaration_of(runtime)
-    year, month = body.period.split("-")
-    request = services.SummaryRequest(
-        ebc_code=body.ebcCode,
+    compact = _compact_summary(body)
+    if compact is None:
+        documents = await _documents(request, ex.SummaryApply)
+        now = services.utcnow()
+        async with runtime.transaction() as session:
+            receipts = [
+                await summary_applications.apply_for_summary(decl, session, d, who.party, now)
+                for d in documents
+            ]
+        return {"receipts": receipts}
+    year, month = compact.period.split("-")
+    summary_request = services.SummaryRequest(
+        ebc_code=compact.ebcCode,
         period=Period(int(year), int(month)),
-        summary_flag=SummaryFlag(body.summaryFlag),
-        item_name_flag=body.itemNameFlag,
-        invt_nos=frozenset(body.invtNos) if body.invtNos is not None else None,
+        summary_flag=SummaryFlag(compact.summaryFlag),
+        item_name_flag=compact.itemNameFlag,
+        invt_nos=frozenset(compact.invtNos) if compact.invtNos is not None else None,
     )
     async with runtime.transaction() as session:
-        records = await services.summarise_month(decl, session, request, services.utcnow())
-        return {"summaries": [json.loads(r.result) for r in records]}
+        records = await services.summarise_month(decl, session, summary_request, services.utcnow())
+        return {"summaries": [summary_applications.summary_view(r) for r in records]}
 
 
 @router.post("/v1/maintenance/summaries", tags=["maintenance"])

@@ -371,7 +371,7 @@ class SummaryCompleted(Event):
 
     model_config = _examples(
         {
-            "sumNo": "SUM4300202611000001",
+            "sumNo": "4300202611S0000001",
             "ebcCode": "3702960001",
             "period": "2026-11",
             "supplementary": False,

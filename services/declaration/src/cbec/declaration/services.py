@@ -1319,6 +1319,22 @@ class SummaryRequest:
     summary_flag: SummaryFlag = SummaryFlag.BY_CONSIGNOR
     item_name_flag: bool = False
     invt_nos: frozenset[str] | None = None
+    released_from: datetime | None = None
+    """With ``released_to``: only the lists released in this window (a CEB701 time range)."""
+    released_to: datetime | None = None
+
+    def takes(self, invt_no: str | None, released_at: datetime) -> bool:
+        if self.invt_nos is not None and invt_no not in self.invt_nos:
+            return False
+        if self.released_from is not None and released_at < self.released_from:
+            return False
+        return self.released_to is None or released_at <= self.released_to
+
+
+def sum_no(customs: str, period: Period, serial: int) -> str:
+    """The summary application number: customs code (4) + year and month (6) + ``S`` + serial
+    (7), 18 characters as the standard's receipts (CEB702, CEB792) require."""
+    return f"{customs}{period.year:04d}{period.month:02d}S{serial % 10**7:07d}"
 
 
 async def summarise_month(
@@ -1326,6 +1342,15 @@ async def summarise_month(
 ) -> list[SummaryRecord]:
     """Consolidate the consignor's closed lists of the month not yet summarised; a month that
     already had its summary gets a supplementary one; nothing new, nothing done."""
+    existing, made = await make_summary(decl, session, request, now)
+    return [*existing, made] if made is not None else existing
+
+
+async def make_summary(
+    decl: Declaration, session: AsyncSession, request: SummaryRequest, now: datetime
+) -> tuple[list[SummaryRecord], SummaryRecord | None]:
+    """The month's summaries of the consignor so far, and the one made now of its closed lists
+    not yet summarised (None when there is none)."""
     found = await session.exec(
         select(InventoryRecord).where(
             InventoryRecord.ie_flag == "E",
@@ -1336,9 +1361,9 @@ async def summarise_month(
     )
     candidates = []
     for row in found.all():
-        if request.invt_nos is not None and row.invt_no not in request.invt_nos:
-            continue
         assert row.released_at is not None
+        if not request.takes(row.invt_no, _china(row.released_at)):
+            continue
         candidates.append(
             SummaryCandidate(
                 export_inventory_of(row), ListStatus(row.status), _china(row.released_at)
@@ -1390,11 +1415,8 @@ async def summarise_month(
     )
     if not result.assignments:
         await session.delete(summary)
-        return existing
-    customs = decl.settings.summary_customs_code
-    summary.sum_no = (
-        f"SUM{customs}{request.period.year:04d}{request.period.month:02d}{summary.id:06d}"
-    )
+        return existing, None
+    summary.sum_no = sum_no(decl.settings.summary_customs_code, request.period, summary.id)
     summary.supplementary = result.supplementary
     event = ev.SummaryCompleted(
         sumNo=summary.sum_no,
@@ -1440,7 +1462,7 @@ async def summarise_month(
         )
     tag_span(sumNo=summary.sum_no)
     decl.outbox.add(session, event)
-    return [*existing, summary]
+    return existing, summary
 
 
 async def run_scheduled_summaries(
@@ -1470,11 +1492,9 @@ async def run_scheduled_summaries(
     made: list[str] = []
     if today.day >= decl.settings.summary_run_day:
         for ebc_code in sorted({ebc for ebc, period in open_lists if period == previous}):
-            for record in await summarise_month(
-                decl, session, SummaryRequest(ebc_code, previous), now
-            ):
-                if record.sum_no and record.created_at == now:
-                    made.append(record.sum_no)
+            _, record = await make_summary(decl, session, SummaryRequest(ebc_code, previous), now)
+            if record is not None and record.sum_no:
+                made.append(record.sum_no)
     overdue: list[str] = []
     remaining = set((await session.exec(select(SummarisedListRecord.invt_no))).all())
     still_open: dict[tuple[str, Period], int] = defaultdict(int)
