@@ -26,6 +26,7 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.logistics import events as ev
 from cbec.logistics.domain import (
+    BONDED_TRADE_MODE,
     AppType,
     Arrival,
     Departure,
@@ -925,6 +926,20 @@ async def receive_import_return(
         context, parse_ceb_time(str(document["receivedAt"])), "receivedAt", "return receipt"
     )
     file = await _return_file(session, invt_no, "return receipt", "invtNo", "I")
+    carrier = file.row.logistics_code
+    if context.party is not None and context.party != carrier:
+        raise ReturnRefused(
+            "return receipt",
+            [
+                Violation(
+                    field="invtNo",
+                    rule="the goods of a return are reported back by the list's logistics "
+                    "enterprise",
+                    value=context.party,
+                    expected=carrier,
+                )
+            ],
+        )
     book = ImportReturnBook(
         released=released_list(file.row), returns=[return_record(r) for r in file.returns]
     )
@@ -1292,7 +1307,8 @@ async def list_released(session: AsyncSession, release: ListRelease) -> bool:
     timeline = parcel.timeline
     if timeline.invt_no == release.invt_no:
         return True
-    if not timeline.allows(Movement.LIST_RELEASED):
+    bonded = release.ie_flag == "I" and release.trade_mode == BONDED_TRADE_MODE
+    if not timeline.allows(Movement.LIST_RELEASED, bonded=bonded):
         log.warning(
             "parcel %s in state %s cannot take the release of list %s",
             key,
@@ -1301,7 +1317,11 @@ async def list_released(session: AsyncSession, release: ListRelease) -> bool:
         )
         return False
     timeline.apply(
-        Movement.LIST_RELEASED, release.released_at, release.invt_no, invt_no=release.invt_no
+        Movement.LIST_RELEASED,
+        release.released_at,
+        release.invt_no,
+        invt_no=release.invt_no,
+        bonded=bonded,
     )
     parcel.row.order_no = release.order_no
     save_parcel(session, parcel)

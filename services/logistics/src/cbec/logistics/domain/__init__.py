@@ -71,6 +71,7 @@ from cbec.logistics.domain.returns import (
 )
 from cbec.logistics.domain.split import SplitMessage
 from cbec.logistics.domain.timeline import (
+    BONDED_TRADE_MODE,
     EXPORT_TRANSITIONS,
     IMPORT_TRANSITIONS,
     Movement,
@@ -103,6 +104,7 @@ from cbec.logistics.domain.waybills import (
 )
 
 __all__ = [
+    "BONDED_TRADE_MODE",
     "EXPORT_TRANSITIONS",
     "IMPORT_TRANSITIONS",
     "AppType",

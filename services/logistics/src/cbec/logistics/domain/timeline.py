@@ -4,7 +4,8 @@ Export 9610 (domain reference §8): waybill registered -> list released -> arriv
 supervised site (CEB507) -> linked to a master bill (CEB607) -> departed (CEB509); returns
 (CEB213 application, CEB215 tally) after departure. Import direct purchase: waybill registered
 -> entered the supervised site (CEB711) -> list released -> delivered (CEB513 ``S``); returns
-(CEB625) after release.
+(CEB625) after release. Bonded import (1210): the goods already lie in the special customs zone,
+so the list is released without a site entry (``bonded=True``).
 
 The release of a list reaches the logistics service as an event of the declaration service,
 the arrival report as a message of the site operator: the two race, so an export parcel may
@@ -87,6 +88,13 @@ IMPORT_TRANSITIONS: Mapping[tuple[ParcelState, Movement], ParcelState] = {
     (S.RETURNED, M.RETURN_APPLIED): S.RETURN_APPLIED,
 }
 
+BONDED_TRADE_MODE = "1210"
+BONDED_RELEASE: Mapping[tuple[ParcelState, Movement], ParcelState] = {
+    (S.WAYBILL_REGISTERED, M.LIST_RELEASED): S.LIST_RELEASED,
+}
+"""Bonded imports (DOMAIN.md §8): the goods are in the special customs zone before the order, so
+their list is released with no site entry first (CEB711 is the direct purchase's 入库明细单)."""
+
 TRANSITIONS: Mapping[IeFlag, Mapping[tuple[ParcelState, Movement], ParcelState]] = {
     "E": EXPORT_TRANSITIONS,
     "I": IMPORT_TRANSITIONS,
@@ -150,12 +158,16 @@ class ParcelTimeline:
         )
         return cls(key=key, ie_flag=ie_flag, state=S.WAYBILL_REGISTERED, entries=[entry])
 
-    def next_state(self, movement: Movement) -> ParcelState | None:
-        """Where ``movement`` would take the parcel, or None when the table forbids it."""
-        return TRANSITIONS[self.ie_flag].get((self.state, movement))
+    def next_state(self, movement: Movement, *, bonded: bool = False) -> ParcelState | None:
+        """Where ``movement`` would take the parcel, or None when the table forbids it;
+        ``bonded``: the movement concerns a bonded import list (1210)."""
+        found = TRANSITIONS[self.ie_flag].get((self.state, movement))
+        if found is None and bonded and self.ie_flag == "I":
+            found = BONDED_RELEASE.get((self.state, movement))
+        return found
 
-    def allows(self, movement: Movement) -> bool:
-        return self.next_state(movement) is not None
+    def allows(self, movement: Movement, *, bonded: bool = False) -> bool:
+        return self.next_state(movement, bonded=bonded) is not None
 
     def apply(
         self,
@@ -165,14 +177,16 @@ class ParcelTimeline:
         *,
         invt_no: str | None = None,
         bill_no: str | None = None,
+        bonded: bool = False,
     ) -> TimelineEntry:
         """Move the parcel and append the entry; IllegalTransition (nothing changed) otherwise.
 
         ``invt_no`` records the released list (LIST_RELEASED); ``bill_no`` the master bill
         (LINKED_TO_MASTER_BILL). Revoking the list or deleting the link clears them.
+        ``bonded``: the list is a bonded import list (1210), released without a site entry.
         """
         require_aware(at)
-        target = self.next_state(movement)
+        target = self.next_state(movement, bonded=bonded)
         if target is None:
             raise IllegalTransition(
                 parcel=str(self.key),
