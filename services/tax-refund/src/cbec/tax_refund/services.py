@@ -25,7 +25,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from cbec.shared.errors import Conflict, InvalidInput, NotFound, Violation
+from cbec.shared.errors import CbecError, Conflict, InvalidInput, NotFound, Violation
 from cbec.shared.outbox import Outbox
 from cbec.tax_refund import events
 from cbec.tax_refund.data import EXAMPLES, load_tables
@@ -745,9 +745,21 @@ async def _exemption_policy(session: AsyncSession, tables: TaxTables) -> Exempti
     )
 
 
-async def _invoiced_lines(session: AsyncSession, invt_no: str) -> set[int]:
+class NotTheConsignor(CbecError):
+    """Purchase invoices of a list registered by an enterprise that is not its consignor."""
+
+    status_code = 403
+    code = "forbidden"
+
+
+async def _invoiced_lines(session: AsyncSession, invt_no: str, consignor: str) -> set[int]:
+    """The lines of a list with purchase invoices of its consignor (the list's ``ebcCode``):
+    another enterprise's invoices do not make a line refundable."""
     result = await session.exec(
-        select(PurchaseInvoiceRecord.gnum).where(PurchaseInvoiceRecord.invt_no == invt_no)
+        select(PurchaseInvoiceRecord.gnum).where(
+            PurchaseInvoiceRecord.invt_no == invt_no,
+            PurchaseInvoiceRecord.registered_by == consignor,
+        )
     )
     return set(result.all())
 
@@ -774,7 +786,7 @@ async def export_list_closed(
             closed_at=closed_at,
         )
     )
-    invoiced = await _invoiced_lines(session, export_list.invt_no)
+    invoiced = await _invoiced_lines(session, export_list.invt_no, export_list.ebc_code)
     policy = await _exemption_policy(session, tables)
     decided_at = now_text()
     for decision in decide_exemption(export_list, policy):
@@ -924,11 +936,24 @@ async def register_invoices(
     party: str,
     tables: TaxTables,
 ) -> dict[str, Any]:
-    """Purchase invoices of an export list's lines. Before the list closes they route those
-    lines to the refund; after, the lines' exemption is superseded and the refund computed now.
-    Idempotent per (invtNo, gnum, invoiceNo)."""
+    """Purchase invoices of an export list's lines, by its consignor. Before the list closes
+    they route those lines to the refund (the consignor's only: the list names it when it
+    closes); after, the lines' exemption is superseded and the refund computed now; another
+    enterprise is refused. Idempotent per (invtNo, gnum, invoiceNo)."""
     known = await session.get(ExportListRecord, invt_no)
     export_list = ExportList.model_validate_json(known.document) if known is not None else None
+    if export_list is not None and party != export_list.ebc_code:
+        raise NotTheConsignor(
+            f"list {invt_no} is not an export of {party}",
+            [
+                Violation(
+                    field="invtNo",
+                    rule="purchase invoices are registered by the list's consignor (ebcCode)",
+                    value=party,
+                    expected=export_list.ebc_code,
+                )
+            ],
+        )
     if export_list is not None:
         gnums = {line.gnum for line in export_list.lines}
         unknown = [line.gnum for line in lines if line.gnum not in gnums]
@@ -939,7 +964,7 @@ async def register_invoices(
                     for gnum in unknown
                 ]
             )
-    before = await _invoiced_lines(session, invt_no)
+    before = await _invoiced_lines(session, invt_no, party)
     for line in lines:
         result = await session.exec(
             select(PurchaseInvoiceRecord).where(
