@@ -45,6 +45,7 @@ from cbec.gateway.routing import (
     Role,
     Route,
     check_parties,
+    check_path_party,
     check_role,
     document_field,
     route_for,
@@ -373,6 +374,7 @@ async def forward(
     if route is None:
         raise NotFound(f"no route for {path}")
     check_role(route, caller.roles)
+    check_path_party(route, path, caller.code, caller.roles)
     body = await request.body()
     if request.method == "POST" and route.is_collection(path):
         documents = _parse_documents(route, body)

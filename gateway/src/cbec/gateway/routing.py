@@ -3,13 +3,16 @@
     route = route_for("/v1/export/orders")          # Route(service="declaration", ...)
     check_role(route, roles)                        # Forbidden unless one role may use it
     check_parties(route, "EBC0000001", roles, documents)   # Forbidden naming the party field
+    check_path_party(route, "/v1/warehouses/EBC0000001/W1/stock", "EBC0000001", roles)
 
 Roles and party fields follow DOMAIN.md §1 (who files which document) and §2 (the documents):
 an e-commerce enterprise or platform files orders, lists, revocations, returns and summaries
 with its code in ``ebcCode``/``ebpCode``; a logistics enterprise its waybills and movements
 with ``logisticsCode``; a payment institution payments and receipts of funds with ``payCode``;
 a declaring agent lists, revocations, master bills, returns and summaries with ``agentCode``.
-Pure: no I/O.
+Some paths name the enterprise they are about (``/v1/warehouses/{ebcCode}/...``,
+``/v1/export/income-tax/{ebcCode}/{year}``): an e-commerce enterprise may use them only with its
+own code there. Pure: no I/O.
 """
 
 from __future__ import annotations
@@ -58,6 +61,10 @@ class Route:
     message: str | None = None
     """The CEB business message whose documents this path takes (``CEB303Message``)."""
     prefix: bool = False
+    path_party: frozenset[Role] = frozenset()
+    """Roles that may use the paths below this one only for their own enterprise: the first
+    segment below the path is the code of the enterprise a request is about. A caller with
+    another role the route admits (an officer, a warehouse's logistics operator) may name any."""
 
     def matches(self, path: str) -> bool:
         """The path itself and everything below it (``/v1/export/orders/EO1``)."""
@@ -96,12 +103,22 @@ ROUTES: tuple[Route, ...] = (
     _r("/v1/export/returns", "logistics", [_E, _A], "CEB213Message"),
     _r("/v1/export/return-tallies", "logistics", [_L], "CEB215Message"),
     _r("/v1/import/returns", "logistics", [_E, _A], "CEB625Message"),
-    Route("/v1/warehouses", "logistics", frozenset({_L, _E}), prefix=True),
+    _r("/v1/import/return-receipts", "logistics", [_L]),
+    Route(
+        "/v1/warehouses", "logistics", frozenset({_L, _E}), prefix=True, path_party=frozenset({_E})
+    ),
     # payments: the funds flow
     _r("/v1/import/payments", "payments", [_P], "CEB411Message"),
     _r("/v1/export/receipts", "payments", [_E, _P], "CEB403Message"),
     # tax
     _r("/v1/export/invoices", "tax-refund", [_E]),
+    Route(
+        "/v1/export/income-tax",
+        "tax-refund",
+        frozenset({_E, Role.TAX_OFFICER}),
+        prefix=True,
+        path_party=frozenset({_E}),
+    ),
 )
 
 MESSAGE_ROUTES: Mapping[str, Route] = {r.message: r for r in ROUTES if r.message}
@@ -144,6 +161,31 @@ def check_role(route: Route, roles: Iterable[str]) -> None:
             f"{route.path} is for the roles {wanted}",
             [Violation(field="X-Cbec-Roles", rule=f"one of the roles {wanted} is required")],
         )
+
+
+def check_path_party(route: Route, path: str, code: str, roles: Iterable[str]) -> None:
+    """Forbidden when the caller may use the route only for its own enterprise and the path
+    names another one (``/v1/warehouses/{ebcCode}/...`` of another seller)."""
+    if not route.path_party:
+        return
+    usable = route.roles & set(roles)
+    if not usable or usable - route.path_party:
+        return
+    below = path[len(route.path) :].strip("/")
+    named = below.split("/", 1)[0]
+    if named == code:
+        return
+    raise Forbidden(
+        f"{route.path}/{{code}} is open to an enterprise for its own code only",
+        [
+            Violation(
+                field="path",
+                rule="must name the code of the calling enterprise",
+                value=named or None,
+                expected=code,
+            )
+        ],
+    )
 
 
 def check_parties(route: Route, code: str, roles: Iterable[str], documents: Sequence[Any]) -> None:
