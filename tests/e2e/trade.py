@@ -1,0 +1,919 @@
+"""A trading day's orders and the documents their parties send to the gateway (DOMAIN.md §2,
+§4, §8), in the customs standard's JSON shapes, and what the rules make of them (§5, §6).
+
+    seller = Seller("3702960001", "Jinan ceramics e-commerce")
+    order = ExportOrder("EA9610001", seller, "9610", (Line(TSHIRT, 2),), country="502")
+    order.order(), order.receipt_of_funds(), order.waybill()   # CEB303, CEB403, CEB505
+    order.inventory()                                          # CEB603
+    arrival("ARR1", [order], at)     # CEB507 of a batch of parcels; master_bill, departure
+    purchase = ImportOrder("IB9610001", seller, "9610", (Line(CREAM, 1),), buyer=BUYERS[0])
+    purchase.order(), purchase.payment(), purchase.waybill()   # CEB311, CEB411, CEB511
+    purchase.inventory()                                       # CEB621
+    purchase.expected_tax()          # the CBEC retail tax of each line (§6.4)
+
+Every document agrees with the others of its order (the three-document check), so the built-in
+customs rules release each list unless a risk rule sends it to an officer.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta, timezone
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Any
+
+from cbec.gateway.routing import document_field
+from cbec.shared.ceb import CebMessage, message_model, parse_message, to_xml
+
+CHINA = timezone(timedelta(hours=8))
+CNY = "142"
+CUSTOMS = "4300"  # 济南海关: a customs office of the pilot zone (tax table zone_customs.csv)
+FEN = Decimal("0.01")
+
+PLATFORM = ("3702960100", "Jinan cross-border platform")
+CARRIER = ("3702980002", "Jinan cross-border logistics")
+PAYER = ("4403169D3W", "Example payment institution")
+BROKER = ("3702980003", "Jinan customs broker")
+
+
+def guid() -> str:
+    return str(uuid.uuid4()).upper()
+
+
+def now() -> datetime:
+    return datetime.now(CHINA)
+
+
+def ceb_time(at: datetime) -> str:
+    """yyyyMMddHHmmss in China time (``appTime``, ``leaveTime``, ``logisticsTime``)."""
+    return at.astimezone(CHINA).strftime("%Y%m%d%H%M%S")
+
+
+def amount(value: Decimal) -> str:
+    return format(value, "f")
+
+
+def to_fen(value: Decimal) -> Decimal:
+    return value.quantize(FEN, rounding=ROUND_HALF_UP)
+
+
+def _common(at: datetime | None = None) -> dict[str, Any]:
+    return {
+        "guid": guid(),
+        "appType": "1",
+        "appTime": ceb_time(at or now() - timedelta(minutes=30)),
+        "appStatus": "2",
+    }
+
+
+def message_xml(message_type: str, documents: Sequence[dict[str, Any]], *, sender: str) -> bytes:
+    """The CEB business message holding ``documents`` in the standard's XML, from ``sender``."""
+    message = message_model(message_type).model_validate(
+        {
+            "guid": guid(),
+            "version": "1.0",
+            document_field(message_type): list(documents),
+            "BaseTransfer": {
+                "copCode": sender,
+                "copName": "enterprise",
+                "dxpMode": "DXP",
+                "dxpId": f"DXPENT{sender}",
+            },
+        }
+    )
+    return to_xml(message)
+
+
+def receipt_documents(xml: bytes, receipt_type: str) -> list[Any]:
+    """The receipt documents of a CEB receipt message (CEB304Message ...)."""
+    message: CebMessage = parse_message(xml)
+    assert message.message_type() == receipt_type, message.message_type()
+    name = next(n for n in type(message).xml_spec.children if n.endswith("Return"))
+    found: list[Any] = getattr(message, name)
+    return found
+
+
+# -- goods --------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Goods:
+    """A SKU with its 10-digit HS code and its tax rates (the example table hs_rates.csv)."""
+
+    item_no: str
+    name: str
+    gcode: str
+    price: Decimal
+    unit: str = "011"
+    vat: Decimal = Decimal("0.13")
+    consumption: Decimal = Decimal(0)
+    refund_rate: Decimal = Decimal("0.13")
+
+
+TSHIRT = Goods("TEE-001", "cotton T-shirt", "6109100022", Decimal(60))
+SHOES = Goods("SHOE-002", "leather shoes", "6403990090", Decimal(320))
+FLASK = Goods("FLASK-003", "vacuum flask", "9617001100", Decimal(60))
+KETTLE = Goods("KETTLE-004", "electric kettle", "8516109000", Decimal(150))
+PHONE = Goods("PHONE-005", "mobile phone", "8517130000", Decimal(900))
+LOG = Goods("LOG-006", "rosewood log", "4403990090", Decimal(200))
+"""HS 4403 (logs): a category whose export refund or exemption was cancelled (excluded_hs.csv)."""
+
+CREAM = Goods("CREAM-101", "face cream", "3304990099", Decimal(100), consumption=Decimal("0.15"))
+MILK = Goods("MILK-102", "infant formula", "1901101000", Decimal(240))
+HEATER = Goods("HEAT-103", "hair dryer", "8516310000", Decimal(180))
+SNACK = Goods("SNACK-104", "protein bar", "2106909090", Decimal(45))
+
+
+@dataclass(frozen=True)
+class Line:
+    goods: Goods
+    qty: Decimal
+    price: Decimal | None = None
+    """A price other than the SKU's (a price far from the usual one)."""
+
+    @property
+    def unit_price(self) -> Decimal:
+        return self.price if self.price is not None else self.goods.price
+
+    @property
+    def total(self) -> Decimal:
+        return self.qty * self.unit_price
+
+
+def _goods_value(lines: Sequence[Line]) -> Decimal:
+    return sum((line.total for line in lines), Decimal(0))
+
+
+# -- parties ------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Seller:
+    """An e-commerce enterprise of the pilot zone (tax table zone_enterprises.csv)."""
+
+    code: str
+    name: str
+    small_low_profit: bool = False
+
+
+@dataclass(frozen=True)
+class Buyer:
+    id_number: str
+    name: str
+    telephone: str
+    address: str
+
+
+BUYERS = (
+    Buyer("370102199001011234", "Zhang San", "13800000001", "1 Jingshi Road, Jinan"),
+    Buyer("370102199202022345", "Li Si", "13800000002", "2 Quancheng Road, Jinan"),
+    Buyer("370103198803033456", "Wang Fang", "13800000003", "3 Heping Road, Jinan"),
+    Buyer("370104199504044567", "Zhao Min", "13800000004", "4 Lishan Road, Jinan"),
+    Buyer("370105199605055678", "Chen Jie", "13800000005", "5 Huayuan Road, Jinan"),
+    Buyer("37010619970606678X", "Liu Yang", "13800000006", "6 Beiyuan Street, Jinan"),
+    Buyer("370112198507077890", "Sun Li", "13800000007", "7 Gongye Road, Jinan"),
+)
+
+
+# -- export -------------------------------------------------------------------------------------
+
+ORDER_TYPES = {"9610": "E", "9710": "B", "9810": "W"}
+"""Export ``orderType`` per trade mode: B2C, B2B, overseas-warehouse booking (DOMAIN.md §1)."""
+
+
+@dataclass(frozen=True)
+class ExportOrder:
+    """An export order (9610 B2C, 9710 B2B, 9810 booking of an overseas warehouse) of one
+    seller, its receipt of funds, its waybill and its list; the list declares a consolidated
+    summary (statisticsFlag B) and names the seller as its own declaring agent."""
+
+    order_no: str
+    seller: Seller
+    mode: str
+    lines: tuple[Line, ...]
+    country: str = "502"
+    freight: Decimal = Decimal(10)
+    warehouse: str | None = None
+    """9810: the overseas warehouse the booking's goods enter."""
+    invoiced: bool = False
+    """The seller holds purchase invoices of the goods: the lines take the export refund."""
+
+    @property
+    def order_type(self) -> str:
+        return ORDER_TYPES[self.mode]
+
+    @property
+    def cop_no(self) -> str:
+        return f"C{self.order_no}"
+
+    @property
+    def logistics_no(self) -> str:
+        return f"SF{self.order_no}"
+
+    @property
+    def goods_value(self) -> Decimal:
+        return _goods_value(self.lines)
+
+    @property
+    def charge(self) -> Decimal:
+        """What the seller receives: goodsValue + freight (DOMAIN.md §4)."""
+        return self.goods_value + self.freight
+
+    @property
+    def gross_weight(self) -> Decimal:
+        return Decimal("0.5") * sum((line.qty for line in self.lines), Decimal(0))
+
+    @property
+    def net_weight(self) -> Decimal:
+        return self.gross_weight * Decimal("0.8")
+
+    def _parties(self) -> dict[str, str]:
+        return {
+            "ebpCode": PLATFORM[0],
+            "ebpName": PLATFORM[1],
+            "ebcCode": self.seller.code,
+            "ebcName": self.seller.name,
+        }
+
+    def order(self) -> dict[str, Any]:
+        """CEB303 ``Order``, sent by the seller."""
+        return {
+            "OrderHead": {
+                **_common(),
+                "orderType": self.order_type,
+                "orderNo": self.order_no,
+                **self._parties(),
+                "goodsValue": amount(self.goods_value),
+                "freight": amount(self.freight),
+                "currency": CNY,
+            },
+            "OrderList": [
+                {
+                    "gnum": gnum,
+                    "itemNo": line.goods.item_no,
+                    "itemName": line.goods.name,
+                    "unit": line.goods.unit,
+                    "currency": CNY,
+                    "qty": amount(line.qty),
+                    "price": amount(line.unit_price),
+                    "totalPrice": amount(line.total),
+                }
+                for gnum, line in enumerate(self.lines, start=1)
+            ],
+        }
+
+    def receipt_of_funds(self) -> dict[str, Any]:
+        """CEB403 ``Receipts``, sent by the payment institution."""
+        return {
+            **_common(),
+            **self._parties(),
+            "orderNo": self.order_no,
+            "payCode": PAYER[0],
+            "payName": PAYER[1],
+            "payNo": f"PN{self.order_no}",
+            "charge": amount(self.charge),
+            "currency": CNY,
+            "accountingDate": ceb_time(now() - timedelta(minutes=20)),
+        }
+
+    def waybill(self) -> dict[str, Any]:
+        """CEB505 ``Logistics``, sent by the logistics enterprise."""
+        return {
+            **_common(),
+            "logisticsCode": CARRIER[0],
+            "logisticsName": CARRIER[1],
+            "logisticsNo": self.logistics_no,
+            "freight": amount(self.freight),
+            "insuredFee": "0",
+            "currency": CNY,
+            "grossWeight": amount(self.gross_weight),
+            "packNo": 1,
+            "goodsInfo": ", ".join(line.goods.name for line in self.lines),
+            "ebcCode": self.seller.code,
+            "ebcName": self.seller.name,
+        }
+
+    def inventory(self) -> dict[str, Any]:
+        """CEB603 ``Inventory``, declared by the seller."""
+        return {
+            "InventoryHead": {
+                **_common(),
+                "customsCode": CUSTOMS,
+                "ebpCode": PLATFORM[0],
+                "ebpName": PLATFORM[1],
+                "orderNo": self.order_no,
+                "logisticsCode": CARRIER[0],
+                "logisticsName": CARRIER[1],
+                "logisticsNo": self.logistics_no,
+                "copNo": self.cop_no,
+                "ieFlag": "E",
+                "portCode": CUSTOMS,
+                "ieDate": f"{now():%Y%m%d}",
+                "statisticsFlag": "B",
+                "agentCode": self.seller.code,
+                "agentName": self.seller.name,
+                "ebcCode": self.seller.code,
+                "ebcName": self.seller.name,
+                "ownerCode": self.seller.code,
+                "ownerName": self.seller.name,
+                "tradeMode": self.mode,
+                "trafMode": "5",
+                "country": self.country,
+                "POD": self.country,
+                "freight": amount(self.freight),
+                "fCurrency": CNY,
+                "fFlag": "3",
+                "insuredFee": "0",
+                "iCurrency": CNY,
+                "iFlag": "3",
+                "wrapType": "2",
+                "packNo": 1,
+                "grossWeight": amount(self.gross_weight),
+                "netWeight": amount(self.net_weight),
+            },
+            "InventoryList": [
+                {
+                    "gnum": gnum,
+                    "itemNo": line.goods.item_no,
+                    "itemName": line.goods.name,
+                    "gcode": line.goods.gcode,
+                    "gname": line.goods.name,
+                    "gmodel": "standard",
+                    "barCode": "none",
+                    "country": self.country,
+                    "currency": CNY,
+                    "qty": amount(line.qty),
+                    "qty1": amount(line.qty),
+                    "unit": line.goods.unit,
+                    "unit1": line.goods.unit,
+                    "price": amount(line.unit_price),
+                    "totalPrice": amount(line.total),
+                }
+                for gnum, line in enumerate(self.lines, start=1)
+            ],
+        }
+
+    def invoices(self, invt_no: str) -> dict[str, Any]:
+        """The purchase invoices of every line of the released list (POST /v1/export/invoices)."""
+        return {
+            "invtNo": invt_no,
+            "lines": [
+                {"gnum": gnum, "invoiceNo": f"INV{self.order_no}{gnum}", "amount": "1.00"}
+                for gnum, _ in enumerate(self.lines, start=1)
+            ],
+        }
+
+    def exempt_lines(self) -> list[tuple[int, Line]]:
+        """The lines registered for the no-invoice exemption (§6.1): none when invoiced; a
+        line whose HS code is excluded gets a refusal instead."""
+        if self.invoiced:
+            return []
+        return [
+            (gnum, line)
+            for gnum, line in enumerate(self.lines, start=1)
+            if not line.goods.gcode.startswith(EXCLUDED_HS)
+        ]
+
+    def expected_refund(self) -> Decimal:
+        """The export refund of an invoiced order: FOB (CNY) × refund rate per line (§6.3)."""
+        if not self.invoiced:
+            return Decimal(0)
+        return sum(
+            (to_fen(line.total * line.goods.refund_rate) for line in self.lines), Decimal("0.00")
+        )
+
+
+EXCLUDED_HS = ("2601", "4403")
+"""The example table excluded_hs.csv: goods without export refund or exemption."""
+
+
+def _movement_head(cop_no: str, at: datetime) -> dict[str, Any]:
+    return {
+        **_common(at),
+        "customsCode": CUSTOMS,
+        "copNo": cop_no,
+        "logisticsCode": CARRIER[0],
+        "logisticsName": CARRIER[1],
+        "msgCount": 1,
+        "msgSeqNo": 1,
+    }
+
+
+def _parcels(orders: Iterable[ExportOrder | ImportOrder]) -> list[dict[str, Any]]:
+    return [{"gnum": n, "logisticsNo": o.logistics_no} for n, o in enumerate(orders, start=1)]
+
+
+def arrival(cop_no: str, orders: Sequence[ExportOrder], at: datetime) -> dict[str, Any]:
+    """CEB507 ``Arrival``: a truck's parcels arrived at the airport's supervised site."""
+    head = _movement_head(cop_no, at) | {
+        "operatorCode": CARRIER[0],
+        "operatorName": "Jinan airport supervised site",
+        "ieFlag": "E",
+        "trafMode": "5",
+        "domesticTrafNo": "LU-A12345",
+    }
+    return {"ArrivalHead": head, "ArrivalList": _parcels(orders)}
+
+
+def master_bill(
+    cop_no: str, bill_no: str, flight: str, orders: Sequence[ExportOrder], at: datetime
+) -> dict[str, Any]:
+    """CEB607 ``WayBill``: the parcels linked to the flight's master bill."""
+    weight = sum((o.gross_weight for o in orders), Decimal(0))
+    head = _movement_head(cop_no, at) | {
+        "agentCode": CARRIER[0],
+        "agentName": CARRIER[1],
+        "trafMode": "5",
+        "trafName": flight,
+        "voyageNo": flight,
+        "billNo": bill_no,
+        "grossWeight": amount(weight),
+    }
+    return {"WayBillHead": head, "WayBillList": _parcels(orders)}
+
+
+def departure(
+    cop_no: str, bill_no: str, flight: str, orders: Sequence[ExportOrder], leave: datetime
+) -> dict[str, Any]:
+    """CEB509 ``Departure``: the flight left."""
+    head = _movement_head(cop_no, leave) | {
+        "trafMode": "5",
+        "trafName": flight,
+        "voyageNo": flight,
+        "billNo": bill_no,
+        "leaveTime": ceb_time(leave),
+    }
+    return {"DepartureHead": head, "DepartureList": _parcels(orders)}
+
+
+@dataclass(frozen=True)
+class ExportReturn:
+    """A return of (part of) an export list's goods: CEB213 by the seller, CEB215 by the
+    site operator when the parcel is tallied in (海关总署公告2020年第44号)."""
+
+    order: ExportOrder
+    lines: tuple[tuple[int, Decimal], ...]
+    """(gnum, quantity returned)."""
+
+    @property
+    def return_no(self) -> str:
+        return f"RT{self.order.order_no}"
+
+    @property
+    def whole(self) -> bool:
+        declared = {gnum: line.qty for gnum, line in enumerate(self.order.lines, start=1)}
+        return dict(self.lines) == declared
+
+    @property
+    def value(self) -> Decimal:
+        return sum(
+            (self.order.lines[gnum - 1].unit_price * qty for gnum, qty in self.lines),
+            Decimal(0),
+        )
+
+    def application(self, invt_no: str, at: datetime) -> dict[str, Any]:
+        order = self.order
+        head = {
+            **_common(at),
+            "customsCode": CUSTOMS,
+            "ebpCode": PLATFORM[0],
+            "ebpName": PLATFORM[1],
+            "ebcCode": order.seller.code,
+            "ebcName": order.seller.name,
+            "logisticsNo": self.return_no,
+            "logisticsCode": CARRIER[0],
+            "logisticsName": CARRIER[1],
+            "coElNo": f"CE{order.order_no}",
+            "invtNo": invt_no,
+            "tradeMode": order.mode,
+            "agentCode": order.seller.code,
+            "agentName": order.seller.name,
+            "billNo": self.return_no,
+            "ieFlag": "I",
+            "trafMode": "5",
+            "trafName": "CA1235",
+            "portCode": CUSTOMS,
+            "reason": "the buyer sent the goods back",
+            "country": order.country,
+            "voyageNo": "CA1235",
+        }
+        lines = []
+        for gnum, qty in self.lines:
+            goods = order.lines[gnum - 1].goods
+            lines.append(
+                {
+                    "gnum": gnum,
+                    "gcode": goods.gcode,
+                    "gname": goods.name,
+                    "gmodel": "standard",
+                    "qty": amount(qty),
+                    "qty1": amount(qty),
+                    "unit": goods.unit,
+                    "unit1": goods.unit,
+                }
+            )
+        return {"InvtRefundHead": head, "InvtRefundList": lines}
+
+    def tally(self, invt_no: str, at: datetime) -> dict[str, Any]:
+        return {
+            **_common(at),
+            "customsCode": CUSTOMS,
+            "operatorCode": CARRIER[0],
+            "operatorName": "Jinan airport supervised site",
+            "logisticsCode": CARRIER[0],
+            "logisticsName": CARRIER[1],
+            "logisticsNo": self.return_no,
+            "invtNo": invt_no,
+            "coElNo": f"CE{self.order.order_no}",
+            "billNo": self.return_no,
+            "ieFlag": "I",
+            "trafMode": "5",
+            "trafName": "CA1236",
+            "voyageNo": "CA1236",
+        }
+
+
+@dataclass(frozen=True)
+class Sale:
+    """A sale out of an overseas warehouse against the booking that brought the goods in."""
+
+    sale_no: str
+    booking: ExportOrder
+    lines: tuple[tuple[Goods, Decimal], ...]
+
+    def document(self) -> dict[str, Any]:
+        return {
+            "saleNo": self.sale_no,
+            "bookingNo": self.booking.order_no,
+            "lines": [{"itemNo": goods.item_no, "qty": amount(qty)} for goods, qty in self.lines],
+        }
+
+
+# -- import -------------------------------------------------------------------------------------
+
+BONDED_AREA = ("4301", "Jinan comprehensive bonded zone")
+BONDED_EMS = "T4301W000001"
+
+
+@dataclass(frozen=True)
+class ImportOrder:
+    """An import order (9610 direct purchase, 1210 bonded) of one buyer: order from the seller,
+    payment voucher from the payment institution (the buyer pays), waybill from the logistics
+    enterprise, list from the declaring agent (or the seller itself)."""
+
+    order_no: str
+    seller: Seller
+    mode: str
+    lines: tuple[Line, ...]
+    buyer: Buyer
+    agent: tuple[str, str]
+    assure_code: str
+    freight: Decimal = Decimal(10)
+
+    @property
+    def cop_no(self) -> str:
+        return f"C{self.order_no}"
+
+    @property
+    def logistics_no(self) -> str:
+        return f"YT{self.order_no}"
+
+    @property
+    def goods_value(self) -> Decimal:
+        return _goods_value(self.lines)
+
+    def dutiable_values(self) -> list[Decimal]:
+        """Each line's price plus its share of the freight, by value (§6.4)."""
+        totals = [line.total for line in self.lines]
+        whole = sum(totals, Decimal(0))
+        shares = [to_fen(self.freight * t / whole) for t in totals[:-1]]
+        shares.append(to_fen(self.freight) - sum(shares, Decimal(0)))
+        return [t + s for t, s in zip(totals, shares, strict=True)]
+
+    def expected_tax(self) -> list[dict[str, Decimal]]:
+        """Per line, the retail rates within the limits: tariff 0, VAT and consumption tax at
+        70%, each rounded to the fen (财关税〔2018〕49号)."""
+        taxes = []
+        for line, value in zip(self.lines, self.dutiable_values(), strict=True):
+            c, v = line.goods.consumption, line.goods.vat
+            base = value / (1 - c)
+            taxes.append(
+                {
+                    "dutiableValue": value,
+                    "tariff": Decimal("0.00"),
+                    "vat": to_fen(base * v * Decimal("0.7")),
+                    "consumptionTax": to_fen(base * c * Decimal("0.7")),
+                }
+            )
+        return taxes
+
+    @property
+    def tax_total(self) -> Decimal:
+        return sum((t["vat"] + t["consumptionTax"] for t in self.expected_tax()), Decimal(0))
+
+    @property
+    def dutiable_value(self) -> Decimal:
+        return sum(self.dutiable_values(), Decimal(0))
+
+    @property
+    def paid(self) -> Decimal:
+        """acturalPaid = goodsValue + freight + taxTotal − discount (DOMAIN.md §4)."""
+        return self.goods_value + self.freight + self.tax_total
+
+    def order(self) -> dict[str, Any]:
+        """CEB311 ``Order``, sent by the seller; the tax it collects is the CBEC tax."""
+        b = self.buyer
+        return {
+            "OrderHead": {
+                **_common(),
+                "orderType": "I",
+                "orderNo": self.order_no,
+                "ebpCode": PLATFORM[0],
+                "ebpName": PLATFORM[1],
+                "ebcCode": self.seller.code,
+                "ebcName": self.seller.name,
+                "goodsValue": amount(self.goods_value),
+                "freight": amount(self.freight),
+                "discount": "0",
+                "taxTotal": amount(self.tax_total),
+                "acturalPaid": amount(self.paid),
+                "currency": CNY,
+                "buyerRegNo": f"U{b.telephone}",
+                "buyerName": b.name,
+                "buyerTelephone": b.telephone,
+                "buyerIdType": "1",
+                "buyerIdNumber": b.id_number,
+                "consignee": b.name,
+                "consigneeTelephone": b.telephone,
+                "consigneeAddress": b.address,
+            },
+            "OrderList": [
+                {
+                    "gnum": gnum,
+                    "itemNo": line.goods.item_no,
+                    "itemName": line.goods.name,
+                    "gmodel": "standard",
+                    "unit": line.goods.unit,
+                    "qty": amount(line.qty),
+                    "price": amount(line.unit_price),
+                    "totalPrice": amount(line.total),
+                    "currency": CNY,
+                    "country": "502",
+                }
+                for gnum, line in enumerate(self.lines, start=1)
+            ],
+        }
+
+    def payment(self) -> dict[str, Any]:
+        """CEB411 ``Payment``: the buyer paid acturalPaid through the payment institution."""
+        b = self.buyer
+        return {
+            "PaymentHead": {
+                **_common(),
+                "payCode": PAYER[0],
+                "payName": PAYER[1],
+                "payTransactionId": f"TX{self.order_no}",
+                "orderNo": self.order_no,
+                "ebpCode": PLATFORM[0],
+                "ebpName": PLATFORM[1],
+                "payerIdType": "1",
+                "payerIdNumber": b.id_number,
+                "payerName": b.name,
+                "telephone": b.telephone,
+                "amountPaid": amount(self.paid),
+                "currency": CNY,
+                "payTime": ceb_time(now() - timedelta(minutes=25)),
+            }
+        }
+
+    def waybill(self) -> dict[str, Any]:
+        """CEB511 ``Logistics``: one parcel to the buyer."""
+        b = self.buyer
+        return {
+            "LogisticsHead": {
+                **_common(),
+                "logisticsCode": CARRIER[0],
+                "logisticsName": CARRIER[1],
+                "logisticsNo": self.logistics_no,
+                "orderNo": self.order_no,
+                "freight": amount(self.freight),
+                "insuredFee": "0",
+                "currency": CNY,
+                "weight": "0.8",
+                "packNo": 1,
+                "consignee": b.name,
+                "consigneeAddress": b.address,
+                "consigneeTelephone": b.telephone,
+            }
+        }
+
+    def inventory(self) -> dict[str, Any]:
+        """CEB621 ``Inventory``, declared by the agent; a bonded list names its bonded area."""
+        b = self.buyer
+        head: dict[str, Any] = {
+            **_common(),
+            "orderNo": self.order_no,
+            "ebpCode": PLATFORM[0],
+            "ebpName": PLATFORM[1],
+            "ebcCode": self.seller.code,
+            "ebcName": self.seller.name,
+            "logisticsNo": self.logistics_no,
+            "logisticsCode": CARRIER[0],
+            "logisticsName": CARRIER[1],
+            "copNo": self.cop_no,
+            "assureCode": self.assure_code,
+            "ieFlag": "I",
+            "declTime": f"{now():%Y%m%d}",
+            "customsCode": CUSTOMS,
+            "portCode": CUSTOMS,
+            "buyerIdType": "1",
+            "buyerIdNumber": b.id_number,
+            "buyerName": b.name,
+            "buyerTelephone": b.telephone,
+            "consigneeAddress": b.address,
+            "agentCode": self.agent[0],
+            "agentName": self.agent[1],
+            "tradeMode": self.mode,
+            "trafMode": "5",
+            "country": "502",
+            "freight": amount(self.freight),
+            "insuredFee": "0",
+            "currency": CNY,
+            "packNo": 1,
+            "grossWeight": "0.8",
+            "netWeight": "0.6",
+        }
+        if self.mode == "1210":
+            head |= {
+                "emsNo": BONDED_EMS,
+                "areaCode": BONDED_AREA[0],
+                "areaName": BONDED_AREA[1],
+            }
+        return {
+            "InventoryHead": head,
+            "InventoryList": [
+                {
+                    "gnum": gnum,
+                    "itemNo": line.goods.item_no,
+                    "gcode": line.goods.gcode,
+                    "gname": line.goods.name,
+                    "gmodel": "standard",
+                    "country": "502",
+                    "currency": CNY,
+                    "qty": amount(line.qty),
+                    "unit": line.goods.unit,
+                    "qty1": amount(line.qty),
+                    "unit1": line.goods.unit,
+                    "price": amount(line.unit_price),
+                    "totalPrice": amount(line.total),
+                }
+                for gnum, line in enumerate(self.lines, start=1)
+            ],
+        }
+
+    def delivered(self, at: datetime) -> dict[str, Any]:
+        """CEB513 ``LogisticsStatus`` S: the buyer signed for the parcel."""
+        return {
+            **_common(at),
+            "logisticsCode": CARRIER[0],
+            "logisticsName": CARRIER[1],
+            "logisticsNo": self.logistics_no,
+            "logisticsStatus": "S",
+            "logisticsTime": ceb_time(at),
+        }
+
+    def return_application(self, invt_no: str, at: datetime) -> dict[str, Any]:
+        """CEB625 ``InvtRefund``: the buyer returns the whole order, by the list's agent."""
+        b = self.buyer
+        head = {
+            **_common(at),
+            "customsCode": CUSTOMS,
+            "orderNo": self.order_no,
+            "ebpCode": PLATFORM[0],
+            "ebpName": PLATFORM[1],
+            "ebcCode": self.seller.code,
+            "ebcName": self.seller.name,
+            "logisticsNo": self.logistics_no,
+            "logisticsCode": CARRIER[0],
+            "logisticsName": CARRIER[1],
+            "copNo": f"R{self.order_no}",
+            "invtNo": invt_no,
+            "buyerIdType": "1",
+            "buyerIdNumber": b.id_number,
+            "buyerName": b.name,
+            "buyerTelephone": b.telephone,
+            "agentCode": self.agent[0],
+            "agentName": self.agent[1],
+            "reason": "quality problem",
+        }
+        lines = [
+            {
+                "gnum": gnum,
+                "gcode": line.goods.gcode,
+                "gname": line.goods.name,
+                "qty": amount(line.qty),
+                "unit": line.goods.unit,
+            }
+            for gnum, line in enumerate(self.lines, start=1)
+        ]
+        return {"InvtRefundHead": head, "InvtRefundList": lines}
+
+    def goods_back(self, invt_no: str, at: datetime) -> dict[str, Any]:
+        """The returned goods are back at the supervised site (POST /v1/import/return-receipts)."""
+        return {"invtNo": invt_no, "copNo": f"R{self.order_no}", "receivedAt": ceb_time(at)}
+
+
+def site_entry(cop_no: str, orders: Sequence[ImportOrder], at: datetime) -> dict[str, Any]:
+    """CEB711 ``Delivery``: the parcels of a flight entered the supervised site."""
+    return {
+        "DeliveryHead": {
+            **_common(at),
+            "customsCode": CUSTOMS,
+            "copNo": cop_no,
+            "operatorCode": CARRIER[0],
+            "operatorName": "Jinan airport import site",
+            "ieFlag": "I",
+            "trafMode": "5",
+            "trafNo": "MU5678",
+            "voyageNo": "MU5678",
+            "billNo": "781-00000001",
+            "logisticsCode": CARRIER[0],
+            "logisticsName": CARRIER[1],
+        },
+        "DeliveryList": _parcels(orders),
+    }
+
+
+# -- the month's summary and tax --------------------------------------------------------------
+
+
+def summary_application(
+    seller: Seller, cop_no: str, start: datetime, end: datetime, summary_flag: str = "1"
+) -> dict[str, Any]:
+    """CEB701 ``SummaryApply`` of the seller's lists released in [start, end]."""
+    return {
+        "SummaryApplyHead": {
+            **_common(),
+            "customsCode": CUSTOMS,
+            "copNo": cop_no,
+            "agentCode": seller.code,
+            "agentName": seller.name,
+            "ebcCode": seller.code,
+            "ebcName": seller.name,
+            "declAgentCode": seller.code,
+            "declAgentName": seller.name,
+            "startTime": ceb_time(start),
+            "endTime": ceb_time(end),
+            "summaryFlag": summary_flag,
+            "itemNameFlag": "0",
+            "msgCount": 1,
+            "msgSeqNo": 1,
+        },
+        "SummaryApplyList": [],
+    }
+
+
+@dataclass(frozen=True)
+class ExpectedItem:
+    gcode: str
+    country: str
+    unit: str
+    qty: Decimal
+    total: Decimal
+
+
+@dataclass
+class ExpectedForm:
+    country: str
+    items: dict[str, ExpectedItem] = field(default_factory=dict)
+    orders: set[str] = field(default_factory=set)
+
+
+def expected_forms(orders: Iterable[ExportOrder]) -> dict[str, ExpectedForm]:
+    """DOMAIN.md §5 with summaryFlag 1: one form per consignor, transport mode, destination and
+    exit customs (here: per destination country); one item per HS code, summing quantities and
+    values."""
+    forms: dict[str, ExpectedForm] = {}
+    for order in orders:
+        form = forms.setdefault(order.country, ExpectedForm(order.country))
+        form.orders.add(order.order_no)
+        for line in order.lines:
+            goods = line.goods
+            known = form.items.get(goods.gcode)
+            qty = line.qty + (known.qty if known else 0)
+            total = line.total + (known.total if known else 0)
+            form.items[goods.gcode] = ExpectedItem(
+                goods.gcode, order.country, goods.unit, qty, total
+            )
+    return forms
+
+
+def deemed_income_tax(revenue: Decimal, small_low_profit: bool) -> dict[str, Decimal]:
+    """国家税务总局公告2019年第36号: taxable income = revenue × 4%; tax at 25%, or at the small
+    low-profit relief's effective 5% (example table income_tax_relief.csv, 2023-2027, up to
+    3,000,000 of taxable income)."""
+    taxable = to_fen(revenue * Decimal("0.04"))
+    rate = Decimal("0.05") if small_low_profit else Decimal("0.25")
+    return {"revenue": to_fen(revenue), "taxableIncome": taxable, "tax": to_fen(taxable * rate)}
