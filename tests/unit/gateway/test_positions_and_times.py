@@ -1,5 +1,5 @@
 """What a client names as a position (a cursor, Last-Event-ID) or a time is checked before it
-is looked up: the inputs the gateway fuzz run found answered 500, or cut a feed short."""
+is looked up: these inputs answered 500, or cut a feed short after its 200."""
 
 from __future__ import annotations
 
