@@ -113,3 +113,48 @@ async def test_a_key_in_flight_is_409_then_answers_its_first_answer_until_it_exp
             assert await claim(session, later) is None
     finally:
         await engine.dispose()
+
+
+async def test_a_claim_its_gateway_never_answered_is_taken_over_after_the_in_flight_time(
+    database_url: str,
+) -> None:
+    """A gateway killed between claiming a key and answering leaves the claim behind: the ERP's
+    next sending with the same key is 409 while the first could still be running, then takes
+    the key over, once (found by the fault drill that kills the gateway under load)."""
+    engine = create_engine(database_url)
+    assert SERVICE.migrations
+    await upgrade(engine, SERVICE.migrations)
+    sessions = session_factory(engine)
+    now = datetime.now(UTC)
+    lease = timedelta(seconds=60)
+
+    async def claim(at: datetime, body: str = "h1") -> StoredAnswer | None:
+        async with sessions() as session, session.begin():
+            return await claim_idempotency_key(
+                session,
+                party="3301963K69",
+                key="cut-off",
+                request_hash=body,
+                now=at,
+                ttl=timedelta(hours=24),
+                in_flight=lease,
+            )
+
+    try:
+        assert await claim(now) is None  # ... and the gateway dies before it answers
+        with pytest.raises(RequestInFlight):
+            await claim(now + timedelta(seconds=59))
+        with pytest.raises(IdempotencyKeyReused):
+            await claim(now + timedelta(seconds=61), "h2")
+        taken = now + timedelta(seconds=61)
+        assert await claim(taken) is None
+        # The sending that took the key over holds it in its turn.
+        with pytest.raises(RequestInFlight):
+            await claim(taken + timedelta(seconds=1))
+        async with sessions() as session, session.begin():
+            answer = StoredAnswer(200, "application/json", b'{"receipts":[]}')
+            await record_answer(session, party="3301963K69", key="cut-off", answer=answer)
+        # An answered key is never taken over: its answer is given again.
+        assert await claim(taken + timedelta(hours=1)) == answer
+    finally:
+        await engine.dispose()

@@ -22,6 +22,7 @@ def test_the_development_key_is_fine_outside_production() -> None:
     assert settings.gateway_secret_key == DEVELOPMENT_SECRET_KEY
     assert settings.max_body_bytes == 5 * 1024 * 1024
     assert settings.idempotency_ttl_hours == 24
+    assert settings.idempotency_in_flight_seconds == 60
 
 
 def test_environment_variables_configure_the_gateway(monkeypatch: pytest.MonkeyPatch) -> None:

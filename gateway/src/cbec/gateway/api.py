@@ -252,6 +252,7 @@ async def _idempotent(
             request_hash=digest.hexdigest(),
             now=datetime.now(UTC),
             ttl=timedelta(hours=gateway.settings.idempotency_ttl_hours),
+            in_flight=timedelta(seconds=gateway.settings.idempotency_in_flight_seconds),
         )
     if stored is not None:
         return Response(

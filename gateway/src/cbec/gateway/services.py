@@ -19,7 +19,7 @@ from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import delete
+from sqlalchemy import delete, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -312,6 +312,11 @@ async def authenticate(
     return Caller(code=enterprise.code, roles=frozenset(enterprise.roles.split(",")), key_id=key_id)
 
 
+IN_FLIGHT_LEASE = timedelta(seconds=60)
+"""How long a claimed key is held for the request that claimed it (see the setting
+``idempotency_in_flight_seconds``)."""
+
+
 async def claim_idempotency_key(
     session: AsyncSession,
     *,
@@ -320,11 +325,15 @@ async def claim_idempotency_key(
     request_hash: str,
     now: datetime,
     ttl: timedelta,
+    in_flight: timedelta = IN_FLIGHT_LEASE,
 ) -> StoredAnswer | None:
     """The first answer given to this key, or None after claiming the key for this request.
 
     The same key with another request is refused (422), and so is a request whose first
-    sending is still being answered (409)."""
+    sending is still being answered (409). A claim older than ``in_flight`` was abandoned: the
+    gateway that took it stopped before it could answer or release it (a crash, a kill), and
+    the client's next sending takes the key over, as after a 503 (the services are idempotent on
+    business keys, so a request that did reach its service is answered the same again)."""
     record = await session.get(IdempotencyRecord, (party, key))
     if record is not None and record.expires_at <= now:
         await session.delete(record)
@@ -335,9 +344,11 @@ async def claim_idempotency_key(
             raise IdempotencyKeyReused(
                 "this Idempotency-Key was used with another request; use a new key"
             )
-        if record.state != DONE or record.status_code is None:
+        if record.state == DONE and record.status_code is not None:
+            return StoredAnswer(record.status_code, record.content_type, record.body or b"")
+        if not await _take_over_abandoned_claim(session, record, now=now, in_flight=in_flight):
             raise RequestInFlight("the first request with this Idempotency-Key is still running")
-        return StoredAnswer(record.status_code, record.content_type, record.body or b"")
+        return None
     session.add(
         IdempotencyRecord(
             party=party,
@@ -354,6 +365,25 @@ async def claim_idempotency_key(
             "the first request with this Idempotency-Key is still running"
         ) from None
     return None
+
+
+async def _take_over_abandoned_claim(
+    session: AsyncSession, record: IdempotencyRecord, *, now: datetime, in_flight: timedelta
+) -> bool:
+    """Claim again a key whose claim is older than ``in_flight``; False while it is younger
+    (or when a concurrent sending took it over first)."""
+    taken = await session.exec(
+        update(IdempotencyRecord)
+        .where(
+            col(IdempotencyRecord.party) == record.party,
+            col(IdempotencyRecord.key) == record.key,
+            col(IdempotencyRecord.state) == IN_FLIGHT,
+            col(IdempotencyRecord.created_at) <= now - in_flight,
+        )
+        .values(created_at=now)
+        .execution_options(synchronize_session=False)
+    )
+    return bool(taken.rowcount)
 
 
 async def record_answer(

@@ -48,6 +48,13 @@ class Settings(ServiceSettings):
     rate_limit_burst: int = Field(default=100, ge=1, description="token bucket size")
     max_body_bytes: int = Field(default=5 * MIB, ge=1024)
     idempotency_ttl_hours: int = Field(default=24, ge=1)
+    idempotency_in_flight_seconds: float = Field(
+        default=60.0,
+        gt=0,
+        description="a first request not answered after this long was cut off (its gateway "
+        "stopped): the same key is then taken by the next sending; longer than any request "
+        "takes (UPSTREAM_TIMEOUT_SECONDS)",
+    )
     signature_tolerance_seconds: int = Field(
         default=300, ge=1, description="largest accepted distance of X-Cbec-Timestamp from now"
     )
