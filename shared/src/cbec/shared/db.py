@@ -17,6 +17,7 @@ for itself).
 from __future__ import annotations
 
 import asyncio
+import hashlib
 from pathlib import Path
 from typing import Any
 
@@ -90,6 +91,26 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 def is_postgres(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+def lock_id(name: str) -> int:
+    """A signed 64-bit advisory lock id for a name."""
+    return int.from_bytes(hashlib.sha256(name.encode()).digest()[:8], "big", signed=True)
+
+
+async def serialise(session: AsyncSession, name: str) -> None:
+    """Make the transactions that call this with ``name`` run one after the other, so that each
+    sees what the previous one committed: on PostgreSQL a transaction-scoped advisory lock
+    (released at commit or rollback; taking it again in the same transaction is free); nothing
+    on SQLite, which admits one writer at a time (every transaction begins IMMEDIATE).
+
+    For decisions that read rows another transaction may be inserting (two documents of one
+    check arriving together): under READ COMMITTED neither sees the other's row, both commit,
+    and the decision is never made."""
+    bind = session.bind
+    if bind is not None and bind.dialect.name == "postgresql":
+        connection = await session.connection()
+        await connection.execute(text("SELECT pg_advisory_xact_lock(:id)"), {"id": lock_id(name)})
 
 
 async def ping(engine: AsyncEngine, timeout: float = 2.0) -> None:

@@ -98,6 +98,7 @@ from cbec.declaration.models import (
 from cbec.declaration.settings import Settings
 from cbec.shared.ceb import export_models as ex
 from cbec.shared.ceb import import_models as im
+from cbec.shared.db import serialise
 from cbec.shared.errors import Conflict, InvalidInput, NotFound
 from cbec.shared.errors import Violation as Problem
 from cbec.shared.outbox import Outbox
@@ -130,6 +131,19 @@ class Declaration:
     @property
     def document_wait(self) -> timedelta:
         return self.settings.three_document_wait or self.rules.three_document.document_wait
+
+
+LISTS_LOCK = "cbec.declaration.lists"
+
+
+async def _decide_lists_one_at_a_time(session: AsyncSession) -> None:
+    """Every use case that files a document of a list's checks or moves a list takes this
+    first, so that on PostgreSQL they run one transaction after another (SQLite has a single
+    writer anyway). Otherwise a list and the last of its documents filed at the same moment each
+    miss the other (neither transaction sees the other's row; both commit) and the list waits
+    for the periodic check although everything is on file; and two transactions could decide
+    the same list twice."""
+    await serialise(session, LISTS_LOCK)
 
 
 def declaration_of(runtime: Runtime) -> Declaration:
@@ -291,6 +305,7 @@ async def submit_order(
     now: datetime,
 ) -> dict[str, Any]:
     """Accept, change or delete one order (appType 1/2/3, DOMAIN.md §3); its receipt."""
+    await _decide_lists_one_at_a_time(session)
     head = entity.OrderHead
     keys = _order_keys(head)
     tag_span(orderNo=head.orderNo)
@@ -462,6 +477,7 @@ async def submit_list(
     now: datetime,
 ) -> dict[str, Any]:
     """Accept, change or delete one inventory list and declare it; its receipt."""
+    await _decide_lists_one_at_a_time(session)
     head = entity.InventoryHead
     keys = {
         "copNo": head.copNo,
@@ -1004,6 +1020,7 @@ async def funds_arrived(
 ) -> None:
     """A receipt of funds (export, by orderNo + ebcCode) or a payment (import, by orderNo +
     ebpCode) arrived; the lists of its order are checked again."""
+    await _decide_lists_one_at_a_time(session)
     tag_span(orderNo=order_no)
     found = await session.exec(
         select(FundsRecord).where(
@@ -1029,6 +1046,7 @@ async def funds_arrived(
 async def waybill_arrived(
     decl: Declaration, session: AsyncSession, data: dict[str, Any], now: datetime
 ) -> None:
+    await _decide_lists_one_at_a_time(session)
     code, number = data["logisticsCode"], data["logisticsNo"]
     tag_span(logisticsNo=number, orderNo=data.get("orderNo"))
     found = await session.exec(
@@ -1063,6 +1081,7 @@ async def _lists_of_waybill(session: AsyncSession, code: str, number: str) -> li
 
 async def waybill_deleted(session: AsyncSession, code: str, number: str) -> None:
     """A waybill deleted before any list used it: it is no longer on file."""
+    await _decide_lists_one_at_a_time(session)
     found = await session.exec(
         select(WaybillRecord).where(
             WaybillRecord.logistics_code == code, WaybillRecord.logistics_no == number
@@ -1086,6 +1105,7 @@ async def parcel_departed(
 ) -> None:
     """DOMAIN.md §8: the goods departed (export) or were delivered (import): the released list
     closes (899)."""
+    await _decide_lists_one_at_a_time(session)
     candidates = await _lists_of_waybill(session, logistics_code, logistics_no)
     for row in candidates:
         if row.ie_flag != ie or row.status != S.RELEASED.value:
@@ -1110,6 +1130,7 @@ async def revoke(
     now: datetime,
 ) -> dict[str, Any]:
     """Withdraw a released list; its receipt (a refusal names every failed rule)."""
+    await _decide_lists_one_at_a_time(session)
     keys: dict[str, Any] = {
         "copNo": entity.copNo,
         "invtNo": entity.invtNo,
@@ -1201,6 +1222,7 @@ async def officer_decision(
     now: datetime,
 ) -> InventoryRecord:
     """An officer concludes a manual review (300) or an inspection (500)."""
+    await _decide_lists_one_at_a_time(session)
     tag_span(invtNo=invt_no)
     row = (
         await session.exec(select(InventoryRecord).where(InventoryRecord.invt_no == invt_no))
@@ -1235,6 +1257,7 @@ async def report_incomplete(
 ) -> list[dict[str, Any]]:
     """Decide every declared list that can be decided, then report (once) each list still
     lacking documents past the wait, naming what it lacks."""
+    await _decide_lists_one_at_a_time(session)
     found = await session.exec(
         select(InventoryRecord)
         .where(InventoryRecord.status == S.DECLARING.value)
@@ -1278,6 +1301,7 @@ async def apply_customs_receipt(
 ) -> str:
     """Apply one receipt document of customs (an InventoryReturn of CEB604 / CEB622): move the
     list to its returnStatus. Returns what was done."""
+    await _decide_lists_one_at_a_time(session)
     cop_no, status = document.get("copNo"), str(document["returnStatus"])
     query = select(InventoryRecord).where(InventoryRecord.cop_no == cop_no)
     if document.get("agentCode"):
