@@ -24,6 +24,7 @@ from typing import Any
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from sqlalchemy import event, text
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -91,6 +92,33 @@ def session_factory(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
 
 def is_postgres(engine: AsyncEngine) -> bool:
     return engine.dialect.name == "postgresql"
+
+
+_UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
+"""PostgreSQL: connection exceptions; administrator shutdown, crash shutdown, cannot connect
+now (the server is starting)."""
+
+
+def unavailable(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) says the database cannot be reached right now: its
+    connection was lost, it refuses connections while it restarts, the network failed; SQLite
+    stayed locked past the busy timeout. The same work succeeds later; it is not the request's
+    or the event's fault."""
+    seen: set[int] = set()
+    current: BaseException | None = error
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        if isinstance(current, ConnectionError):
+            return True
+        sqlstate = getattr(current, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_UNREACHABLE_SQLSTATES):
+            return True
+        if isinstance(current, OperationalError) and "database is locked" in str(current):
+            return True
+        current = current.__cause__ or current.__context__
+    return False
 
 
 def lock_id(name: str) -> int:

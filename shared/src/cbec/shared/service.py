@@ -45,7 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cbec.shared import metrics
 from cbec.shared.bus import ConsumerRunner, Handler, Publisher
-from cbec.shared.db import create_engine, ping, session_factory
+from cbec.shared.db import create_engine, ping, session_factory, unavailable
 from cbec.shared.errors import CbecError, ErrorReport, InvalidInput, Unavailable, Violation
 from cbec.shared.logs import configure_logging
 from cbec.shared.migrations import upgrade
@@ -245,6 +245,43 @@ class _HttpMetrics:
             )
 
 
+class _DatabaseUnavailable:
+    """A request that fails because the database cannot be reached (it restarts, fails over)
+    is answered 503 with Retry-After, as problem+json, not 500: the client sends it again (a
+    pure ASGI middleware, around the routes and their exception handlers)."""
+
+    def __init__(self, app: ASGIApp, service: str) -> None:
+        self.app = app
+        self.service = service
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+        started = False
+
+        async def _send(message: Message) -> None:
+            nonlocal started
+            if message["type"] == "http.response.start":
+                started = True
+            await send(message)
+
+        try:
+            await self.app(scope, receive, _send)
+        except Exception as exc:
+            if started or not unavailable(exc):
+                raise
+            log.warning("database unavailable: %r; answered 503", exc)
+            refusal = Unavailable(
+                f"the {self.service} service cannot reach its database (or a service it "
+                "depends on) right now; send the request again later",
+                retry_after=DATABASE_BUSY_RETRY_AFTER_SECONDS,
+            )
+            response = problem(refusal)
+            response.headers["Retry-After"] = str(refusal.retry_after)
+            await response(scope, receive, send)
+
+
 def problem(error: CbecError) -> JSONResponse:
     return JSONResponse(
         ErrorReport.from_error(error).as_dict(),
@@ -409,6 +446,7 @@ def create_service_app(
         # cannot follow one.
         redirect_slashes=False,
     )
+    app.add_middleware(_DatabaseUnavailable, service=settings.service_name)
     app.add_middleware(_HttpMetrics, service=settings.service_name)
 
     @app.exception_handler(CbecError)
