@@ -194,7 +194,8 @@ def _submitted(fields: dict[str, Any], split: SplitPayment | None) -> services.S
     responses={200: {"content": {"application/json": {"example": _RECEIPTS_EXAMPLE}}}},
 )
 async def submit_payments(request: Request, runtime: RuntimeDep, who: CallerDep) -> dict[str, Any]:
-    """Accept CEB411 payment vouchers; a duplicate is answered -401007 and changes nothing."""
+    """Accept CEB411 payment vouchers; one sent again is answered as accepted and changes nothing;
+    another one under a taken key (or for an order already paid) is -401007."""
     documents, _ = _documents(await request.body(), _PAYMENTS)
     submitted = [
         _submitted({**d.PaymentHead.model_dump(), "payerIsBuyer": d.payerIsBuyer}, d.splitPayment)
@@ -213,7 +214,8 @@ async def submit_payments(request: Request, runtime: RuntimeDep, who: CallerDep)
     openapi_extra=_body_schema(ReceiptDocument),
 )
 async def submit_receipts(request: Request, runtime: RuntimeDep, who: CallerDep) -> dict[str, Any]:
-    """Accept CEB403 receipts of funds; a duplicate is answered -401007 and changes nothing."""
+    """Accept CEB403 receipts of funds; one sent again is answered as accepted and changes nothing;
+    another one under a taken key (or for an order already paid) is -401007."""
     documents, _ = _documents(await request.body(), _RECEIPTS)
     submitted = [
         _submitted(d.model_dump(exclude={"splitPayment"}), d.splitPayment) for d in documents

@@ -155,12 +155,11 @@ def _violations_text(violations: Iterable[Violation]) -> str:
 
 
 def _decision_status(decision: SubmissionDecision) -> str:
-    if decision.accepted:
+    if decision.accepted or decision.kind is SubmissionKind.IDENTICAL_DUPLICATE:
+        # The same document sent again answers as the first time (nothing changes and nothing
+        # is published): a resend after a lost answer is safe, as the gateway promises.
         return ACCEPTED_STATUS
-    if decision.kind in (
-        SubmissionKind.IDENTICAL_DUPLICATE,
-        SubmissionKind.CONFLICTING_DUPLICATE,
-    ):
+    if decision.kind is SubmissionKind.CONFLICTING_DUPLICATE:
         # "-401007 duplicate payment" (DOMAIN.md §3): the key or the order is already paid.
         return decision.return_status or "-401007"
     return REJECTED_STATUS

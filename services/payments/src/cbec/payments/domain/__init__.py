@@ -4,7 +4,7 @@ No I/O and no framework here: the service's API and event handlers parse, call t
 functions, and persist what they return.
 
 - :mod:`.documents`: CEB411 payment vouchers and CEB403 receipts of funds, field validation;
-- :mod:`.submissions`: new / duplicate (-401007) / change / delete of a submitted document;
+- :mod:`.submissions`: new / sent again / conflicting (-401007) / change / delete of a document;
 - :mod:`.tables`: the day's exchange rates and the institutions' fees, parsed from CSV text;
 - :mod:`.settlement`: foreign-currency receipts settled in CNY per institution, payee and day;
 - :mod:`.reconciliation`: a ledger per order, with its flags.

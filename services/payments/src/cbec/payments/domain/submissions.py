@@ -7,6 +7,8 @@ per import order: the three-document check finds it by ``orderNo`` + ``ebpCode``
 
     decision = classify_submission(on_file, submitted, same_order=vouchers_of_the_order)
     if decision.kind is SubmissionKind.IDENTICAL_DUPLICATE:
+        ...  # the same document again: answer it as accepted, change nothing
+    elif decision.kind is SubmissionKind.CONFLICTING_DUPLICATE:
         ...  # answer -401007, change nothing
 """
 
@@ -81,7 +83,9 @@ def classify_submission(
 
     - nothing on file: ``appType`` 1 is new; a change or delete of it is an unknown document;
     - on file, same content (whatever ``guid``, ``appType`` and ``appTime``): an identical
-      duplicate, answered -401007, nothing changes;
+      duplicate, nothing changes; it is the document sent again (an ERP whose answer was lost
+      in a crash sends it again, the platform promises that this is safe), so it is answered as
+      accepted, as the first time;
     - on file, different content: ``appType`` 2 is a change, ``appType`` 1 a conflicting
       duplicate (the key is taken); ``appType`` 3 deletes it;
     - ``same_order``: documents on file for the new one's order key; one under another
@@ -122,8 +126,8 @@ def classify_submission(
     if not differences:
         return SubmissionDecision(
             SubmissionKind.IDENTICAL_DUPLICATE,
-            f"{new.document_id} is already on file with the same content",
-            return_status=DUPLICATE_PAYMENT_STATUS,
+            f"{new.document_id} is already on file with the same content: accepted before, "
+            "nothing changes",
         )
     if new.app_type is AppType.CHANGE:
         return SubmissionDecision(
