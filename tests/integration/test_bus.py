@@ -8,6 +8,7 @@ from collections.abc import AsyncIterator
 
 import pytest
 from aiokafka import AIOKafkaProducer
+from sqlalchemy.exc import DBAPIError
 
 from cbec.shared.bus import HandlerContext, dlq_topic
 from cbec.shared.envelope import Envelope
@@ -92,6 +93,32 @@ async def test_an_event_whose_handler_always_fails_goes_to_the_dlq_and_the_parti
     assert headers["dlq_consumer_group"] == f"g-{unique}"
     assert calls[poison.id] >= 3
     assert dead[0].value == poison.body()
+
+
+async def test_an_event_whose_database_connection_is_lost_waits_for_it_and_is_not_dead_lettered(
+    rig: BusRig, topic: str, unique: str, kafka_bootstrap: str
+) -> None:
+    """While PostgreSQL restarts, the handler's connection is lost or refused: more failures than
+    the retries allow (2 here). The event was dead-lettered in 70 ms and its effect lost (found
+    by restarting PostgreSQL under load, tests/faults); now it waits for the database."""
+    failures = {"left": 6}
+
+    async def handler(ctx: HandlerContext) -> None:
+        if failures["left"]:
+            failures["left"] -= 1
+            refused = ConnectionRefusedError(111, "Connection refused")
+            raise DBAPIError("INSERT ...", {}, refused, connection_invalidated=True)
+        await record_effect(ctx)
+
+    event = envelope(topic, "k", 1)
+    await rig.write(topic, [event])
+    await rig.consume(f"g-{unique}", [topic], {event_type(topic): handler})
+
+    effects = await eventually(rig.effects, until=lambda e: len(e) == 1, what="the effect")
+
+    assert [e.event_id for e in effects] == [event.id]
+    assert failures["left"] == 0
+    assert await read_topic(kafka_bootstrap, dlq_topic(topic), expected=0) == []
 
 
 async def test_malformed_messages_go_to_the_dlq_with_the_reason_and_the_consumer_carries_on(

@@ -14,8 +14,10 @@ offsets are committed only after that transaction. If the batch fails, it is rep
 event, each retried with exponential backoff; an event that still fails, or cannot be parsed, or
 has a type that does not belong to the topic, goes to ``<topic>.dlq`` with the reason and its
 original coordinates in headers, and the partition moves on. Deterministic failures (a malformed
-payload, a domain rule) are not retried. On stop, the message in hand is finished, its offset
-committed, and the consumer leaves the group.
+payload, a domain rule) are not retried. A failure because the database cannot be reached (its
+connection lost, or the database not answering; it restarts or fails over) is not the event's:
+the event waits until the database answers and is applied then, without using up its retries.
+On stop, the message in hand is finished, its offset committed, and the consumer leaves the group.
 """
 
 from __future__ import annotations
@@ -34,10 +36,11 @@ from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPa
 from aiokafka.admin import AIOKafkaAdminClient, NewTopic
 from aiokafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
 from pydantic import BaseModel
-from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.shared import inbox, metrics
+from cbec.shared.db import connection_lost, ping, unavailable
 from cbec.shared.envelope import EVENT_TYPE_PATTERN, Envelope, MalformedEvent
 from cbec.shared.errors import CbecError
 from cbec.shared.settings import ServiceSettings
@@ -408,6 +411,12 @@ class ConsumerRunner:
                 if self._stopping.is_set() and attempts <= self.settings.consumer_max_retries:
                     # Shutting down mid-retry: leave it uncommitted for the next owner.
                     raise _Interrupted from exc
+                if await self._database_down(exc):
+                    # Not the event's fault: the database restarts or fails over. Apply it again
+                    # once the database answers; the attempt does not count towards the DLQ.
+                    attempts -= 1
+                    await self._wait_for_database(item, exc)
+                    continue
                 if attempts > self.settings.consumer_max_retries:
                     await self._dead_letter(item.record, _reason(exc), attempts, type(exc).__name__)
                     return
@@ -424,6 +433,37 @@ class ConsumerRunner:
                     extra={"cbec": {"group": self.group, "offset": item.record.offset}},
                 )
                 await asyncio.sleep(delay_ms / 1000)
+
+    async def _database_answers(self) -> bool:
+        engine = self.sessions.kw.get("bind")
+        if not isinstance(engine, AsyncEngine):
+            return True
+        try:
+            await ping(engine, timeout=2.0)
+        except Exception:
+            return False
+        return True
+
+    async def _database_down(self, error: Exception) -> bool:
+        """Whether the handler failed because the database cannot be reached: its connection was
+        lost under it, or it failed otherwise while the database does not answer."""
+        if connection_lost(error):
+            return True
+        return unavailable(error) and not await self._database_answers()
+
+    async def _wait_for_database(self, item: _Item, error: Exception) -> None:
+        """Until the database answers again (or the runner stops: the event stays uncommitted)."""
+        log.warning(
+            "database unavailable, the event waits for it: %s",
+            error,
+            extra={"cbec": {"group": self.group, "offset": item.record.offset}},
+        )
+        delay = max(self.settings.consumer_retry_backoff_ms, 50) / 1000
+        while not await self._database_answers():
+            if self._stopping.is_set():
+                raise _Interrupted from error
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, max(self.settings.consumer_retry_backoff_max_ms / 1000, 0.1))
 
     async def _dead_letter(
         self, record: ConsumerRecord[bytes, bytes], reason: str, attempts: int, error_type: str

@@ -99,25 +99,40 @@ _UNREACHABLE_SQLSTATES = ("08", "57P01", "57P02", "57P03")
 now (the server is starting)."""
 
 
+def _causes(error: BaseException) -> list[BaseException]:
+    """The error and what caused it (``__cause__``, else ``__context__``), outermost first."""
+    chain: list[BaseException] = []
+    current: BaseException | None = error
+    while current is not None and all(current is not seen for seen in chain):
+        chain.append(current)
+        current = current.__cause__ or current.__context__
+    return chain
+
+
+def connection_lost(error: BaseException) -> bool:
+    """Whether ``error`` (or what caused it) is the database's connection failing: lost in the
+    middle of a statement, or refused by a server that shuts down or starts up (PostgreSQL)."""
+    for current in _causes(error):
+        if isinstance(current, DBAPIError) and current.connection_invalidated:
+            return True
+        sqlstate = getattr(current, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate.startswith(_UNREACHABLE_SQLSTATES):
+            return True
+    return False
+
+
 def unavailable(error: BaseException) -> bool:
     """Whether ``error`` (or what caused it) says the database cannot be reached right now: its
     connection was lost, it refuses connections while it restarts, the network failed; SQLite
     stayed locked past the busy timeout. The same work succeeds later; it is not the request's
     or the event's fault."""
-    seen: set[int] = set()
-    current: BaseException | None = error
-    while current is not None and id(current) not in seen:
-        seen.add(id(current))
-        if isinstance(current, DBAPIError) and current.connection_invalidated:
-            return True
+    if connection_lost(error):
+        return True
+    for current in _causes(error):
         if isinstance(current, ConnectionError):
-            return True
-        sqlstate = getattr(current, "sqlstate", None)
-        if isinstance(sqlstate, str) and sqlstate.startswith(_UNREACHABLE_SQLSTATES):
             return True
         if isinstance(current, OperationalError) and "database is locked" in str(current):
             return True
-        current = current.__cause__ or current.__context__
     return False
 
 
