@@ -72,3 +72,32 @@ async def test_a_refused_request_frees_its_key_when_the_database_frees(
         await eventually(
             stack.idempotency_records, until=lambda rows: rows == [], timeout=30, what="key freed"
         )
+
+
+async def test_a_refused_request_frees_its_key_once_its_database_is_back(
+    kafka_bootstrap: str, database_url: str, unique: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The gateway's database restarting while the key is freed (found by restarting PostgreSQL
+    under load, tests/faults): the key stayed claimed and the resends met 409 until the claim
+    was taken over a minute later."""
+    real = services.release_idempotency_key
+    calls: list[str] = []
+
+    async def restarting(*args: Any, **kwargs: Any) -> Any:
+        calls.append("release")
+        if len(calls) == 1:
+            refused = ConnectionRefusedError(111, "Connection refused")
+            raise sqlalchemy.exc.DBAPIError("DELETE ...", {}, refused, connection_invalidated=True)
+        return await real(*args, **kwargs)
+
+    monkeypatch.setattr(services, "release_idempotency_key", restarting)
+    async with gateway(kafka_bootstrap, database_url) as stack, stack.client(CARRIER) as carrier:
+        headers = {"Idempotency-Key": f"waybill-{unique}"}
+        waybill = export_waybill(f"LN{unique}", CARRIER)
+        answer = await carrier.post("/v1/export/waybills", json=waybill, headers=headers)
+        assert answer.status_code == 503
+        assert "logistics" in answer.json()["detail"]
+        await eventually(
+            stack.idempotency_records, until=lambda rows: rows == [], timeout=30, what="key freed"
+        )
+        assert len(calls) == 2

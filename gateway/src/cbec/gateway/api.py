@@ -65,6 +65,7 @@ from cbec.gateway.signing import (
     TIMESTAMP_HEADER,
 )
 from cbec.shared.ceb import MESSAGES, CebSchemaError, parse_message
+from cbec.shared.db import unavailable
 from cbec.shared.errors import InvalidInput, NotFound, Violation
 from cbec.shared.service import Runtime, get_runtime, problem_response
 from cbec.shared.telemetry import BUSINESS_KEYS, tag_span
@@ -282,10 +283,11 @@ async def _settle_key(
 ) -> None:
     """Keep the answer of a claimed key, or free the key of a request that took no effect.
 
-    When the database stays busy beyond the pool's timeout, the request is not failed for it:
-    its effect upstream (or its refusal) stands, so the client gets that answer now, and the
-    key is settled in the background once the database is free. Failing here would tell the
-    client to resend, and the resend would meet the key still claimed (409) for a day."""
+    When the database stays busy beyond the pool's timeout, or cannot be reached (it restarts),
+    the request is not failed for it: its effect upstream (or its refusal) stands, so the client
+    gets that answer now, and the key is settled in the background once the database is back.
+    Failing here would tell the client to resend, and the resend would meet the key still
+    claimed (409) until the claim is taken over."""
 
     async def settle() -> None:
         async with runtime.transaction() as session:
@@ -296,9 +298,15 @@ async def _settle_key(
 
     try:
         await settle()
-    except PoolTimeout:
+    except Exception as exc:
+        if not _database_busy_or_gone(exc):
+            raise
         log.warning("database busy: Idempotency-Key %r of %s is settled later", key, party)
         gateway.in_background(_again(settle, f"Idempotency-Key {key!r} of {party}"))
+
+
+def _database_busy_or_gone(error: BaseException) -> bool:
+    return isinstance(error, PoolTimeout) or unavailable(error)
 
 
 async def _again(work: Callable[[], Awaitable[None]], what: str) -> None:
@@ -307,8 +315,9 @@ async def _again(work: Callable[[], Awaitable[None]], what: str) -> None:
         try:
             await work()
             return
-        except PoolTimeout:
-            continue
+        except Exception as exc:
+            if not _database_busy_or_gone(exc):
+                raise
     log.error("%s was not settled: the database stayed busy; it expires with its TTL", what)
 
 
