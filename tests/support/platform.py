@@ -138,8 +138,15 @@ class Platform:
 
 
 @contextmanager
-def started_platform(data_dir: Path, *, env: dict[str, str] | None = None) -> Iterator[Platform]:
-    """Start the platform under ``data_dir``; stop every process (and the broker) at the end."""
+def started_platform(
+    data_dir: Path,
+    *,
+    env: dict[str, str] | None = None,
+    database_urls: dict[str, str] | None = None,
+) -> Iterator[Platform]:
+    """Start the platform under ``data_dir``; stop every process (and the broker) at the end.
+
+    ``database_urls`` gives services another database than their SQLite file (by name)."""
     stack = Stack(
         data_dir=data_dir,
         port_offset=free_port_block(),
@@ -147,6 +154,7 @@ def started_platform(data_dir: Path, *, env: dict[str, str] | None = None) -> It
         partitions=3,
         out=io.StringIO(),
         env={**FAST, **(env or {})},
+        database_urls=dict(database_urls or {}),
     )
     saved = os.environ.pop("KAFKA_BOOTSTRAP_SERVERS", None)
     try:

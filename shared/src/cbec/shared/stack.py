@@ -58,9 +58,12 @@ class Stack:
     ready_timeout: float = 90.0
     out: object = field(default=sys.stdout)
     env: dict[str, str] = field(default_factory=dict)
+    """Variables given to every process on top of this process's environment."""
+    database_urls: dict[str, str] = field(default_factory=dict)
+    """DATABASE_URL of a service by its name (e.g. a PostgreSQL database each); the others
+    keep their SQLite file under the data folder."""
     bootstrap_servers: str | None = None
     """A running broker to use; default KAFKA_BOOTSTRAP_SERVERS, else an embedded one."""
-    """Variables given to every process on top of this process's environment."""
     broker: EmbeddedBroker | None = None
     procs: list[_Proc] = field(default_factory=list)
 
@@ -81,7 +84,8 @@ class Stack:
                 **os.environ,
                 **self.env,
                 "KAFKA_BOOTSTRAP_SERVERS": bootstrap,
-                "DATABASE_URL": f"sqlite+aiosqlite:///{self.data_dir / (d.name + '.db')}",
+                "DATABASE_URL": self.database_urls.get(d.name)
+                or f"sqlite+aiosqlite:///{self.data_dir / (d.name + '.db')}",
                 "CBEC_DATA_DIR": str(self.data_dir),
                 "PYTHONUNBUFFERED": "1",
             }
