@@ -214,8 +214,10 @@ async def order_view(
         .where(col(EventOrder.order_no) == order_no)
         .order_by(col(EventRecord.seq))
     )
+    # The status is the one folded from the events read here, not the row's: on PostgreSQL
+    # each statement sees what has committed by then, and a row read before events that the
+    # projection applied meanwhile would contradict them.
     folded = onestop.fold_order(order_no, [_stored(row) for row in events.all()])
-    folded["status"] = view.status
     folded["ieFlag"] = view.ie_flag or folded["ieFlag"]
     folded["firstSeen"] = format_time(view.first_seen)
     folded["updatedAt"] = format_time(view.updated_at)
