@@ -158,7 +158,8 @@ async def test_malformed_messages_go_to_the_dlq_with_the_reason_and_the_consumer
     assert any("not JSON" in r for r in reasons)
     assert any("missing CloudEvents attribute(s): type" in r for r in reasons)
     assert any("unknown event type 'com.example.other.thing.v1'" in r for r in reasons)
-    assert any("missing CloudEvents attribute(s): source, type, specversion" in r for r in reasons)
+    missing_all = "missing CloudEvents attribute(s): source, type, specversion, time"
+    assert any(missing_all in r for r in reasons)
     assert any("seq: Field required" in r for r in reasons)
 
 

@@ -52,22 +52,30 @@ def test_decoding_gives_back_the_same_event_and_a_tolerant_view_ignores_unknown_
     assert decoded.parse(PriceView).price == Decimal("12.34")
 
 
+BASE = [
+    ("ce_id", b"1"),
+    ("ce_source", b"/s"),
+    ("ce_type", b"t"),
+    ("ce_time", b"2026-11-22T08:00:00Z"),
+]
+
+
 @pytest.mark.parametrize(
     ("headers", "body", "reason"),
     [
-        ([], b"{}", "missing CloudEvents attribute(s): id, source, type, specversion"),
+        ([], b"{}", "missing CloudEvents attribute(s): id, source, type, specversion, time"),
         (
-            [("ce_id", b"1"), ("ce_source", b"/s"), ("ce_type", b"t"), ("ce_specversion", b"0.3")],
+            [*BASE, ("ce_specversion", b"0.3")],
             b"{}",
             "unsupported specversion '0.3'",
         ),
         (
-            [("ce_id", b"1"), ("ce_source", b"/s"), ("ce_type", b"t"), ("ce_specversion", b"1.0")],
+            [*BASE, ("ce_specversion", b"1.0")],
             b"not json",
             "the body is not JSON",
         ),
         (
-            [("ce_id", b"1"), ("ce_source", b"/s"), ("ce_type", b"t"), ("ce_specversion", b"1.0")],
+            [*BASE, ("ce_specversion", b"1.0")],
             b"[1]",
             "the body is not a JSON object",
         ),
@@ -88,6 +96,7 @@ def test_decoding_gives_back_the_same_event_and_a_tolerant_view_ignores_unknown_
                 ("ce_source", b"/s"),
                 ("ce_type", b"t"),
                 ("ce_specversion", b"1.0"),
+                ("ce_time", b"2026-11-22T08:00:00Z"),
                 ("content-type", b"application/avro"),
             ],
             b"{}",
@@ -104,9 +113,14 @@ def test_decoding_gives_back_the_same_event_and_a_tolerant_view_ignores_unknown_
             "header ce_id is not UTF-8",
         ),
         (
-            [("ce_id", b"1"), ("ce_source", b"/s"), ("ce_type", b"t"), ("ce_specversion", b"1.0")],
+            [*BASE, ("ce_specversion", b"1.0")],
             None,
             "the message has no body",
+        ),
+        (
+            [("ce_id", b"1"), ("ce_source", b"/s"), ("ce_type", b"t"), ("ce_specversion", b"1.0")],
+            b"{}",
+            "missing CloudEvents attribute(s): time",
         ),
     ],
 )

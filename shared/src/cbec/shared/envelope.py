@@ -34,7 +34,10 @@ SPECVERSION = "1.0"
 JSON_CONTENT_TYPE = "application/json"
 # CloudEvents type names of this platform: cbec.<service>.<noun...>.<past-tense verb>.v<major>
 EVENT_TYPE_PATTERN = re.compile(r"^cbec(\.[a-z][a-z0-9_]*){2,}\.v[0-9]+$")
-_REQUIRED = ("id", "source", "type", "specversion")
+_REQUIRED = ("id", "source", "type", "specversion", "time")
+"""CloudEvents makes ``time`` optional; this platform's contract (contracts/asyncapi.json) does
+not: receipts and feeds show when the producer says the event happened, never when a consumer
+happened to read it."""
 _HEADER_PREFIX = "ce_"
 
 
@@ -176,7 +179,7 @@ class Envelope:
             source=attrs["source"],
             type=attrs["type"],
             subject=attrs.get("subject"),
-            time=parse_time(attrs["time"]) if attrs.get("time") else _now(),
+            time=parse_time(attrs["time"]),
             data=data,
             datacontenttype=content_type,
             extensions={k: v for k, v in attrs.items() if k not in known},
