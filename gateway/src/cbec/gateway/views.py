@@ -105,9 +105,8 @@ async def record_event(session: AsyncSession, envelope: Envelope, *, topic: str)
     for order_no in orders:
         session.add(EventOrder(order_no=order_no, seq=seq))
         await _touch_order(session, order_no, keys, envelope.type, now)
-        if envelope.data.get("orderNo") in (None, order_no):
-            await _add_parties(session, order_no, keys.parties)
-    await session.flush()
+    own = [o for o in orders if envelope.data.get("orderNo") in (None, o)]
+    await _add_parties(session, own, keys.parties)
 
     owners: list[str] = []
     if not keys.parties and orders:
@@ -118,8 +117,11 @@ async def record_event(session: AsyncSession, envelope: Envelope, *, topic: str)
             )
         )
         owners = sorted(set(rows.all()))
-    for party in onestop.receipt_parties(keys, owners):
-        receipt = Receipt(
+    parties = onestop.receipt_parties(keys, owners)
+    if not parties:
+        return
+    receipts = [
+        Receipt(
             receipt_id=receipt_id(envelope.id, party),
             party=party,
             event_seq=seq,
@@ -130,11 +132,22 @@ async def record_event(session: AsyncSession, envelope: Envelope, *, topic: str)
             return_info=keys.return_info,
             time=envelope.time,
         )
-        session.add(receipt)
-        if await session.get(Webhook, party) is not None:
-            await session.flush()
-            assert receipt.seq is not None
-            session.add(WebhookDelivery(receipt_seq=receipt.seq, party=party, next_attempt_at=now))
+        for party in parties
+    ]
+    session.add_all(receipts)
+    hooked = set(
+        (await session.exec(select(Webhook.party).where(col(Webhook.party).in_(parties)))).all()
+    )
+    if hooked:
+        await session.flush()
+        for receipt in receipts:
+            if receipt.party in hooked:
+                assert receipt.seq is not None
+                session.add(
+                    WebhookDelivery(
+                        receipt_seq=receipt.seq, party=receipt.party, next_attempt_at=now
+                    )
+                )
 
 
 async def _attach_earlier_waybill_events(
@@ -168,10 +181,27 @@ async def _touch_order(
     session.add(view)
 
 
-async def _add_parties(session: AsyncSession, order_no: str, parties: Mapping[str, str]) -> None:
-    for role, code in parties.items():
-        if await session.get(OrderParty, (order_no, code, role)) is None:
-            session.add(OrderParty(order_no=order_no, code=code, role=role))
+async def _add_parties(
+    session: AsyncSession, order_nos: Sequence[str], parties: Mapping[str, str]
+) -> None:
+    """The orders' party rows the event names that are not on file yet (one read, one insert)."""
+    if not order_nos or not parties:
+        return
+    known = set(
+        (
+            await session.exec(
+                select(OrderParty.order_no, OrderParty.code, OrderParty.role).where(
+                    col(OrderParty.order_no).in_(order_nos)
+                )
+            )
+        ).all()
+    )
+    session.add_all(
+        OrderParty(order_no=order_no, code=code, role=role)
+        for order_no in order_nos
+        for role, code in parties.items()
+        if (order_no, code, role) not in known
+    )
 
 
 # -- one-stop views ----------------------------------------------------------------------------
