@@ -9,6 +9,7 @@ import time
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from typing import Any
 
 import httpx
@@ -19,7 +20,7 @@ from sqlmodel import select
 from cbec.gateway.app import create_app
 from cbec.gateway.cli import add_enterprise
 from cbec.gateway.client import AsyncGatewayClient
-from cbec.gateway.models import IdempotencyRecord
+from cbec.gateway.models import Credential, IdempotencyRecord
 from cbec.gateway.services import IssuedCredentials
 from cbec.gateway.settings import Settings
 from cbec.gateway.signing import signed_headers
@@ -356,3 +357,32 @@ async def test_the_operator_cleans_expired_nonces_and_keys_on_demand(
         assert refused.status_code == 403
         assert done.status_code == 200
         assert set(done.json()) == {"nonces", "idempotencyRecords", "rateBuckets"}
+
+
+async def _revoke(stack: Stack, key_id: str) -> None:
+    async with stack.app.state.runtime.transaction() as session:
+        credential = await session.get(Credential, key_id)
+        assert credential is not None
+        credential.revoked_at = datetime.now(UTC)
+        session.add(credential)
+
+
+@pytest.mark.parametrize(("cache_seconds", "still_accepted"), [(0.0, False), (3600.0, True)])
+async def test_a_revoked_key_is_refused_once_the_gateway_no_longer_holds_it(
+    kafka_bootstrap: str, database_url: str, cache_seconds: float, still_accepted: bool
+) -> None:
+    """A gateway keeps a key it has checked for CREDENTIAL_CACHE_SECONDS; a revocation in the
+    database takes effect for its requests within that time."""
+    async with gateway(
+        kafka_bootstrap, database_url, credential_cache_seconds=cache_seconds
+    ) as stack:
+        issued = stack.credentials[SELLER]
+        async with stack.client(SELLER) as seller:
+            assert (await seller.get("/v1/enterprises/me")).status_code == 200
+            await _revoke(stack, issued.keyId)
+            held = await seller.get("/v1/enterprises/me")
+            assert (held.status_code == 200) is still_accepted
+            stack.app.state.gateway.credentials.forget(issued.keyId)
+            refused = await seller.get("/v1/enterprises/me")
+        assert refused.status_code == 401
+        assert "unknown key" in refused.json()["detail"]

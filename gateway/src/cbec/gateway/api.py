@@ -116,6 +116,7 @@ async def signed_caller(request: Request, runtime: RuntimeDep, gateway: GatewayD
             signed,
             now=datetime.now(UTC),
             tolerance_seconds=gateway.settings.signature_tolerance_seconds,
+            cache=gateway.credentials,
         )
     tag_span(party=caller.code)
     _take_token(gateway, caller.code)

@@ -18,7 +18,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cbec.gateway.forwarding import Upstreams
 from cbec.gateway.ratelimit import TokenBuckets
-from cbec.gateway.services import Keyring
+from cbec.gateway.services import CredentialCache, Keyring
 from cbec.gateway.settings import Settings
 from cbec.gateway.webhooks import Deliverer
 from cbec.shared.service import PROBLEM_JSON
@@ -30,6 +30,7 @@ class Gateway:
     upstreams: Upstreams
     keyring: Keyring = field(init=False)
     limiter: TokenBuckets = field(init=False)
+    credentials: CredentialCache = field(init=False)
     deliverer: Deliverer = field(init=False)
     background: set[asyncio.Task[None]] = field(init=False, default_factory=set)
     """Work a request left to finish after its answer (see ``in_background``)."""
@@ -40,6 +41,7 @@ class Gateway:
             self.settings.rate_limit_per_second, self.settings.rate_limit_burst
         )
         self.deliverer = Deliverer(self.settings, self.keyring)
+        self.credentials = CredentialCache(self.settings.credential_cache_seconds)
 
     def in_background(self, work: Coroutine[Any, Any, None]) -> None:
         """Run ``work`` beside the requests, held until it ends or the gateway stops."""

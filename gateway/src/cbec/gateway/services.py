@@ -13,8 +13,9 @@ once, and only the Fernet-encrypted secret is kept.
 from __future__ import annotations
 
 import secrets
+import time
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 
 from cryptography.fernet import Fernet, InvalidToken
@@ -246,6 +247,43 @@ class SignedRequest:
 _NO_SECRET = secrets.token_urlsafe(32)
 
 
+@dataclass(frozen=True, slots=True)
+class _Signer:
+    secret: str
+    code: str
+    roles: frozenset[str]
+    until: float
+
+
+@dataclass
+class CredentialCache:
+    """Key id → its decrypted secret and enterprise, for ``seconds`` after it was read: a
+    request then reads no credential or enterprise row and decrypts nothing. A revocation or a
+    change of roles in the database takes effect within that time (0 turns the cache off).
+    Only keys that signed a request correctly are kept."""
+
+    seconds: float
+    _signers: dict[str, _Signer] = field(default_factory=dict)
+
+    def get(self, key_id: str) -> _Signer | None:
+        found = self._signers.get(key_id)
+        if found is None or found.until < time.monotonic():
+            self._signers.pop(key_id, None)
+            return None
+        return found
+
+    def put(self, key_id: str, secret: str, code: str, roles: frozenset[str]) -> None:
+        if self.seconds <= 0:
+            return
+        if len(self._signers) >= 10_000:
+            now = time.monotonic()
+            self._signers = {k: v for k, v in self._signers.items() if v.until >= now}
+        self._signers[key_id] = _Signer(secret, code, roles, time.monotonic() + self.seconds)
+
+    def forget(self, key_id: str) -> None:
+        self._signers.pop(key_id, None)
+
+
 async def authenticate(
     session: AsyncSession,
     keyring: Keyring,
@@ -253,6 +291,7 @@ async def authenticate(
     *,
     now: datetime,
     tolerance_seconds: int,
+    cache: CredentialCache | None = None,
 ) -> Caller:
     """The enterprise that signed the request, its nonce now spent; Unauthorized otherwise."""
     missing = [
@@ -279,25 +318,31 @@ async def authenticate(
         )
     if len(nonce) > signing.MAX_NONCE_LENGTH or len(key_id) > 40:
         raise Unauthorized(f"{signing.NONCE_HEADER} or {signing.KEY_HEADER} is too long")
-    credential = await session.get(Credential, key_id)
-    secret = None
-    enterprise = None
-    if credential is not None and credential.revoked_at is None:
-        secret = keyring.decrypt(credential.secret_encrypted)
-        enterprise = await session.get(Enterprise, credential.enterprise_code)
+    signer = cache.get(key_id) if cache is not None else None
+    if signer is None:
+        credential = await session.get(Credential, key_id)
+        enterprise = None
+        if credential is not None and credential.revoked_at is None:
+            enterprise = await session.get(Enterprise, credential.enterprise_code)
+        secret = keyring.decrypt(credential.secret_encrypted) if enterprise and credential else None
+        if secret is not None and enterprise is not None:
+            signer = _Signer(secret, enterprise.code, frozenset(enterprise.roles.split(",")), 0.0)
     expected = signing.sign(
-        secret or _NO_SECRET,
+        signer.secret if signer is not None else _NO_SECRET,
         request.method,
         request.path_with_query,
         timestamp,
         nonce,
         request.body,
     )
-    if not signing.signature_matches(expected, signature) or enterprise is None:
+    if not signing.signature_matches(expected, signature) or signer is None:
+        if cache is not None:
+            cache.forget(key_id)
         raise Unauthorized("unknown key or the signature does not match the request")
-    if await session.get(RequestNonce, (key_id, nonce)) is not None:
-        raise Unauthorized(f"{signing.NONCE_HEADER} was already used: a replay is refused")
-    # The nonce is kept while its timestamp could still be accepted.
+    if cache is not None and signer.until == 0.0:
+        cache.put(key_id, signer.secret, signer.code, signer.roles)
+    # The nonce is kept while its timestamp could still be accepted; the key (key id, nonce)
+    # refuses a second use, also from another replica.
     session.add(
         RequestNonce(
             key_id=key_id,
@@ -308,8 +353,10 @@ async def authenticate(
     try:
         await session.flush()
     except IntegrityError:
-        raise Unauthorized(f"{signing.NONCE_HEADER} was already used: a replay") from None
-    return Caller(code=enterprise.code, roles=frozenset(enterprise.roles.split(",")), key_id=key_id)
+        raise Unauthorized(
+            f"{signing.NONCE_HEADER} was already used: a replay is refused"
+        ) from None
+    return Caller(code=signer.code, roles=signer.roles, key_id=key_id)
 
 
 IN_FLIGHT_LEASE = timedelta(seconds=60)

@@ -58,6 +58,12 @@ class Settings(ServiceSettings):
     signature_tolerance_seconds: int = Field(
         default=300, ge=1, description="largest accepted distance of X-Cbec-Timestamp from now"
     )
+    credential_cache_seconds: float = Field(
+        default=10.0,
+        ge=0,
+        description="how long a gateway keeps a signing key's secret and roles in memory: a "
+        "revocation or a change of roles takes effect within this time (0: read every request)",
+    )
     housekeeping_interval_seconds: float = Field(
         default=300.0, gt=0, description="how often expired nonces and idempotency keys go"
     )
