@@ -138,7 +138,7 @@ async def get_order(
 ) -> dict[str, Any]:
     """One order across declaration, goods, funds and tax, with its receipts and discrepancies."""
     tag_span(orderNo=order_no)
-    async with runtime.transaction() as session:
+    async with runtime.reading() as session:
         return await views.order_view(session, order_no, viewer=_viewer(caller), party=party)
 
 
@@ -157,7 +157,7 @@ async def list_orders(
     if since is not None:
         since = in_utc(since, "since")
     filters = views.OrderFilter(status=status, ie_flag=ie_flag, since=since, party=party)
-    async with runtime.transaction() as session:
+    async with runtime.reading() as session:
         rows = await views.list_orders(
             session,
             viewer=_viewer(caller),
@@ -187,7 +187,7 @@ async def poll_receipts(
 ) -> dict[str, Any]:
     """The caller's receipts after the cursor, oldest first; poll again with the new cursor."""
     after = decode_cursor("receipts", cursor)
-    async with runtime.transaction() as session:
+    async with runtime.reading() as session:
         rows = await views.receipts_after(session, caller.code, after=after, limit=limit)
     position = rows[-1][0] if rows else after
     return {
@@ -216,7 +216,7 @@ async def put_webhook(
 @router.get("/v1/webhooks", tags=["receipts"], responses={404: NOT_FOUND})
 async def get_webhook(runtime: RuntimeDep, caller: CallerDep) -> dict[str, Any]:
     """The caller's webhook and its deliveries not yet acknowledged."""
-    async with runtime.transaction() as session:
+    async with runtime.reading() as session:
         return await webhooks.webhook_status(session, caller.code)
 
 
@@ -260,7 +260,7 @@ async def _stream(
     yield f"retry: {int(poll * 1000)}\n\n"
     while True:
         # A short transaction per page: the connection is not held while the client reads.
-        async with runtime.transaction() as session:
+        async with runtime.reading() as session:
             rows = await views.feed_after(
                 session, feed, after=after, enterprise=enterprise, types=types, limit=FEED_PAGE
             )

@@ -54,8 +54,11 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
 def create_read_engine(url: str, write_engine: AsyncEngine, *, pool_size: int = 4) -> AsyncEngine:
     """An engine for reads that may run beside the writer: on SQLite, read-only connections
     with deferred transactions (WAL readers never wait for the writer); elsewhere the writer's
-    own engine."""
-    if make_url(url).get_backend_name() != "sqlite":
+    own engine (and for an in-memory SQLite database, which another connection would not see)."""
+    parsed = make_url(url)
+    database = parsed.database or ""
+    in_memory = database in ("", ":memory:") or "mode=memory" in url
+    if parsed.get_backend_name() != "sqlite" or in_memory:
         return write_engine
     engine = create_async_engine(
         url,

@@ -45,7 +45,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cbec.shared import metrics
 from cbec.shared.bus import ConsumerRunner, Handler, Publisher
-from cbec.shared.db import create_engine, ping, session_factory, unavailable
+from cbec.shared.db import create_engine, create_read_engine, ping, session_factory, unavailable
 from cbec.shared.errors import CbecError, ErrorReport, InvalidInput, Unavailable, Violation
 from cbec.shared.logs import configure_logging
 from cbec.shared.migrations import upgrade
@@ -159,6 +159,8 @@ class Runtime:
     relay: OutboxRelay
     http: httpx.AsyncClient
     consumers: list[ConsumerRunner] = field(default_factory=list)
+    read_sessions: async_sessionmaker[AsyncSession] | None = None
+    """Sessions for reads beside the writer (SQLite: read-only connections); else ``sessions``."""
     connected: bool = False
     stopping: bool = False
     parts: dict[type, object] = field(default_factory=dict)
@@ -181,6 +183,12 @@ class Runtime:
         async with self.sessions() as session, session.begin():
             yield session
         self.relay.wake()
+
+    @asynccontextmanager
+    async def reading(self) -> AsyncIterator[AsyncSession]:
+        """A read-only unit of work, one snapshot; on SQLite it does not wait for the writer."""
+        async with (self.read_sessions or self.sessions)() as session, session.begin():
+            yield session
 
     async def readiness(self) -> dict[str, str]:
         checks: dict[str, str] = {}
@@ -396,6 +404,9 @@ def create_service_app(
         if settings.db_migrate_on_start and descriptor.migrations:
             await upgrade(engine, descriptor.migrations)
         sessions = session_factory(engine)
+        read_engine = create_read_engine(settings.database_url, engine)
+        if read_engine is not engine:
+            instrument_engine(read_engine)
         publisher = Publisher(settings)
         relay = OutboxRelay(
             engine,
@@ -415,6 +426,7 @@ def create_service_app(
             publisher=publisher,
             relay=relay,
             http=httpx.AsyncClient(timeout=httpx.Timeout(10.0, connect=3.0)),
+            read_sessions=session_factory(read_engine),
         )
         app.state.runtime = runtime
         connect = asyncio.create_task(_connect(runtime, consumers), name="connect")
@@ -431,6 +443,8 @@ def create_service_app(
             for hook in on_stop:
                 await hook(runtime)
             await _shutdown(runtime)
+            if read_engine is not engine:
+                await read_engine.dispose()
             await engine.dispose()
             shutdown_tracing()
             log.info("service stopped")
