@@ -21,6 +21,7 @@ nothing at random (:data:`RULES`).
 
 from __future__ import annotations
 
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import datetime, timedelta, timezone
@@ -470,7 +471,13 @@ async def ship(flow: ExportFlow, *, carrier: AsyncGatewayClient) -> dict[str, An
     answers["master_bill"] = linked
 
     leave = arrived_at + timedelta(minutes=9)
-    departed = json_receipt(await carrier.post("/v1/export/departures", json=flow.departure(leave)))
-    assert departed["returnStatus"] == ACCEPTED, departed
+    # The departure as the standard's XML (CEB509): its receipt message (CEB510) carries the
+    # platform's pre-entry number.
+    xml = message_xml("CEB509Message", [flow.departure(leave)], sender=flow.parties.carrier)
+    (departed,) = xml_receipts(
+        await carrier.post("/v1/messages", content=xml, headers=XML), "CEB510Message"
+    )
+    assert departed.returnStatus == ACCEPTED, departed.returnInfo
+    assert re.fullmatch(r"B\d{8}5\d{8}", departed.preNo), departed.preNo
     answers["departure"] = departed
     return answers

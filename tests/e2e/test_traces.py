@@ -107,7 +107,7 @@ def _submission_roots(spans: list[ReceivedSpan], flow: ExportFlow) -> dict[str, 
         "funds": ("POST /v1/messages", {"cbec.party": p.payer, "cbec.order_no": flow.order_no}),
         "arrival": ("POST /v1/export/arrivals", {"cbec.cop_no": f"ARR{flow.suffix}"}),
         "master bill": ("POST /v1/export/master-bills", {"cbec.cop_no": f"WB{flow.suffix}"}),
-        "departure": ("POST /v1/export/departures", {"cbec.cop_no": f"DEP{flow.suffix}"}),
+        "departure": ("POST /v1/messages", {"cbec.cop_no": f"DEP{flow.suffix}"}),
     }
     roots: dict[str, list[ReceivedSpan]] = {}
     for span in spans:

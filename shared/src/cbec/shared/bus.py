@@ -106,12 +106,23 @@ class Publisher:
         )
         return future
 
-    async def publish(self, envelope: Envelope, *, topic: str, key: str) -> None:
-        """Publish one envelope and wait for the acknowledgement (use the outbox in services)."""
-        future = await self.send(
-            topic, envelope.body(), key=key.encode(), headers=envelope.to_kafka_headers()
-        )
-        await future
+    async def publish(self, envelope: Envelope, *, topic: str, key: str, attempts: int = 5) -> None:
+        """Publish one envelope and wait for the acknowledgement (use the outbox in services).
+        An error the broker calls retriable (a partition's leader moving, a timeout) is tried
+        again, up to ``attempts`` times, backing off from 100 ms; the same event id goes again,
+        so a consumer's inbox drops a copy that did arrive."""
+        for attempt in range(1, attempts + 1):
+            try:
+                future = await self.send(
+                    topic, envelope.body(), key=key.encode(), headers=envelope.to_kafka_headers()
+                )
+                await future
+                return
+            except KafkaError as exc:
+                if not exc.retriable or attempt == attempts:
+                    raise
+                log.warning("publish to %s failed (%s); trying again", topic, exc)
+                await asyncio.sleep(0.1 * 2 ** (attempt - 1))
 
     async def ping(self, timeout: float = 2.0) -> None:
         """Raise unless the broker answers a metadata request in time."""

@@ -163,6 +163,19 @@ class DocumentKind:
     keys: Callable[[Mapping[str, Any]], dict[str, Any]]
     apply: Apply
     on_refused: OnRefused | None = None
+    pre_numbered: bool = False
+    """Its receipt carries the platform's pre-entry number (``preNo``) of the accepted message,
+    as the standard's receipt message requires (CEB508, CEB510, CEB608)."""
+
+
+PRE_NO_SERIES = 5
+"""``preNo`` is `B` + yyyyMMdd + 9 digits (DOMAIN.md §1); logistics gives the series whose first
+digit is 5, so that its numbers never meet the declaration service's (its lists' row ids)."""
+
+
+def pre_no(serial: int, at: datetime) -> str:
+    """The pre-entry number of the logistics message filed ``serial``-th, on ``at``'s day."""
+    return f"B{at.astimezone(CHINA_TIME):%Y%m%d}{PRE_NO_SERIES}{serial % 10**8:08d}"
 
 
 def receipt(status: str, info: str, keys: Mapping[str, Any], at: datetime) -> dict[str, Any]:
@@ -209,15 +222,14 @@ async def submit_one(
                 return stored
             context = Context(runtime.outbox, settings, china_now(), party)
             info = await kind.apply(session, context, document)
+            row = ReceiptRow(document=kind.code, fingerprint=print_, receipt="", submitted_by=party)
+            session.add(row)
+            if kind.pre_numbered:
+                await session.flush()
+                assert row.id is not None
+                keys = {**keys, "preNo": pre_no(row.id, context.now)}
             answer = receipt(ACCEPTED, info, keys, context.now)
-            session.add(
-                ReceiptRow(
-                    document=kind.code,
-                    fingerprint=print_,
-                    receipt=dumps(answer),
-                    submitted_by=party,
-                )
-            )
+            row.receipt = dumps(answer)
             return answer
     except CbecError as error:
         log.info("%s refused: %s", kind.code, error.message)
@@ -658,13 +670,21 @@ def _void(split: _Split) -> OnRefused:
 
 
 ARRIVAL = DocumentKind(
-    "CEB507", _split_keys("ArrivalHead"), record_arrival_message, _void(_ARRIVAL)
+    "CEB507", _split_keys("ArrivalHead"), record_arrival_message, _void(_ARRIVAL), pre_numbered=True
 )
 MASTER_BILL = DocumentKind(
-    "CEB607", _split_keys("WayBillHead"), record_master_bill_message, _void(_MASTER_BILL)
+    "CEB607",
+    _split_keys("WayBillHead"),
+    record_master_bill_message,
+    _void(_MASTER_BILL),
+    pre_numbered=True,
 )
 DEPARTURE = DocumentKind(
-    "CEB509", _split_keys("DepartureHead"), record_departure_message, _void(_DEPARTURE)
+    "CEB509",
+    _split_keys("DepartureHead"),
+    record_departure_message,
+    _void(_DEPARTURE),
+    pre_numbered=True,
 )
 
 
