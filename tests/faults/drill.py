@@ -57,7 +57,7 @@ from cbec.shared.envelope import Envelope, MalformedEvent
 from tests.support.platform import Platform
 
 SHORT_ORDERS = 150
-"""Orders of the short version (CI, and by default); CBEC_FAULT_ORDERS=3000 for the full one."""
+"""Orders of the short version (CI, and by default); CBEC_FAULT_ORDERS=2000 for the full one."""
 SELLERS = 6
 ROUND = 10
 """Orders filed together: their documents go as one batch per enterprise and kind."""

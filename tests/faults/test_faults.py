@@ -7,7 +7,7 @@ applied twice, no receipt was lost, and nothing is left in a dead-letter topic o
 The outage, ready and recovery times of each fault go to ``faults.json`` in the module's
 temporary folder (and to ``CBEC_FAULT_REPORT`` when set) and to the output (``pytest -s``); they
 are reported, not asserted. The short version (CI, and by default) files 150 orders per run;
-``CBEC_FAULT_ORDERS=3000`` runs the full one (see README.md, "Faults"). The PostgreSQL drill runs
+``CBEC_FAULT_ORDERS=2000`` runs the full one (see README.md, "Faults"). The PostgreSQL drill runs
 a server of its own (initdb in a temporary folder), so that its restart disturbs no one else.
 """
 
