@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import pytest
 
 from cbec.logistics.domain import (
@@ -12,6 +14,7 @@ from cbec.logistics.domain import (
     combine_parts,
     parse_arrival,
 )
+from cbec.logistics.services import pre_no
 from tests.unit.logistics.logistics_builders import arrival
 
 
@@ -124,3 +127,21 @@ def test_a_message_without_split_numbers_counts_as_one_part_of_one() -> None:
     raw["ArrivalHead"]["msgSeqNo"] = ""
 
     assert parse_arrival(raw).split_position == (1, 1)
+
+
+@pytest.mark.parametrize(
+    ("serial", "at", "expected"),
+    [
+        (1, datetime(2026, 12, 2, 8, 0, tzinfo=UTC), "B20261202500000001"),
+        # The day is China's: 20:00 UTC on 1 December is 04:00 on 2 December there.
+        (42, datetime(2026, 12, 1, 20, 0, tzinfo=UTC), "B20261202500000042"),
+        # The series keeps its first digit; the serial wraps at 10^8.
+        (123_456_789, datetime(2026, 12, 2, 8, 0, tzinfo=UTC), "B20261202523456789"),
+    ],
+)
+def test_a_movement_message_gets_a_pre_entry_number_of_the_logistics_series(
+    serial: int, at: datetime, expected: str
+) -> None:
+    number = pre_no(serial, at)
+    assert number == expected
+    assert len(number) == 18  # preNo is 18 characters in CEB508, CEB510, CEB608
