@@ -318,7 +318,8 @@ async def authenticate(
         )
     if len(nonce) > signing.MAX_NONCE_LENGTH or len(key_id) > 40:
         raise Unauthorized(f"{signing.NONCE_HEADER} or {signing.KEY_HEADER} is too long")
-    signer = cache.get(key_id) if cache is not None else None
+    cached = cache.get(key_id) if cache is not None else None
+    signer = cached
     if signer is None:
         credential = await session.get(Credential, key_id)
         enterprise = None
@@ -339,7 +340,7 @@ async def authenticate(
         if cache is not None:
             cache.forget(key_id)
         raise Unauthorized("unknown key or the signature does not match the request")
-    if cache is not None and signer.until == 0.0:
+    if cache is not None and cached is None:
         cache.put(key_id, signer.secret, signer.code, signer.roles)
     # The nonce is kept while its timestamp could still be accepted; the key (key id, nonce)
     # refuses a second use, also from another replica.
