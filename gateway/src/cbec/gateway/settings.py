@@ -26,7 +26,6 @@ class Settings(ServiceSettings):
     service_name: str = "gateway"
     database_url: str = "sqlite+aiosqlite:///./data/gateway.db"
 
-    cbec_env: str = Field(default="development", description="'production' hardens the checks")
     gateway_secret_key: str = Field(
         default=DEVELOPMENT_SECRET_KEY,
         description="Fernet key (urlsafe base64 of 32 bytes) encrypting the credentials' secrets",
@@ -88,11 +87,6 @@ class Settings(ServiceSettings):
         description="a following feed ends after this long; the client resumes with Last-Event-ID",
     )
 
-    @field_validator("cbec_env")
-    @classmethod
-    def _lower(cls, value: str) -> str:
-        return value.strip().lower()
-
     @field_validator("gateway_secret_key")
     @classmethod
     def _fernet_key(cls, value: str) -> str:
@@ -111,10 +105,6 @@ class Settings(ServiceSettings):
                 "GATEWAY_SECRET_KEY is the public development key; set a secret key for production"
             )
         return self
-
-    @property
-    def is_production(self) -> bool:
-        return self.cbec_env == "production"
 
     def service_urls(self) -> dict[str, str]:
         """Base URL of each service the gateway forwards to, by service name."""

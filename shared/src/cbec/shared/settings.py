@@ -24,6 +24,10 @@ class ServiceSettings(BaseSettings):
     model_config = SettingsConfigDict(extra="ignore", env_file=None, populate_by_name=True)
 
     service_name: str = Field(description="short name of the service, e.g. 'declaration'")
+    cbec_env: str = Field(
+        default="development",
+        description="'production' hardens the checks and refuses every public development key",
+    )
     kafka_bootstrap_servers: str = Field(default="127.0.0.1:9092")
     kafka_enable_idempotence: bool = Field(
         default=False,
@@ -56,6 +60,11 @@ class ServiceSettings(BaseSettings):
     outbox_poll_interval_ms: int = Field(default=200, ge=1)
     outbox_retention_hours: int = Field(default=72, ge=0)
 
+    @field_validator("cbec_env")
+    @classmethod
+    def _lower_env(cls, value: str) -> str:
+        return value.strip().lower()
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -63,6 +72,10 @@ class ServiceSettings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @property
+    def is_production(self) -> bool:
+        return self.cbec_env == "production"
 
     @property
     def telemetry_service_name(self) -> str:
