@@ -69,12 +69,18 @@ def _common(at: datetime | None = None) -> dict[str, Any]:
 
 
 def message_xml(message_type: str, documents: Sequence[dict[str, Any]], *, sender: str) -> bytes:
-    """The CEB business message holding ``documents`` in the standard's XML, from ``sender``."""
-    message = message_model(message_type).model_validate(
+    """The CEB business message holding ``documents`` in the standard's XML, from ``sender``;
+    a message whose document is not repeated (CEB711 ``Delivery``) takes exactly one."""
+    model = message_model(message_type)
+    name = document_field(message_type)
+    repeated = model.xml_spec.children[name] is not model.model_fields[name].annotation
+    if not repeated and len(documents) != 1:
+        raise ValueError(f"{message_type} holds exactly one {name}")
+    message = model.model_validate(
         {
             "guid": guid(),
             "version": "1.0",
-            document_field(message_type): list(documents),
+            name: list(documents) if repeated else documents[0],
             "BaseTransfer": {
                 "copCode": sender,
                 "copName": "enterprise",
