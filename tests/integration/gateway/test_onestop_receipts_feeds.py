@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import ipaddress
 import json
 import threading
 from collections.abc import AsyncIterator, Iterator
@@ -22,6 +23,8 @@ from cbec.gateway.app import create_app
 from cbec.gateway.cli import add_enterprise
 from cbec.gateway.client import AsyncGatewayClient
 from cbec.gateway.handlers import TOPICS
+from cbec.gateway.models import Webhook
+from cbec.gateway.outbound import IPAddress, Resolver, system_resolver
 from cbec.gateway.services import IssuedCredentials
 from cbec.gateway.settings import Settings
 from cbec.shared.bus import ensure_topics
@@ -82,7 +85,12 @@ class Projection:
 
 @asynccontextmanager
 async def projection(
-    kafka_bootstrap: str, database_url: str, unique: str, **overrides: Any
+    kafka_bootstrap: str,
+    database_url: str,
+    unique: str,
+    *,
+    resolver: Resolver = system_resolver,
+    **overrides: Any,
 ) -> AsyncIterator[Projection]:
     await ensure_topics(kafka_bootstrap, list(TOPICS), partitions=6)
     tail = unique[-9:].upper()
@@ -129,7 +137,7 @@ async def projection(
         carrier=codes["carrier"],
         payer=codes["payer"],
     )
-    async with running(create_app(settings)) as (app, _client):
+    async with running(create_app(settings, resolver=resolver)) as (app, _client):
         yield Projection(app, credentials, order, codes)
 
 
@@ -288,27 +296,37 @@ async def test_receipts_are_polled_with_a_cursor_without_gaps_or_repeats(
 
 @dataclass
 class Hook:
-    """A webhook receiver of an ERP: refuses the first ``fail`` deliveries with 500."""
+    """A webhook receiver of an ERP: refuses the first ``fail`` deliveries with ``refusal``
+    (500 unless given), answering ``headers`` and ``body`` with it."""
 
     fail: int
+    refusal: int = 500
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""
     requests: list[tuple[dict[str, str], bytes, int]] = field(default_factory=list)
     url: str = ""
+    port: int = 0
 
 
 @contextmanager
-def webhook_server(fail: int) -> Iterator[Hook]:
-    hook = Hook(fail)
+def webhook_server(fail: int, **refusal: Any) -> Iterator[Hook]:
+    hook = Hook(fail, **refusal)
     lock = threading.Lock()
 
     class Handler(BaseHTTPRequestHandler):
         def do_POST(self) -> None:
             body = self.rfile.read(int(self.headers.get("Content-Length", "0")))
             with lock:
-                status = 500 if len(hook.requests) < hook.fail else 204
+                refused = len(hook.requests) < hook.fail
+                status = hook.refusal if refused else 204
                 hook.requests.append((dict(self.headers.items()), body, status))
             self.send_response(status)
-            self.send_header("Content-Length", "0")
+            answer = hook.body if refused else b""
+            for name, value in hook.headers.items() if refused else ():
+                self.send_header(name, value)
+            self.send_header("Content-Length", str(len(answer)))
             self.end_headers()
+            self.wfile.write(answer)
 
         def log_message(self, format: str, *args: Any) -> None:
             return
@@ -316,7 +334,8 @@ def webhook_server(fail: int) -> Iterator[Hook]:
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()
-    hook.url = f"http://127.0.0.1:{server.server_address[1]}/cbec/receipts"
+    hook.port = server.server_address[1]
+    hook.url = f"http://127.0.0.1:{hook.port}/cbec/receipts"
     try:
         yield hook
     finally:
@@ -328,7 +347,10 @@ def webhook_server(fail: int) -> Iterator[Hook]:
 async def test_a_webhook_delivery_refused_once_is_retried_until_acknowledged_and_signed(
     kafka_bootstrap: str, database_url: str, unique: str
 ) -> None:
-    async with projection(kafka_bootstrap, database_url, unique) as stack:
+    local = "127.0.0.1/32"
+    async with projection(
+        kafka_bootstrap, database_url, unique, webhook_allowed_networks=local
+    ) as stack:
         with webhook_server(fail=1) as hook:
             async with stack.client("seller") as seller:
                 put = await seller.put("/v1/webhooks", json={"url": hook.url})
@@ -380,6 +402,127 @@ async def test_a_webhook_delivery_refused_once_is_retried_until_acknowledged_and
                 again = (await operator.post("/v1/webhooks/deliver")).json()
             assert again["attempted"] == 0
             assert len(hook.requests) == 2
+
+
+async def _deliver_until_attempted(stack: Projection) -> dict[str, int]:
+    """Asks for deliveries until one was attempted (the projection applies events on its own)."""
+    async with stack.client("operator") as operator:
+
+        async def deliver() -> dict[str, int]:
+            answer = await operator.post("/v1/webhooks/deliver")
+            assert answer.status_code == 200, answer.text
+            counts: dict[str, int] = answer.json()
+            return counts
+
+        return await eventually(
+            deliver, until=lambda c: c["attempted"] > 0, what="a delivery attempted"
+        )
+
+
+async def test_a_redirect_is_not_followed_and_the_status_shows_only_the_answers_class(
+    kafka_bootstrap: str, database_url: str, unique: str
+) -> None:
+    local = "127.0.0.1/32"
+    async with projection(
+        kafka_bootstrap, database_url, unique, webhook_allowed_networks=local
+    ) as stack:
+        with (
+            webhook_server(fail=0) as elsewhere,
+            webhook_server(
+                fail=2,
+                refusal=302,
+                headers={"Location": elsewhere.url, "X-Internal": "hunter2"},
+                body=b"upstream db password hunter2",
+            ) as hook,
+        ):
+            async with stack.client("seller") as seller:
+                assert (await seller.put("/v1/webhooks", json={"url": hook.url})).status_code == 200
+                await stack.publish(stack.order.declaration()[0])
+
+                assert await _deliver_until_attempted(stack) == {
+                    "attempted": 1,
+                    "delivered": 0,
+                    "failed": 1,
+                }
+                status = await seller.get("/v1/webhooks")
+                assert status.json()["lastError"] == "3xx"
+                assert status.json()["pending"] == 1
+                assert "hunter2" not in status.text
+                assert elsewhere.requests == []
+
+                hook.refusal = 500
+                assert (await _deliver_until_attempted(stack))["failed"] == 1
+                status = await seller.get("/v1/webhooks")
+                assert status.json()["lastError"] == "5xx"
+                assert "hunter2" not in status.text
+
+                assert (await _deliver_until_attempted(stack))["delivered"] == 1
+                assert (await seller.get("/v1/webhooks")).json() == {"url": hook.url, "pending": 0}
+            assert [status for _h, _b, status in hook.requests] == [302, 500, 204]
+            assert elsewhere.requests == []
+
+
+async def test_a_name_that_resolves_to_a_private_address_is_not_posted_to(
+    kafka_bootstrap: str, database_url: str, unique: str
+) -> None:
+    asked: list[str] = []
+
+    async def rebinding(host: str, port: int) -> list[IPAddress]:
+        """A name that looked public at registration and answers loopback now."""
+        asked.append(host)
+        return [ipaddress.ip_address("127.0.0.1")]
+
+    async with projection(kafka_bootstrap, database_url, unique, resolver=rebinding) as stack:
+        with webhook_server(fail=0) as hook:
+            url = f"http://erp.example.com:{hook.port}/cbec/receipts"
+            async with stack.client("seller") as seller:
+                assert (await seller.put("/v1/webhooks", json={"url": url})).status_code == 200
+                await stack.publish(stack.order.declaration()[0])
+
+                assert (await _deliver_until_attempted(stack))["failed"] == 1
+                status = (await seller.get("/v1/webhooks")).json()
+            assert status["lastError"] == "refused-address"
+            assert status["pending"] == 1
+            assert asked == ["erp.example.com"]
+            assert hook.requests == []
+
+
+async def test_a_stored_url_with_control_characters_does_not_stop_other_deliveries(
+    kafka_bootstrap: str, database_url: str, unique: str
+) -> None:
+    local = "127.0.0.1/32"
+    async with projection(
+        kafka_bootstrap, database_url, unique, webhook_allowed_networks=local
+    ) as stack:
+        with webhook_server(fail=0) as hook:
+            bad = f"http://127.0.0.1:{hook.port}/cbec\r\nX-Injected: 1"
+            async with stack.client("platform") as platform:
+                refused = await platform.put("/v1/webhooks", json={"url": bad})
+            assert refused.status_code == 422
+            assert refused.json()["violations"] == [
+                {"field": "url", "rule": "no whitespace or control characters"}
+            ]
+            # One stored before the rule (or by any other way into the table).
+            async with stack.app.state.runtime.transaction() as session:
+                session.add(Webhook(party=stack.codes["platform"], url=bad))
+            async with stack.client("seller") as seller:
+                assert (await seller.put("/v1/webhooks", json={"url": hook.url})).status_code == 200
+
+            # The order names both: the seller's receipt is delivered, the platform's is kept.
+            await stack.publish(stack.order.declaration()[0])
+            async with stack.client("operator") as operator:
+
+                async def deliver() -> list[int]:
+                    answer = await operator.post("/v1/webhooks/deliver")
+                    assert answer.status_code == 200, answer.text
+                    return [status for _h, _b, status in hook.requests]
+
+                assert await eventually(deliver, until=bool, what="the seller's delivery") == [204]
+            async with stack.client("platform") as platform:
+                status = (await platform.get("/v1/webhooks")).json()
+            assert status["lastError"] == "invalid-url"
+            assert status["pending"] == 1
+            assert all("X-Injected" not in headers for headers, _b, _s in hook.requests)
 
 
 def _sse(text: str) -> list[dict[str, Any]]:

@@ -34,10 +34,14 @@ def test_a_failed_delivery_waits_twice_as_long_each_time_up_to_the_cap(
 
 
 def test_a_webhook_url_is_http_or_https_and_never_a_service_of_the_platform() -> None:
-    settings = Settings(declaration_url="http://declaration:8001")
+    settings = Settings(
+        declaration_url="http://declaration:8001", webhook_allowed_networks="127.0.0.1/32"
+    )
 
     assert check_url(" https://erp.example.com/hook ", settings) == "https://erp.example.com/hook"
     assert check_url("http://127.0.0.1:9000/hook", settings) == "http://127.0.0.1:9000/hook"
+    with pytest.raises(InvalidInput):
+        check_url("http://127.0.0.1:9000/hook", Settings())
     for bad in ("ftp://erp.example.com/x", "erp.example.com/hook", "http://declaration:8001/v1"):
         with pytest.raises(InvalidInput):
             check_url(bad, settings)

@@ -21,6 +21,7 @@ from cbec.gateway.forwarding import Upstreams
 from cbec.gateway.handlers import HANDLERS, TOPICS
 from cbec.gateway.models import utcnow
 from cbec.gateway.openapi import document_schemas
+from cbec.gateway.outbound import Resolver, system_resolver
 from cbec.gateway.settings import Settings
 from cbec.gateway.views_api import router as views_router
 from cbec.shared.service import (
@@ -62,10 +63,12 @@ def create_app(
     settings: Settings | None = None,
     *,
     mounts: dict[str, httpx.AsyncBaseTransport] | None = None,
+    resolver: Resolver = system_resolver,
 ) -> FastAPI:
-    """The ASGI app of the gateway service, for `uvicorn --factory`."""
+    """The ASGI app of the gateway service, for `uvicorn --factory`; ``resolver`` answers the
+    addresses of a webhook's host (the system's resolver unless a test gives its own)."""
     settings = settings or Settings()
-    gateway = Gateway(settings, Upstreams(settings, mounts=mounts))
+    gateway = Gateway(settings, Upstreams(settings, mounts=mounts), resolver)
     tasks: list[asyncio.Task[None]] = []
 
     async def _housekeeping_loop(runtime: Runtime) -> None:

@@ -17,6 +17,7 @@ from fastapi import Request
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cbec.gateway.forwarding import Upstreams
+from cbec.gateway.outbound import Resolver, system_resolver
 from cbec.gateway.ratelimit import TokenBuckets
 from cbec.gateway.services import CredentialCache, Keyring
 from cbec.gateway.settings import Settings
@@ -28,6 +29,8 @@ from cbec.shared.service import PROBLEM_JSON
 class Gateway:
     settings: Settings
     upstreams: Upstreams
+    resolver: Resolver = system_resolver
+    """Answers the addresses of a webhook's host before each delivery."""
     keyring: Keyring = field(init=False)
     limiter: TokenBuckets = field(init=False)
     credentials: CredentialCache = field(init=False)
@@ -40,7 +43,7 @@ class Gateway:
         self.limiter = TokenBuckets(
             self.settings.rate_limit_per_second, self.settings.rate_limit_burst
         )
-        self.deliverer = Deliverer(self.settings, self.keyring)
+        self.deliverer = Deliverer(self.settings, self.keyring, resolver=self.resolver)
         self.credentials = CredentialCache(self.settings.credential_cache_seconds)
 
     def in_background(self, work: Coroutine[Any, Any, None]) -> None:

@@ -6,12 +6,20 @@ CBEC_ENV=production        # refuses to start with the development key
 DECLARATION_URL=http://declaration:8001   (and LOGISTICS_URL, PAYMENTS_URL, TAX_REFUND_URL)
 WEBHOOK_RETRY_BASE_SECONDS=5               (a failed delivery waits 5 s, 10 s, 20 s ... up to
 WEBHOOK_RETRY_MAX_SECONDS=3600              an hour, and is retried until acknowledged)
+WEBHOOK_ALLOWED_NETWORKS=10.20.0.0/16      receivers that are not public, opened on purpose
+WEBHOOK_DENIED_HOSTS=vault.corp.example    more hosts of the platform no webhook may name
 """
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from ipaddress import IPv4Network, IPv6Network, ip_network
+from typing import Annotated, Any
+from urllib.parse import urlsplit
+
 from cryptography.fernet import Fernet
 from pydantic import Field, field_validator, model_validator
+from pydantic_settings import NoDecode
 
 from cbec.shared.settings import ServiceSettings
 
@@ -20,6 +28,14 @@ DEVELOPMENT_SECRET_KEY = "Y2JlYy1nYXRld2F5LWRldmVsb3BtZW50LWtleS0wMDA="  # noqa:
 so a gateway with ``CBEC_ENV=production`` refuses to start with it."""
 
 MIB = 1024 * 1024
+
+NEVER_ALLOWED_IN_PRODUCTION = tuple(
+    ip_network(cidr)
+    for cidr in ("0.0.0.0/8", "127.0.0.0/8", "169.254.0.0/16", "224.0.0.0/4", "255.255.255.255/32")
+) + tuple(ip_network(cidr) for cidr in ("::/128", "::1/128", "fe80::/10", "ff00::/8"))
+"""Networks ``WEBHOOK_ALLOWED_NETWORKS`` may not open in production: the gateway's own host
+(loopback, 0.0.0.0), link-local (the cloud's metadata service at 169.254.169.254) and
+multicast are never an ERP's receiver."""
 
 
 class Settings(ServiceSettings):
@@ -78,6 +94,18 @@ class Settings(ServiceSettings):
     )
     webhook_timeout_seconds: float = Field(default=10.0, gt=0)
     webhook_batch_size: int = Field(default=100, ge=1, description="deliveries per run")
+    webhook_allowed_networks: Annotated[list[IPv4Network | IPv6Network], NoDecode] = Field(
+        default_factory=list,
+        description="comma-separated networks (10.20.0.0/16, 127.0.0.1) a webhook may reach "
+        "although they are not public; empty by default. In production loopback, 0.0.0.0, "
+        "link-local and multicast may not be listed",
+    )
+    webhook_denied_hosts: Annotated[list[str], NoDecode] = Field(
+        default_factory=list,
+        description="comma-separated hosts (name or address, :port optional) of the platform "
+        "that no webhook may name, besides the services', the broker's, the database's and the "
+        "telemetry collector's",
+    )
     feed_poll_interval_seconds: float = Field(
         default=1.0, gt=0, description="how often a following feed looks for new events"
     )
@@ -98,6 +126,37 @@ class Settings(ServiceSettings):
             ) from None
         return value
 
+    @field_validator("webhook_denied_hosts", mode="before")
+    @classmethod
+    def _hosts(cls, value: Any) -> Any:
+        return _comma_separated(value)
+
+    @field_validator("webhook_allowed_networks", mode="before")
+    @classmethod
+    def _networks(cls, value: Any) -> Any:
+        value = _comma_separated(value)
+        if not isinstance(value, list):
+            return value
+        try:
+            return [ip_network(item) if isinstance(item, str) else item for item in value]
+        except ValueError as error:
+            raise ValueError(
+                f"WEBHOOK_ALLOWED_NETWORKS: {error} (write networks as 10.20.0.0/16)"
+            ) from None
+
+    @model_validator(mode="after")
+    def _no_local_receivers_in_production(self) -> Settings:
+        if not self.is_production:
+            return self
+        for network in self.webhook_allowed_networks:
+            for never in NEVER_ALLOWED_IN_PRODUCTION:
+                if network.version == never.version and network.overlaps(never):
+                    raise ValueError(
+                        f"WEBHOOK_ALLOWED_NETWORKS: {network} overlaps {never}, which no webhook "
+                        "may reach in production (loopback, unspecified, link-local, multicast)"
+                    )
+        return self
+
     @model_validator(mode="after")
     def _no_development_key_in_production(self) -> Settings:
         if self.is_production and self.gateway_secret_key == DEVELOPMENT_SECRET_KEY:
@@ -114,3 +173,32 @@ class Settings(ServiceSettings):
             "payments": self.payments_url.rstrip("/"),
             "tax-refund": self.tax_refund_url.rstrip("/"),
         }
+
+    def platform_hosts(self) -> Iterator[tuple[str, int | None]]:
+        """The hosts of the platform itself, with their port (None: every port): the services,
+        the broker, the database, the telemetry collector and ``WEBHOOK_DENIED_HOSTS``."""
+        urls = [*self.service_urls().values(), self.database_url]
+        if self.otel_exporter_otlp_endpoint:
+            urls.append(self.otel_exporter_otlp_endpoint)
+        for url in urls:
+            yield from _host_and_port(url)
+        for server in self.kafka_bootstrap_servers.split(","):
+            yield from _host_and_port(server if "://" in server else f"//{server.strip()}")
+        for host in self.webhook_denied_hosts:
+            yield from _host_and_port(host if "://" in host else f"//{host}")
+
+
+def _comma_separated(value: Any) -> Any:
+    if isinstance(value, str):
+        return [item.strip() for item in value.split(",") if item.strip()]
+    return value
+
+
+def _host_and_port(url: str) -> Iterator[tuple[str, int | None]]:
+    try:
+        parts = urlsplit(url)
+        port = parts.port
+    except ValueError:
+        return
+    if parts.hostname:
+        yield parts.hostname, port

@@ -9,6 +9,11 @@ other answer, or none, is retried with exponential backoff (``WEBHOOK_RETRY_BASE
 doubling up to ``WEBHOOK_RETRY_MAX_SECONDS``) until acknowledged. Delivery is at least once: the
 ERP deduplicates on ``receiptId`` (also in the ``X-Cbec-Delivery`` header). The database is not
 held while the requests are in flight (DESIGN.md: on SQLite a process has one connection).
+
+Before every attempt the URL is checked again and its host resolved; the request goes to an
+address that passed (:mod:`cbec.gateway.outbound`), without following redirects. A delivery
+records only the class of its outcome (:data:`OUTCOMES`), never what the receiver answered, and
+an error of one delivery is recorded and retried like a refusal: it never stops the others.
 """
 
 from __future__ import annotations
@@ -17,25 +22,52 @@ import asyncio
 import hashlib
 import hmac
 import json
+import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
-from urllib.parse import urlsplit
 
 import httpx
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.gateway.models import Credential, EventRecord, Receipt, Webhook, WebhookDelivery, utcnow
+from cbec.gateway.outbound import (
+    AddressPolicy,
+    RefusedAddress,
+    Resolver,
+    checked_addresses,
+    outbound_client,
+    parse_target,
+    post_pinned,
+    system_resolver,
+)
 from cbec.gateway.services import Keyring
 from cbec.gateway.settings import Settings
 from cbec.gateway.signing import KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, body_digest
 from cbec.gateway.views import receipt_document
-from cbec.shared.errors import InvalidInput, NotFound, Violation
+from cbec.shared.errors import InvalidInput, NotFound
 from cbec.shared.service import Runtime
 
+log = logging.getLogger(__name__)
+
 DELIVERY_HEADER = "X-Cbec-Delivery"
+
+OUTCOMES = (
+    "2xx",
+    "3xx",
+    "4xx",
+    "5xx",
+    "timeout",
+    "refused-address",
+    "invalid-url",
+    "connection-failed",
+)
+"""What a delivery records and ``GET /v1/webhooks`` shows as ``lastError``: the class of the
+receiver's status (a redirect is not followed: ``3xx``), no answer in time, a host resolved to
+an address no webhook may reach, a URL that breaks today's rules (stored before them), or no
+connection (no address, refused, TLS). Never the receiver's body or the error's text."""
 
 
 def string_to_sign(timestamp: str, delivery_id: str, body: bytes) -> str:
@@ -57,21 +89,12 @@ def backoff(attempts: int, *, base: float, cap: float) -> timedelta:
 
 
 def check_url(url: str, settings: Settings) -> str:
-    """A webhook URL the gateway may call: http(s) with a host; https in production; never
-    one of the services behind the gateway (they trust the gateway's own headers)."""
-    parts = urlsplit(url.strip())
-    violations: list[Violation] = []
-    schemes = ("https",) if settings.is_production else ("http", "https")
-    if parts.scheme not in schemes or not parts.hostname:
-        violations.append(
-            Violation(field="url", rule=f"an absolute URL with scheme {' or '.join(schemes)}")
-        )
-    internal = {urlsplit(u).netloc for u in settings.service_urls().values()}
-    if parts.netloc and parts.netloc in internal:
-        violations.append(Violation(field="url", rule="must not name a service of the platform"))
-    if violations:
-        raise InvalidInput(violations)
-    return url.strip()
+    """A webhook URL the gateway may call (see :mod:`cbec.gateway.outbound`): http(s), https
+    in production; no user name; no whitespace or control characters; a public host, never
+    one of the platform's. Surrounding spaces are dropped."""
+    url = url.strip()
+    parse_target(url, AddressPolicy.of(settings))
+    return url
 
 
 async def set_webhook(session: AsyncSession, party: str, url: str) -> Webhook:
@@ -97,7 +120,8 @@ async def webhook_status(session: AsyncSession, party: str) -> dict[str, Any]:
     waiting = list(pending.all())
     status: dict[str, Any] = {"url": row.url, "pending": len(waiting)}
     if waiting:
-        status["lastError"] = waiting[0].last_error
+        if waiting[0].last_error in OUTCOMES:
+            status["lastError"] = waiting[0].last_error
         status["nextAttemptAt"] = waiting[0].next_attempt_at.isoformat()
     return status
 
@@ -126,21 +150,35 @@ class _Outcome:
     receipt_seq: int
     status: int | None
     error: str | None
+    """One of :data:`OUTCOMES` but ``2xx``; None when acknowledged."""
 
 
 class Deliverer:
-    """Posts due deliveries; one run at a time in a process (the worker and the endpoint)."""
+    """Posts due deliveries; one run at a time in a process (the worker and the endpoint).
+    ``resolver`` answers a host's addresses (the system's; tests hand in their own)."""
 
-    def __init__(self, settings: Settings, keyring: Keyring) -> None:
+    def __init__(
+        self,
+        settings: Settings,
+        keyring: Keyring,
+        *,
+        resolver: Resolver = system_resolver,
+    ) -> None:
         self.settings = settings
         self.keyring = keyring
+        self.policy = AddressPolicy.of(settings)
+        self.resolver = resolver
         self._lock = asyncio.Lock()
 
     async def run(self, runtime: Runtime, *, now: datetime) -> dict[str, int]:
         async with self._lock:
             async with runtime.transaction() as session:
                 due = await self._due(session, now)
-            outcomes = await asyncio.gather(*(self._post(runtime.http, d) for d in due))
+            if not due:
+                return {"attempted": 0, "delivered": 0, "failed": 0}
+            timeout = self.settings.webhook_timeout_seconds
+            async with outbound_client(timeout=timeout) as client:
+                outcomes = await asyncio.gather(*(self._post(client, d) for d in due))
             async with runtime.transaction() as session:
                 await self._record(session, due, outcomes, now=utcnow())
         delivered = sum(1 for o in outcomes if o.error is None)
@@ -197,7 +235,32 @@ class Deliverer:
                 return credential.key_id, secret
         return None
 
-    async def _post(self, http: httpx.AsyncClient, due: _Due) -> _Outcome:
+    async def _post(self, client: httpx.AsyncClient, due: _Due) -> _Outcome:
+        """One attempt, whatever happens in it: its outcome, never an exception."""
+        try:
+            async with asyncio.timeout(self.settings.webhook_timeout_seconds):
+                status = await self._send(client, due)
+        except InvalidInput as refused:
+            log.warning("webhook of %s not posted: its URL %s", due.party, refused.message)
+            return _Outcome(due.receipt_seq, None, "invalid-url")
+        except RefusedAddress as refused:
+            log.warning("webhook of %s not posted: %s", due.party, refused)
+            return _Outcome(due.receipt_seq, None, "refused-address")
+        except (TimeoutError, httpx.TimeoutException):
+            return _Outcome(due.receipt_seq, None, "timeout")
+        except (OSError, httpx.HTTPError) as error:
+            log.info("webhook of %s not posted: %s", due.party, type(error).__name__)
+            return _Outcome(due.receipt_seq, None, "connection-failed")
+        except Exception:
+            log.exception("webhook of %s not posted", due.party)
+            return _Outcome(due.receipt_seq, None, "connection-failed")
+        if 200 <= status < 300:
+            return _Outcome(due.receipt_seq, status, None)
+        return _Outcome(due.receipt_seq, status, f"{status // 100}xx")
+
+    async def _send(self, client: httpx.AsyncClient, due: _Due) -> int:
+        target = parse_target(due.url, self.policy)
+        addresses = await checked_addresses(target, self.policy, self.resolver)
         timestamp = str(int(time.time()))
         headers = {
             "Content-Type": "application/json",
@@ -206,19 +269,7 @@ class Deliverer:
             DELIVERY_HEADER: due.receipt_id,
             SIGNATURE_HEADER: signature(due.secret, timestamp, due.receipt_id, due.body),
         }
-        try:
-            response = await http.post(
-                due.url,
-                content=due.body,
-                headers=headers,
-                timeout=self.settings.webhook_timeout_seconds,
-                follow_redirects=False,
-            )
-        except httpx.HTTPError as error:
-            return _Outcome(due.receipt_seq, None, f"{type(error).__name__}: {error}"[:1000])
-        if response.is_success:
-            return _Outcome(due.receipt_seq, response.status_code, None)
-        return _Outcome(due.receipt_seq, response.status_code, f"HTTP {response.status_code}")
+        return await post_pinned(client, target, addresses, content=due.body, headers=headers)
 
     async def _record(
         self,
