@@ -706,8 +706,24 @@ async def test_the_list_priced_far_from_usual_was_released_by_the_customs_office
     async with day.client("A") as a:
         view = await view_of(a, REVIEWED)
     receipts = {r["returnStatus"]: r["returnInfo"] for r in view["list"]["receipts"]}
-    assert "price-far-from-usual" in receipts["300"]
-    assert "signed edition" in receipts["800"]
+    # The seller is told where its list went; why is customs' own (DESIGN.md, Security).
+    assert receipts["300"] == "held for manual review"
+    assert receipts["800"] == "released"
+    seller_sees = json.dumps(view)
+    for secret in ("price-far-from-usual", "usual", "signed edition", CUSTOMS_OFFICER[0]):
+        assert secret not in seller_sees, secret
+    assert "customs" not in view
+    async with day.client("customs") as officer:
+        seen = await view_of(officer, REVIEWED)
+    reasons = [reason for entry in seen["customs"] for reason in entry["reasons"]]
+    assert [r["rule"] for r in reasons if r["kind"] == "risk-rule"] == ["price-far-from-usual"]
+    decided = [r for r in reasons if r["kind"] == "officer-decision"]
+    assert [(r["officer"], r["action"]) for r in decided] == [(CUSTOMS_OFFICER[0], "release")]
+    assert "signed edition" in decided[0]["detail"]
+    assert [r["kind"] for r in day.officer_decision["customs"]] == [
+        "risk-rule",
+        "officer-decision",
+    ]
 
 
 async def test_every_import_is_taxed_and_closed_on_delivery(day: Day) -> None:

@@ -441,9 +441,9 @@ async def tax_service(kafka_bootstrap: str, folder: Path) -> AsyncIterator[TaxSe
         yield TaxService(app, client)
 
 
-def rules_file(folder: Path) -> Path:
+def rules_file(folder: Path, rules: str = RULES) -> Path:
     path = folder / "rules.toml"
-    path.write_text(RULES, encoding="utf-8")
+    path.write_text(rules, encoding="utf-8")
     return path
 
 
@@ -453,14 +453,17 @@ async def declaration_app(
     database_url: str,
     folder: Path,
     tax: TaxService | None = None,
+    *,
+    rules: str = RULES,
     **values: Any,
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
+    """The declaration service with the rules of :data:`RULES` (or ``rules``, a TOML text)."""
     await ensure_topics(kafka_bootstrap, TOPICS, partitions=6)
     settings = service_settings(
         Settings,
         kafka_bootstrap_servers=kafka_bootstrap,
         database_url=database_url,
-        declaration_rules_file=rules_file(folder),
+        declaration_rules_file=rules_file(folder, rules),
         scheduler_enabled=False,
         **values,
     )

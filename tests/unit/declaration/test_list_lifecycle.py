@@ -263,8 +263,47 @@ def test_officer_decisions_on_review_and_inspection(
 ) -> None:
     steps = apply_officer_decision(current, decision(action), at=AT)
     assert [step.receipt.return_status for step in steps] == statuses
-    assert all("documents checked" in step.receipt.return_info for step in steps)
-    assert all("officer-7" in step.receipt.return_info for step in steps)
+    # The officer's note and code are customs' own: the declarant's receipts say the status.
+    told = {
+        "399": "review concluded",
+        "800": "released",
+        "100": "rejected after customs review",
+        "500": "selected for inspection",
+    }
+    assert [step.receipt.return_info for step in steps] == [told[s] for s in statuses]
+    assert not any("documents checked" in step.receipt.return_info for step in steps)
+    assert not any("officer-7" in step.receipt.return_info for step in steps)
+
+
+def test_an_officers_rejection_tells_the_declarant_the_reason_given_for_it_not_the_note() -> None:
+    told = "inventoryList[1].gname: the goods inspected are wool, not cotton"
+    steps = apply_officer_decision(
+        S.INSPECTION,
+        OfficerDecision(OfficerAction.REJECT, "sender known from case 2026-17", "officer-7", told),
+        at=AT,
+    )
+    assert [step.receipt.return_info for step in steps] == [f"rejected: {told}"]
+    assert "case 2026-17" not in steps[0].receipt.return_info
+
+
+@pytest.mark.parametrize(
+    ("action", "told", "rule"),
+    [
+        (OfficerAction.RELEASE, "you may go", "only a rejection tells the declarant a reason"),
+        (OfficerAction.INSPECT, "we will look", "only a rejection tells the declarant a reason"),
+        (OfficerAction.REJECT, "  ", "a rejection's reason for the declarant is not blank"),
+    ],
+)
+def test_only_a_rejection_tells_the_declarant_a_reason_and_not_a_blank_one(
+    action: OfficerAction, told: str, rule: str
+) -> None:
+    with pytest.raises(InvalidDecision) as raised:
+        apply_officer_decision(
+            S.MANUAL_REVIEW, OfficerDecision(action, "checked", "officer-7", told), at=AT
+        )
+    [violation] = raised.value.violations
+    assert violation.field == "returnInfo"
+    assert violation.rule.startswith(rule)
 
 
 @pytest.mark.parametrize(
@@ -288,4 +327,4 @@ def test_officers_decide_only_on_lists_in_review_or_inspection(
 def test_an_officer_decision_needs_a_reason(action: OfficerAction) -> None:
     with pytest.raises(InvalidDecision) as raised:
         apply_officer_decision(S.MANUAL_REVIEW, decision(action, reason=" "), at=AT)
-    assert raised.value.violations[0].field == "returnInfo"
+    assert raised.value.violations[0].field == "reason"

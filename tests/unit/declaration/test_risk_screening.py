@@ -257,7 +257,10 @@ def test_risk_sends_a_consistent_list_to_review_or_inspection(
     assert decision.risk_hits
     [step] = apply_decision(ListStatus.STORED, decision, at=AT)
     assert step.receipt.return_status == status
-    assert decision.risk_hits[0].rule in step.receipt.return_info
+    # The rule that fired is customs' own: the receipt says only where the list went.
+    told = {"300": "held for manual review", "500": "selected for inspection"}[status]
+    assert step.receipt.return_info == decision.return_info == told
+    assert decision.risk_hits[0].rule not in step.receipt.return_info
 
 
 def test_a_good_import_list_is_released() -> None:
@@ -288,4 +291,80 @@ def test_a_split_import_order_goes_to_manual_review() -> None:
         same_day_orders=[buyer_order("IO0002", "4900")],
     )
     assert decision.outcome is DecisionOutcome.MANUAL_REVIEW
-    assert SPLIT_ORDERS in decision.return_info
+    assert [hit.rule for hit in decision.risk_hits] == [SPLIT_ORDERS]
+    assert decision.return_info == "held for manual review"
+
+
+# What the declarant is told: the status, never customs' reasons (DESIGN.md, Security)
+
+
+def _held(case: str) -> tuple[Any, list[str]]:
+    """A consistent list held by one risk rule, and the secrets its hit carries."""
+    if case == PRICE_FAR_FROM_USUAL:
+        invt = replace_line(export_list(), 1, price=D(30), total_price=D(300))
+        order = export_on_file().order
+        assert order is not None
+        order = replace_line(order, 1, price=D(30), total_price=D(300))
+        order = order.model_copy(update={"goods_value": D(300)})
+        on_file = export_on_file(order=order, funds=export_funds(charge=D(310)))
+        usual = (UsualPrice(gcode="6109100022", currency="502", unit="011", price=D("7.5")),)
+        decided = decide_export(invt, on_file, rules(usual_prices=usual))
+        return decided, ["7.5", "factor 3", "usual", PRICE_FAR_FROM_USUAL]
+    if case == NEGATIVE_LIST:
+        decided = decide_export(export_list(agentCode="9999999999"), export_on_file(), rules())
+        return decided, ["9999999999", "negative", NEGATIVE_LIST]
+    if case == SPLIT_ORDERS:
+        decided = decide_import(
+            import_list(),
+            import_on_file(),
+            rules(split_order_limit=D(4321)),
+            order_day=DAY,
+            same_day_orders=[buyer_order("IO0009", "4300")],
+        )
+        return decided, ["4321", "IO0009", "sum", SPLIT_ORDERS]
+    if case == REPEATED_MISMATCHES:
+        decided = decide_export(
+            export_list(),
+            export_on_file(),
+            rules(repeated_mismatch_threshold=7),
+            recent_mismatches=9,
+        )
+        return decided, ["threshold 7", "9 recent", "mismatch", REPEATED_MISMATCHES]
+    assert case == RANDOM_INSPECTION
+    decided = decide_export(
+        export_list(),
+        export_on_file(),
+        rules(inspection_rate=D("0.25"), inspection_rate_by_grade={"C": D(1)}),
+        credit_grade="C",
+    )
+    return decided, ["rate 1", "grade C", RANDOM_INSPECTION]
+
+
+@pytest.mark.parametrize(
+    "case",
+    [PRICE_FAR_FROM_USUAL, NEGATIVE_LIST, SPLIT_ORDERS, REPEATED_MISMATCHES, RANDOM_INSPECTION],
+)
+def test_a_list_held_by_a_risk_rule_tells_the_declarant_only_where_it_went(case: str) -> None:
+    decided, secrets = _held(case)
+    assert [hit.rule for hit in decided.risk_hits] == [case]
+    steps = apply_decision(ListStatus.DECLARING, decided, at=AT)
+    held = {"300": "held for manual review", "500": "selected for inspection"}
+    told = {"120": "stored by customs, logic check passed", **held}
+    assert [(s.receipt.return_status, s.receipt.return_info) for s in steps] == [
+        (status, told[status]) for status in ("120", decided.outcome.value)
+    ]
+    for step in steps:
+        for secret in secrets:
+            assert secret not in step.receipt.return_info, (case, secret)
+    # Customs keeps the finding with its parameters.
+    assert all(secret in str(decided.risk_hits[0]) for secret in secrets)
+
+
+def test_a_released_list_says_stored_review_concluded_and_released() -> None:
+    decided = decide_export(export_list(), export_on_file(), rules())
+    steps = apply_decision(ListStatus.DECLARING, decided, at=AT)
+    assert [s.receipt.return_info for s in steps] == [
+        "stored by customs, logic check passed",
+        "review concluded",
+        "released",
+    ]

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
 import random
 
+from cbec.declaration.events import ListAssessed
 from cbec.gateway import onestop
 from cbec.gateway.onestop import StoredEvent, fold_order, keys_of, next_status, receipt_parties
+from cbec.shared.contracts import examples
 from cbec.shared.envelope import Event
 from tests.unit.gateway.flows import ExportOrder
 
@@ -166,3 +169,36 @@ def test_each_topic_belongs_to_one_officers_feed() -> None:
     assert onestop.feed_of("cbec.payments.v1") == onestop.TAX_FEED
     assert onestop.feed_of("cbec.tax.v1") == onestop.TAX_FEED
     assert onestop.feed_of("cbec.other.v1") is None
+
+
+def test_customs_reasons_are_in_an_officers_view_and_nowhere_in_an_enterprises() -> None:
+    keys = ORDER.parties()
+    held = _assessed(keys, returnStatus="300", declarantInfo="held for manual review")
+    decided = _assessed(keys, index=1, returnStatus="800", declarantInfo="released")
+    events = _stored([*_whole_life()[:4], held, *_whole_life()[4:], decided])
+
+    officer = fold_order(ORDER.order_no, events, officer=True)
+    enterprise = fold_order(ORDER.order_no, events)
+
+    assert [c["returnStatus"] for c in officer["customs"]] == ["300", "800"]
+    assert officer["customs"][0]["reasons"][0]["rule"] == "price-far-from-usual"
+    assert officer["customs"][1]["reasons"][0]["detail"] == "signed edition, invoice seen"
+    assert onestop.LIST_ASSESSED in {e["type"] for e in officer["events"]}
+    assert "customs" not in enterprise
+    assert onestop.LIST_ASSESSED not in {e["type"] for e in enterprise["events"]}
+    text = json.dumps(enterprise)
+    for secret in ("price-far-from-usual", "usual 8", "factor 3", "signed edition", "4300000009"):
+        assert secret not in text
+    # Apart from the officers' part, both see the same order.
+    assert {k: v for k, v in officer.items() if k not in ("customs", "events")} == {
+        k: v for k, v in enterprise.items() if k != "events"
+    }
+    assert not onestop.for_enterprises(onestop.LIST_ASSESSED)
+    assert onestop.for_enterprises(onestop.LIST_STATUS_CHANGED)
+
+
+def _assessed(keys: dict[str, object], index: int = 0, **values: object) -> Event:
+    example = examples(ListAssessed)[index].to_data()
+    return ListAssessed.model_validate(
+        {**example, **{k: v for k, v in keys.items() if k in example or k == "copNo"}, **values}
+    )

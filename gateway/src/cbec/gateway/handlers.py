@@ -9,6 +9,7 @@ enterprises' receipts and webhooks, and the officers' feeds.
 | events | what the gateway reads |
 | --- | --- |
 | declaration orders and lists | order number, parties, list numbers, receipts and rules |
+| declaration list assessments | customs' own reasons: officers' feed and views only |
 | logistics waybills and movements | waybill key (an export waybill has no order number) |
 | payments vouchers, receipts, settlements, flags | order number(s), parties, amounts |
 | tax bills, refusals, quota, exemptions, refunds | order number, list number, decision |
@@ -80,6 +81,21 @@ class ListRejectedView(_Parties):
     rules: tuple[str, ...]
     returnInfo: str
     rejectedAt: str
+
+
+class CustomsReasonView(Consumed):
+    kind: str
+    detail: str
+
+
+class ListAssessedView(_Parties):
+    """Customs' own reasons: kept for the officers' feed and views, no enterprise's receipt."""
+
+    orderNo: str
+    copNo: str
+    returnStatus: str
+    reasons: tuple[CustomsReasonView, ...]
+    assessedAt: str
 
 
 class ListClosedView(ListReleasedView):
@@ -214,6 +230,7 @@ CONSUMES: Mapping[str, type[Consumed]] = {
     onestop.LIST_STATUS_CHANGED: ListStatusView,
     onestop.LIST_RELEASED: ListReleasedView,
     onestop.LIST_REJECTED: ListRejectedView,
+    onestop.LIST_ASSESSED: ListAssessedView,
     onestop.LIST_CLOSED: ListClosedView,
     onestop.LIST_REVOKED: ListRevokedView,
     onestop.LIST_INCOMPLETE: ListIncompleteView,

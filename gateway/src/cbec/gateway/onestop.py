@@ -44,6 +44,7 @@ ORDER_ACCEPTED = "cbec.declaration.order.accepted.v1"
 LIST_STATUS_CHANGED = "cbec.declaration.list.status_changed.v1"
 LIST_RELEASED = "cbec.declaration.list.released.v1"
 LIST_REJECTED = "cbec.declaration.list.rejected.v1"
+LIST_ASSESSED = "cbec.declaration.list.assessed.v1"
 LIST_CLOSED = "cbec.declaration.list.closed.v1"
 LIST_REVOKED = "cbec.declaration.list.revoked.v1"
 LIST_INCOMPLETE = "cbec.declaration.list.incomplete.v1"
@@ -64,6 +65,18 @@ IMPORT_TAX_REFUSED = "cbec.tax.import.refused.v1"
 QUOTA_RESTORED = "cbec.tax.quota.restored.v1"
 EXEMPTION_DECIDED = "cbec.tax.export.exemption_decided.v1"
 REFUND_COMPUTED = "cbec.tax.export.refund_computed.v1"
+
+CUSTOMS_ONLY: frozenset[str] = frozenset({LIST_ASSESSED})
+"""Events of customs' own counsel (the risk rules that held a list, officers' decisions and
+notes): shown to customs officers (their feed, their one-stop views) and to no enterprise:
+they make no receipt or webhook delivery, and an enterprise's view of the order leaves them
+out (DESIGN.md, Security)."""
+
+
+def for_enterprises(event_type: str) -> bool:
+    """Whether an event may reach the enterprises it names (receipts, webhooks, views)."""
+    return event_type not in CUSTOMS_ONLY
+
 
 ORDER_ACCEPTED_STATUS = "order-accepted"
 """Status of an order whose list has no receipt yet."""
@@ -172,9 +185,16 @@ def _owned_by(event: StoredEvent, order_no: str) -> bool:
     return event.data.get("orderNo") in (None, order_no)
 
 
-def fold_order(order_no: str, events: Iterable[StoredEvent]) -> dict[str, Any]:
-    """The one-stop view of an order from its events, in the feed's order (``seq``)."""
-    ordered = sorted(events, key=lambda e: e.seq)
+def fold_order(
+    order_no: str, events: Iterable[StoredEvent], *, officer: bool = False
+) -> dict[str, Any]:
+    """The one-stop view of an order from its events, in the feed's order (``seq``).
+
+    An officer's view has ``customs``: customs' own reasons for the list's statuses. An
+    enterprise's view is folded without the :data:`CUSTOMS_ONLY` events: not even the
+    timeline says they exist."""
+    ordered = sorted((e for e in events if officer or for_enterprises(e.type)), key=lambda e: e.seq)
+    customs: list[dict[str, Any]] = []
     parties: dict[str, str] = {}
     ie_flag: str | None = None
     status: str | None = None
@@ -235,6 +255,15 @@ def fold_order(order_no: str, events: Iterable[StoredEvent]) -> dict[str, Any]:
                     "at": data.get("rejectedAt"),
                 }
             )
+        elif event.type == LIST_ASSESSED:
+            customs.append(
+                {
+                    "returnStatus": data.get("returnStatus"),
+                    "declarantInfo": data.get("declarantInfo"),
+                    "reasons": list(data.get("reasons") or ()),
+                    "at": data.get("assessedAt"),
+                }
+            )
         elif event.type == LIST_REVOKED:
             inventory.update(
                 {"revokedAt": data.get("revokedAt"), "revokeReason": data.get("reason")}
@@ -286,7 +315,7 @@ def fold_order(order_no: str, events: Iterable[StoredEvent]) -> dict[str, Any]:
     if inventory or history:
         inventory["status"] = status if status != ORDER_ACCEPTED_STATUS else None
         inventory["receipts"] = history
-    return {
+    view: dict[str, Any] = {
         "orderNo": order_no,
         "ieFlag": ie_flag,
         "status": status,
@@ -303,6 +332,9 @@ def fold_order(order_no: str, events: Iterable[StoredEvent]) -> dict[str, Any]:
         "discrepancies": discrepancies,
         "events": timeline,
     }
+    if officer:
+        view["customs"] = customs
+    return view
 
 
 def receipt_parties(keys: EventKeys, order_owners: Sequence[str]) -> list[str]:

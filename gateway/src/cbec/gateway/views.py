@@ -22,7 +22,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import text
+from sqlalchemy import and_, or_, text
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -102,6 +102,11 @@ async def record_event(session: AsyncSession, envelope: Envelope, *, topic: str)
             orders.append(link.order_no)
 
     now = utcnow()
+    if not onestop.for_enterprises(envelope.type):
+        # Customs' own counsel: in the officers' feed and views of the order only; it touches
+        # no order row (an enterprise's `since` would see it) and is nobody's receipt.
+        session.add_all(EventOrder(order_no=order_no, seq=seq) for order_no in orders)
+        return
     for order_no in orders:
         session.add(EventOrder(order_no=order_no, seq=seq))
         await _touch_order(session, order_no, keys, envelope.type, now)
@@ -247,7 +252,9 @@ async def order_view(
     # The status is the one folded from the events read here, not the row's: on PostgreSQL
     # each statement sees what has committed by then, and a row read before events that the
     # projection applied meanwhile would contradict them.
-    folded = onestop.fold_order(order_no, [_stored(row) for row in events.all()])
+    folded = onestop.fold_order(
+        order_no, [_stored(row) for row in events.all()], officer=viewer.officer
+    )
     folded["ieFlag"] = view.ie_flag or folded["ieFlag"]
     folded["firstSeen"] = format_time(view.first_seen)
     folded["updatedAt"] = format_time(view.updated_at)
@@ -340,7 +347,11 @@ async def receipts_after(
     rows = await session.exec(
         select(Receipt, EventRecord)
         .join(EventRecord, col(EventRecord.seq) == col(Receipt.event_seq))
-        .where(col(Receipt.party) == party, col(Receipt.seq) > after)
+        .where(
+            col(Receipt.party) == party,
+            col(Receipt.seq) > after,
+            col(EventRecord.type).not_in(sorted(onestop.CUSTOMS_ONLY)),
+        )
         .order_by(col(Receipt.seq))
         .limit(limit)
     )
@@ -379,9 +390,21 @@ async def feed_after(
     """Events of a feed numbered after ``after``, in order, filtered by enterprise and type."""
     query = select(EventRecord).where(col(EventRecord.feed) == feed, col(EventRecord.seq) > after)
     if enterprise:
+        # An event concerns an enterprise when it is one of its receipts; customs' own events
+        # are nobody's receipt, and concern the enterprises of their orders.
         query = query.where(
-            col(EventRecord.seq).in_(
-                select(Receipt.event_seq).where(col(Receipt.party) == enterprise)
+            or_(
+                col(EventRecord.seq).in_(
+                    select(Receipt.event_seq).where(col(Receipt.party) == enterprise)
+                ),
+                and_(
+                    col(EventRecord.type).in_(sorted(onestop.CUSTOMS_ONLY)),
+                    col(EventRecord.seq).in_(
+                        select(EventOrder.seq)
+                        .join(OrderParty, col(OrderParty.order_no) == col(EventOrder.order_no))
+                        .where(col(OrderParty.code) == enterprise)
+                    ),
+                ),
             )
         )
     if types:

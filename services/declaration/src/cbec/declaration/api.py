@@ -16,12 +16,12 @@ from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Header, Query, Request
-from pydantic import BaseModel, Field, TypeAdapter, ValidationError
+from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.declaration import jobs, services, summary_applications
 from cbec.declaration.domain import OfficerAction, Period, SummaryFlag
-from cbec.declaration.models import InventoryRecord, ListReceiptRecord
+from cbec.declaration.models import CustomsReasonRecord, InventoryRecord, ListReceiptRecord
 from cbec.shared.ceb import export_models as ex
 from cbec.shared.ceb import import_models as im
 from cbec.shared.errors import CbecError, InvalidInput, Violation
@@ -237,24 +237,65 @@ async def get_order(
         }
 
 
+def _case_view(
+    row: InventoryRecord,
+    reasons: list[CustomsReasonRecord],
+    receipts: list[ListReceiptRecord] | None = None,
+) -> dict[str, Any]:
+    """A list as an officer sees it: with ``customs``, customs' own reasons (the risk rules that
+    fired, officers' decisions and notes), which no declarant's view carries."""
+    return {
+        **_list_view(row, receipts),
+        "customs": [services.customs_reason_view(r) for r in reasons],
+    }
+
+
 @router.get("/v1/officer/cases", tags=["officer"])
 async def officer_cases(runtime: RuntimeDep, _officer: Officer) -> dict[str, Any]:
-    """Lists waiting for an officer: manual review (300) or inspection (500)."""
+    """Lists waiting for an officer: manual review (300) or inspection (500), each with the
+    reasons customs holds them for."""
     async with runtime.sessions() as session:
         rows = await services.officer_cases(session)
-        return {"cases": [_list_view(row) for row in rows]}
+        reasons = await services.customs_reasons(session, [r.id for r in rows if r.id])
+        return {"cases": [_case_view(row, reasons.get(row.id or 0, [])) for row in rows]}
+
+
+@router.get("/v1/officer/cases/{invtNo}", tags=["officer"])
+async def officer_case(invtNo: str, runtime: RuntimeDep, _officer: Officer) -> dict[str, Any]:
+    """One list, waiting or decided, with its receipts (what the declarant was told) and
+    ``customs``: why customs put it where it is."""
+    async with runtime.sessions() as session:
+        row, receipts, reasons = await services.officer_case(session, invtNo)
+        return _case_view(row, reasons, receipts)
 
 
 class OfficerDecisionBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
     action: Literal["release", "reject", "inspect"]
-    reason: str = Field(min_length=1, max_length=900)
+    reason: str = Field(
+        min_length=1,
+        max_length=900,
+        description="the officer's note: kept by customs, never told to the declarant",
+    )
+    returnInfo: str | None = Field(
+        default=None,
+        min_length=1,
+        max_length=900,
+        description=(
+            "with a rejection only: the reason the declarant's receipt gives, one the "
+            "declarant can act on (its own documents or goods); without it the receipt says "
+            "the list was rejected after customs review"
+        ),
+    )
 
 
 @router.post("/v1/officer/cases/{invtNo}/decision", tags=["officer"])
 async def officer_decision(
     invtNo: str, body: OfficerDecisionBody, runtime: RuntimeDep, officer: Officer
 ) -> dict[str, Any]:
-    """An officer releases or rejects a list in review or inspection, with a reason."""
+    """An officer releases, rejects or sends to inspection a list in review or inspection,
+    with a note for customs (``reason``) and, for a rejection, optionally the reason the
+    declarant is told (``returnInfo``)."""
     decl = services.declaration_of(runtime)
     async with runtime.transaction() as session:
         row = await services.officer_decision(
@@ -265,8 +306,11 @@ async def officer_decision(
             body.reason,
             officer.party or OFFICER,
             services.utcnow(),
+            return_info=body.returnInfo,
         )
-        return _list_view(row)
+        assert row.id is not None
+        reasons = await services.customs_reasons(session, [row.id])
+        return _case_view(row, reasons[row.id])
 
 
 @router.post("/v1/maintenance/incomplete-lists", tags=["maintenance"])

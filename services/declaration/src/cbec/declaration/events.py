@@ -166,7 +166,11 @@ class OrderAccepted(Event):
 
 
 class ListStatusChanged(Event):
-    """An inventory list changed status: one receipt (returnStatus, returnTime, returnInfo)."""
+    """An inventory list changed status: one receipt (returnStatus, returnTime, returnInfo).
+
+    The receipt is the declarant's: a status customs' own judgement decided (300, 500, an
+    officer's 399/800/100) says only what the standard allows; why is in
+    :class:`ListAssessed`, for customs alone."""
 
     model_config = _examples(
         {
@@ -245,7 +249,9 @@ class ListReleased(_ReleasedList):
 
 
 class ListRejected(Event):
-    """A list was rejected (100) by the check or by an officer; every failed rule is named."""
+    """A list was rejected (100) by the check or by an officer; every failed rule of the
+    declarant's own documents is named. An officer's rejection names what the officer told the
+    declarant, never the officer's note (that is in :class:`ListAssessed`)."""
 
     model_config = _examples(
         {
@@ -269,6 +275,86 @@ class ListRejected(Event):
     returnInfo: str
     returnStatus: str = "100"
     rejectedAt: str
+
+
+class CustomsReason(BaseModel):
+    """One of customs' reasons: a risk rule that fired (``rule``, ``outcome``: the status it
+    asked for, ``detail``: its finding with thresholds and usual prices) or an officer's
+    decision (``officer``, ``action``, ``detail``: the officer's note)."""
+
+    model_config = ConfigDict(frozen=True, extra="forbid")
+    kind: Literal["risk-rule", "officer-decision"]
+    detail: str
+    rule: str | None = None
+    outcome: str | None = None
+    officer: str | None = None
+    action: str | None = None
+
+
+class ListAssessed(Event):
+    """Customs' own reasons for a list's status, for customs officers only: the risk rules that
+    sent it to manual review (300) or inspection (500), or an officer's decision with the
+    officer's code and note. ``returnStatus`` is the status the reasons led to and
+    ``declarantInfo`` what the declarant's receipt said. Consumers that serve declarants
+    (the gateway's receipts, webhooks and one-stop views) never pass it on."""
+
+    model_config = _examples(
+        {
+            "orderNo": "EO202611220001",
+            "ieFlag": "E",
+            "copNo": "COP20261122001",
+            "preNo": "B20261122000000001",
+            "invtNo": "43002026E000000001",
+            "ebcCode": "3702960001",
+            "ebpCode": "4403169D3W",
+            "agentCode": "3702960001",
+            "returnStatus": "300",
+            "declarantInfo": "held for manual review",
+            "reasons": [
+                {
+                    "kind": "risk-rule",
+                    "rule": "price-far-from-usual",
+                    "outcome": "300",
+                    "detail": "inventoryList[1].price 30 vs usual 8 for 6109100022 (factor 3)",
+                }
+            ],
+            "assessedAt": "2026-11-22T09:00:00+08:00",
+        },
+        {
+            "orderNo": "EO202611220001",
+            "ieFlag": "E",
+            "copNo": "COP20261122001",
+            "invtNo": "43002026E000000001",
+            "ebcCode": "3702960001",
+            "ebpCode": "4403169D3W",
+            "agentCode": "3702960001",
+            "returnStatus": "800",
+            "declarantInfo": "released",
+            "reasons": [
+                {
+                    "kind": "officer-decision",
+                    "officer": "4300000009",
+                    "action": "release",
+                    "detail": "signed edition, invoice seen",
+                }
+            ],
+            "assessedAt": "2026-11-22T11:00:00+08:00",
+        },
+    )
+    event_type: ClassVar[str] = "cbec.declaration.list.assessed.v1"
+    topic: ClassVar[str] = TOPIC
+    orderNo: str
+    ieFlag: Literal["I", "E"]
+    copNo: str
+    preNo: str | None = None
+    invtNo: str | None = None
+    ebcCode: str
+    ebpCode: str
+    agentCode: str
+    returnStatus: str
+    declarantInfo: str
+    reasons: tuple[CustomsReason, ...]
+    assessedAt: str
 
 
 class ListClosed(_ReleasedList):
@@ -446,6 +532,7 @@ EVENTS: tuple[type[Event], ...] = (
     ListStatusChanged,
     ListReleased,
     ListRejected,
+    ListAssessed,
     ListClosed,
     ListRevoked,
     ListIncomplete,

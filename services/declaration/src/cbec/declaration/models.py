@@ -100,6 +100,28 @@ class ListReceiptRecord(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
+class CustomsReasonRecord(SQLModel, table=True):
+    """Why customs put a list in a status, kept apart from its receipts (which the declarant
+    gets): a risk rule that fired with its detail (thresholds, usual prices, the draw), or an
+    officer's decision with the officer's code and note. For customs officers only."""
+
+    __tablename__ = "decl_customs_reason"
+
+    id: int | None = Field(default=None, primary_key=True)
+    list_id: int = Field(foreign_key="decl_list.id", index=True)
+    return_status: str = Field(max_length=10, description="the status the reason led to")
+    kind: str = Field(max_length=20, description="risk-rule or officer-decision")
+    rule: str | None = Field(default=None, max_length=40, description="the risk rule that fired")
+    outcome: str | None = Field(default=None, max_length=10, description="what the rule asked for")
+    officer: str | None = Field(default=None, max_length=60, description="the deciding officer")
+    action: str | None = Field(default=None, max_length=10, description="the officer's action")
+    detail: str = Field(
+        sa_column=Column(Text, nullable=False),
+        description="the rule's finding, or the officer's note",
+    )
+    created_at: datetime = Field(default_factory=utcnow)
+
+
 class FundsRecord(SQLModel, table=True):
     """A funds document seen on the payments topic: an export receipt of funds (CEB403) by
     orderNo + ebcCode, or an import payment (CEB411) by orderNo + ebpCode."""
@@ -180,6 +202,7 @@ TABLES: tuple[Table, ...] = (
     OrderRecord.__table__,  # type: ignore[attr-defined]
     InventoryRecord.__table__,  # type: ignore[attr-defined]
     ListReceiptRecord.__table__,  # type: ignore[attr-defined]
+    CustomsReasonRecord.__table__,  # type: ignore[attr-defined]
     FundsRecord.__table__,  # type: ignore[attr-defined]
     WaybillRecord.__table__,  # type: ignore[attr-defined]
     SummaryRecord.__table__,  # type: ignore[attr-defined]

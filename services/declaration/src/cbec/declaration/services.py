@@ -52,6 +52,7 @@ from cbec.declaration.domain import (
     Period,
     Receipt,
     ReceiptOfFunds,
+    RiskHit,
     SummaryApplication,
     SummaryCandidate,
     SummaryFlag,
@@ -86,6 +87,7 @@ from cbec.declaration.domain.three_document import (
     missing_import_documents,
 )
 from cbec.declaration.models import (
+    CustomsReasonRecord,
     FundsRecord,
     InventoryRecord,
     ListReceiptRecord,
@@ -990,6 +992,94 @@ async def _apply(
             return
     steps = apply_decision(current, decision, at=at)
     await _record(decl, session, row, steps, now, rules=tuple(str(v) for v in decision.violations))
+    if decision.risk_hits and steps:
+        reasons = tuple(_risk_reason(hit) for hit in decision.risk_hits)
+        _keep_counsel(decl, session, row, steps[-1].receipt, reasons, now)
+
+
+# Customs' own reasons (DESIGN.md, Security: customs keeps its own counsel)
+
+
+def _risk_reason(hit: RiskHit) -> ev.CustomsReason:
+    return ev.CustomsReason(
+        kind="risk-rule", rule=hit.rule, outcome=hit.outcome.value, detail=hit.detail
+    )
+
+
+def _keep_counsel(
+    decl: Declaration,
+    session: AsyncSession,
+    row: InventoryRecord,
+    receipt: Receipt,
+    reasons: Sequence[ev.CustomsReason],
+    now: datetime,
+) -> None:
+    """Keep why customs put the list where its last receipt says, apart from the receipts the
+    declarant gets, and tell the officers (ListAssessed)."""
+    assert row.id is not None
+    for reason in reasons:
+        session.add(
+            CustomsReasonRecord(
+                list_id=row.id,
+                return_status=receipt.return_status,
+                kind=reason.kind,
+                rule=reason.rule,
+                outcome=reason.outcome,
+                officer=reason.officer,
+                action=reason.action,
+                detail=reason.detail,
+                created_at=now,
+            )
+        )
+    decl.outbox.add(
+        session,
+        ev.ListAssessed(
+            orderNo=row.order_no,
+            ieFlag="E" if row.ie_flag == "E" else "I",
+            copNo=row.cop_no,
+            preNo=row.pre_no,
+            invtNo=row.invt_no,
+            ebcCode=row.ebc_code,
+            ebpCode=row.ebp_code,
+            agentCode=row.agent_code,
+            returnStatus=receipt.return_status,
+            declarantInfo=receipt.return_info or "-",
+            reasons=tuple(reasons),
+            assessedAt=_iso(now),
+        ),
+    )
+
+
+def customs_reason_view(record: CustomsReasonRecord) -> dict[str, Any]:
+    """One of customs' reasons as the officers' views show it."""
+    view: dict[str, Any] = {
+        "returnStatus": record.return_status,
+        "kind": record.kind,
+        "detail": record.detail,
+        "at": _iso(_china(record.created_at)),
+    }
+    for name in ("rule", "outcome", "officer", "action"):
+        value = getattr(record, name)
+        if value is not None:
+            view[name] = value
+    return view
+
+
+async def customs_reasons(
+    session: AsyncSession, list_ids: Sequence[int]
+) -> dict[int, list[CustomsReasonRecord]]:
+    """Customs' reasons of the lists, oldest first, by list id (for officers only)."""
+    found: dict[int, list[CustomsReasonRecord]] = {list_id: [] for list_id in list_ids}
+    if not list_ids:
+        return found
+    rows = await session.exec(
+        select(CustomsReasonRecord)
+        .where(col(CustomsReasonRecord.list_id).in_(list(list_ids)))
+        .order_by(col(CustomsReasonRecord.id))
+    )
+    for record in rows.all():
+        found[record.list_id].append(record)
+    return found
 
 
 async def reconsider(
@@ -1212,6 +1302,25 @@ async def officer_cases(session: AsyncSession) -> list[InventoryRecord]:
     return list(found.all())
 
 
+async def officer_case(
+    session: AsyncSession, invt_no: str
+) -> tuple[InventoryRecord, list[ListReceiptRecord], list[CustomsReasonRecord]]:
+    """A list as an officer sees it: its receipts and customs' own reasons."""
+    row = (
+        await session.exec(select(InventoryRecord).where(InventoryRecord.invt_no == invt_no))
+    ).first()
+    if row is None:
+        raise NotFound(f"no list {invt_no}", [Problem("invtNo", "no such list", invt_no)])
+    assert row.id is not None
+    receipts = await session.exec(
+        select(ListReceiptRecord)
+        .where(ListReceiptRecord.list_id == row.id)
+        .order_by(col(ListReceiptRecord.id))
+    )
+    reasons = await customs_reasons(session, [row.id])
+    return row, list(receipts.all()), reasons[row.id]
+
+
 async def officer_decision(
     decl: Declaration,
     session: AsyncSession,
@@ -1220,8 +1329,12 @@ async def officer_decision(
     reason: str,
     officer: str,
     now: datetime,
+    *,
+    return_info: str | None = None,
 ) -> InventoryRecord:
-    """An officer concludes a manual review (300) or an inspection (500)."""
+    """An officer concludes a manual review (300) or an inspection (500). The officer's code
+    and ``reason`` (the note) are kept for customs; the declarant's receipts say the status,
+    and a rejection ``return_info`` when the officer gives the declarant a reason."""
     await _decide_lists_one_at_a_time(session)
     tag_span(invtNo=invt_no)
     row = (
@@ -1232,20 +1345,25 @@ async def officer_decision(
     current = ListStatus(row.status)
     try:
         steps = apply_officer_decision(
-            current, OfficerDecision(action, reason, officer), at=_china(now)
+            current, OfficerDecision(action, reason, officer, return_info), at=_china(now)
         )
     except DeclarationError as error:
         problems = [Problem(v.field, v.rule, v.value, v.expected) for v in error.violations]
         if error.status_code == 409:
             raise Conflict(error.message, problems) from error
         raise InvalidInput(problems, error.message) from error
+    note = ev.CustomsReason(
+        kind="officer-decision", officer=officer, action=action.value, detail=reason.strip()
+    )
     if row.ie_flag == "I" and action is OfficerAction.RELEASE:
         refused = await _reserve_quota(decl, session, row, now)
         if refused is not None:
             step = Transition(current, S.REJECTED, refused)
             await _record(decl, session, row, (step,), now, rules=(refused.return_info,))
+            _keep_counsel(decl, session, row, refused, (note,), now)
             return row
-    await _record(decl, session, row, steps, now, rules=(reason,))
+    await _record(decl, session, row, steps, now)
+    _keep_counsel(decl, session, row, steps[-1].receipt, (note,), now)
     return row
 
 

@@ -1,9 +1,11 @@
 """The decision on a list: its own rules, the three-document check, then risk screening.
 
 Any broken rule is a rejection (100) whose `returnInfo` names every failed rule with its two
-values (at most 1000 characters); a complete, consistent list goes where risk screening
-sends it: release (800), manual review (300) or inspection (500). A list whose documents
-are not all on file waits::
+values (at most 1000 characters): the declarant's own data, which it corrects. A complete,
+consistent list goes where risk screening sends it: release (800), manual review (300) or
+inspection (500); its receipts say only that (:data:`TOLD_DECLARANT`), while the rules that
+fired stay in ``risk_hits``, for customs alone. A list whose documents are not all on file
+waits::
 
     decision = decide_export(invt, on_file, rules, credit_grade="A")
     steps = apply_decision(ListStatus.STORED, decision, at=now)
@@ -21,7 +23,13 @@ from cbec.declaration.domain.codes import ListStatus
 from cbec.declaration.domain.config import DeclarationRules
 from cbec.declaration.domain.documents import ExportInventory, ImportInventory
 from cbec.declaration.domain.errors import Violation
-from cbec.declaration.domain.lifecycle import Transition, clip_return_info, walk
+from cbec.declaration.domain.lifecycle import (
+    TOLD_DECLARANT,
+    Transition,
+    clip_return_info,
+    walk,
+    walk_told,
+)
 from cbec.declaration.domain.risk import (
     BuyerOrder,
     RiskAssessment,
@@ -63,6 +71,9 @@ _FROM_RISK = {
 
 @dataclass(frozen=True, slots=True)
 class Decision:
+    """``return_info`` is what the declarant is told; ``risk_hits`` are customs' own reasons
+    (the rules that fired, with their parameters), never told to the declarant."""
+
     outcome: DecisionOutcome
     return_info: str
     violations: tuple[Violation, ...] = ()
@@ -89,8 +100,8 @@ def decide(
     if check.violations:
         return Decision(DecisionOutcome.REJECT, rejection_info(check.violations), check.violations)
     outcome = _FROM_RISK[risk.outcome]
-    info = "; ".join(str(hit) for hit in risk.hits) if risk.hits else "released"
-    return Decision(outcome, clip_return_info(info), risk_hits=risk.hits)
+    info = TOLD_DECLARANT[_TARGETS[outcome][-1]]
+    return Decision(outcome, info, risk_hits=risk.hits)
 
 
 def decide_export(
@@ -157,8 +168,12 @@ def apply_decision(
     current: ListStatus, decision: Decision, *, at: datetime
 ) -> tuple[Transition, ...]:
     """The transitions a decision causes. A list still being declared (2) is first stored
-    (120) unless it is rejected outright."""
+    (120) unless it is rejected outright. A rejection's receipt names the failed rules and a
+    list waiting says what it awaits (the declarant's own documents); risk screening's
+    outcomes say only the status reached."""
     targets = _TARGETS[decision.outcome]
     if current is ListStatus.DECLARING and decision.outcome is not DecisionOutcome.REJECT:
         targets = (ListStatus.STORED, *targets)
-    return walk(current, targets, at=at, info=decision.return_info)
+    if decision.outcome in (DecisionOutcome.REJECT, DecisionOutcome.AWAITING_DOCUMENTS):
+        return walk(current, targets, at=at, info=decision.return_info)
+    return walk_told(current, targets, at=at)

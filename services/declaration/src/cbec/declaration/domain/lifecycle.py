@@ -59,6 +59,21 @@ rejected list is no longer declared, and is corrected with a change."""
 MAX_RETURN_INFO = 1000
 """`returnInfo` is at most 1000 characters (CEB receipts)."""
 
+TOLD_DECLARANT: Mapping[ListStatus, str] = {
+    S.STORED: "stored by customs, logic check passed",
+    S.MANUAL_REVIEW: "held for manual review",
+    S.INSPECTION: "selected for inspection",
+    S.REVIEW_CONCLUDED: "review concluded",
+    S.RELEASED: "released",
+}
+"""What the declarant's receipt says of a status that customs' own judgement put the list in
+(risk screening, an officer): the status, and nothing of why. Customs keeps its own counsel:
+the rules that fired, their thresholds and usual prices, and the officers' notes stay with
+customs (DESIGN.md, Security)."""
+
+REJECTED_AFTER_REVIEW = "rejected after customs review"
+"""The declarant's receipt of an officer's rejection that gives the declarant no reason."""
+
 
 def format_return_time(at: datetime) -> str:
     """A receipt time as the standard writes it: yyyyMMddHHmmssSSS."""
@@ -126,6 +141,18 @@ def walk(
     steps: list[Transition] = []
     for target in targets:
         steps.append(transition(current, target, at=at, info=info))
+        current = target
+    return tuple(steps)
+
+
+def walk_told(
+    current: ListStatus, targets: tuple[ListStatus, ...], *, at: datetime
+) -> tuple[Transition, ...]:
+    """Several transitions in a row, each receipt saying only what :data:`TOLD_DECLARANT`
+    says of its status."""
+    steps: list[Transition] = []
+    for target in targets:
+        steps.append(transition(current, target, at=at, info=TOLD_DECLARANT[target]))
         current = target
     return tuple(steps)
 
@@ -241,15 +268,49 @@ class OfficerAction(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class OfficerDecision:
+    """An officer's decision on a list. ``reason`` is the officer's note, kept by customs;
+    ``return_info`` is what a rejection tells the declarant (a reason about its own documents
+    or goods that it can act on), None to tell it only that customs rejected the list."""
+
     action: OfficerAction
     reason: str
     officer: str
+    return_info: str | None = None
+
+
+def _officer_violations(decision: OfficerDecision) -> list[Violation]:
+    found: list[Violation] = []
+    if not decision.reason.strip():
+        found.append(Violation("reason", "an officer's decision gives its reason", decision.reason))
+    if decision.return_info is not None:
+        if decision.action is not OfficerAction.REJECT:
+            found.append(
+                Violation(
+                    "returnInfo",
+                    "only a rejection tells the declarant a reason",
+                    decision.action.value,
+                    OfficerAction.REJECT.value,
+                )
+            )
+        elif not decision.return_info.strip():
+            found.append(
+                Violation(
+                    "returnInfo",
+                    "a rejection's reason for the declarant is not blank (leave it out instead)",
+                    decision.return_info,
+                )
+            )
+    return found
 
 
 def apply_officer_decision(
     current: ListStatus, decision: OfficerDecision, *, at: datetime
 ) -> tuple[Transition, ...]:
-    """An officer concludes a manual review (300) or an inspection (500), with a reason."""
+    """An officer concludes a manual review (300) or an inspection (500), with a reason.
+
+    The receipts say what :data:`TOLD_DECLARANT` says of each status; a rejection says
+    ``rejected: <return_info>`` or :data:`REJECTED_AFTER_REVIEW`. The officer's code and note
+    are never in them: the caller keeps them for customs."""
     targets = {
         OfficerAction.RELEASE: (S.REVIEW_CONCLUDED, S.RELEASED),
         OfficerAction.REJECT: (S.REJECTED,),
@@ -261,10 +322,11 @@ def apply_officer_decision(
             targets[0].value,
             "officers decide on lists in manual review or inspection",
         )
-    if not decision.reason.strip():
-        raise InvalidDecision(
-            "an officer's decision gives its reason",
-            [Violation("returnInfo", "an officer's decision gives its reason", decision.reason)],
-        )
-    info = f"{decision.action.value} by {decision.officer}: {decision.reason}"
-    return walk(current, targets, at=at, info=info)
+    found = _officer_violations(decision)
+    if found:
+        raise InvalidDecision("; ".join(str(v) for v in found), found)
+    if decision.action is OfficerAction.REJECT:
+        told = decision.return_info
+        info = f"rejected: {told.strip()}" if told is not None else REJECTED_AFTER_REVIEW
+        return (transition(current, S.REJECTED, at=at, info=info),)
+    return walk_told(current, targets, at=at)
