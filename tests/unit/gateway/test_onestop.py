@@ -49,10 +49,33 @@ def test_an_export_waybill_has_no_order_but_a_waybill_key_and_the_list_links_the
 
     assert waybill.order_nos == ()
     assert waybill.waybill == (ORDER.carrier, ORDER.logistics_no)
-    assert not waybill.links_waybill
+    assert waybill.orders == ()
+    assert waybill.links == (onestop.waybill_link(ORDER.carrier, ORDER.logistics_no),)
+    assert waybill.provides == ()
     assert listed.order_nos == (ORDER.order_no,)
+    assert listed.orders == ((ORDER.order_no, ORDER.seller),)
     assert listed.waybill == waybill.waybill
-    assert listed.links_waybill
+    assert onestop.waybill_link(ORDER.carrier, ORDER.logistics_no) in listed.provides
+
+
+def test_an_event_without_its_seller_joins_by_a_link_a_declaration_event_makes() -> None:
+    released = keys_of(onestop.LIST_RELEASED, ORDER.declaration()[3].to_data())
+    departed = keys_of(onestop.PARCEL_MOVED, ORDER.departure().to_data())
+    assessed = keys_of(
+        onestop.IMPORT_TAX_ASSESSED,
+        {"orderNo": ORDER.order_no, "invtNo": ORDER.invt_no, "taxNo": "T1", "total": "1"},
+    )
+    paid = keys_of(onestop.PAYMENT_ACCEPTED, {"orderNo": "IO1", "ebpCode": ORDER.platform})
+    accepted = keys_of(onestop.ORDER_ACCEPTED, ORDER.declaration()[0].to_data())
+
+    assert onestop.list_link(ORDER.invt_no) in released.provides
+    # The departure names the order number but not its seller: it joins by its waybill first.
+    assert departed.orders == ()
+    assert departed.links[0] == onestop.waybill_link(ORDER.carrier, ORDER.logistics_no)
+    assert departed.provides == (), "only the declaration service says whose a waybill is"
+    assert (assessed.orders, assessed.links) == ((), (onestop.list_link(ORDER.invt_no),))
+    assert paid.links == (onestop.platform_link(ORDER.platform, "IO1"),)
+    assert onestop.platform_link(ORDER.platform, ORDER.order_no) in accepted.provides
 
 
 def test_a_settlement_concerns_every_order_of_its_lines() -> None:
@@ -153,7 +176,9 @@ def test_a_rejected_list_and_an_incomplete_one_are_discrepancies_naming_the_rule
 
 
 def test_an_event_naming_no_enterprise_concerns_the_orders_seller_and_platform() -> None:
-    flagged = keys_of(onestop.FUNDS_FLAGGED, ORDER.funds()[1].to_data())
+    flagged = keys_of(
+        onestop.FUNDS_FLAGGED, {**ORDER.funds()[1].to_data(), "ebcCode": None, "ebpCode": None}
+    )
     receipt = keys_of(onestop.RECEIPT_ACCEPTED, ORDER.funds()[0].to_data())
 
     assert receipt_parties(flagged, [ORDER.seller, ORDER.platform]) == [

@@ -8,11 +8,14 @@ enterprises' receipts and webhooks, and the officers' feeds.
 
 | events | what the gateway reads |
 | --- | --- |
-| declaration orders and lists | order number, parties, list numbers, receipts and rules |
+| declaration orders and lists | order number, seller, parties, list numbers, receipts, rules |
 | declaration list assessments | customs' own reasons: officers' feed and views only |
 | logistics waybills and movements | waybill key (an export waybill has no order number) |
-| payments vouchers, receipts, settlements, flags | order number(s), parties, amounts |
+| payments vouchers, receipts, settlements, flags | order number(s), seller or platform, amounts |
 | tax bills, refusals, quota, exemptions, refunds | order number, list number, decision |
+
+An order is its number and its seller (``ebcCode``); an event that does not name the seller
+joins its order by its waybill, list number or import order key (:mod:`cbec.gateway.onestop`).
 """
 
 from __future__ import annotations
@@ -187,7 +190,7 @@ class SettlementView(_Parties):
     lines: tuple[SettledLineView, ...] | None = None
 
 
-class FundsFlaggedView(Consumed):
+class FundsFlaggedView(_Parties):
     orderNo: str
     flag: str
     detail: str

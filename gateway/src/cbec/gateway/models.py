@@ -7,9 +7,11 @@
 - ``idempotency_record``: the first answer to a write carrying an ``Idempotency-Key``;
 - ``event_record``: every event of the four topics, numbered in the order the gateway applied
   them (``seq``: the officers' feeds and the one-stop views read it);
-- ``event_order``: which orders an event concerns; ``waybill_link``: the order of a waybill
-  (export waybills carry no order number); ``order_view``/``order_party``: one row per order
-  with its status and the enterprises named in its events;
+- ``event_order``: which orders an event concerns; ``order_link``: the order that a waybill,
+  a list number or an import order's key belongs to, for the events that do not name the
+  seller (export waybills carry no order number); ``order_view``/``order_party``: one row per
+  order with its status and the enterprises named in its events. An order is its number and
+  its seller (``ebcCode``): two sellers may use the same number;
 - ``receipt``: an event as a receipt for one enterprise it concerns (polled by cursor);
 - ``webhook``/``webhook_delivery``: an enterprise's receipt endpoint and the deliveries to it.
 """
@@ -18,7 +20,7 @@ from __future__ import annotations
 
 from datetime import UTC, datetime
 
-from sqlalchemy import Column, Index, LargeBinary, Table, Text
+from sqlalchemy import Column, LargeBinary, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
 
@@ -84,7 +86,6 @@ class IdempotencyRecord(SQLModel, table=True):
 
 class EventRecord(SQLModel, table=True):
     __tablename__ = "event_record"
-    __table_args__ = (Index("ix_event_record_waybill", "logistics_code", "logistics_no"),)
 
     seq: int | None = Field(default=None, primary_key=True)
     event_id: str = Field(max_length=200, unique=True)
@@ -95,8 +96,12 @@ class EventRecord(SQLModel, table=True):
     subject: str | None = Field(default=None, max_length=200)
     time: datetime
     data: str = Field(sa_column=Column(Text, nullable=False), description="the event's JSON")
-    logistics_code: str | None = Field(default=None, max_length=18)
-    logistics_no: str | None = Field(default=None, max_length=60)
+    link_key: str | None = Field(
+        default=None,
+        max_length=100,
+        index=True,
+        description="the link that joins it to its order, while no order owns that link yet",
+    )
     received_at: datetime = Field(default_factory=utcnow)
 
 
@@ -104,22 +109,28 @@ class EventOrder(SQLModel, table=True):
     __tablename__ = "event_order"
 
     order_no: str = Field(primary_key=True, max_length=60)
+    ebc_code: str = Field(primary_key=True, max_length=18)
     seq: int = Field(primary_key=True)
 
 
-class WaybillLink(SQLModel, table=True):
-    __tablename__ = "waybill_link"
+class OrderLink(SQLModel, table=True):
+    """A key that an order's events share without naming its seller (``W|code|no`` a waybill,
+    ``I|invtNo`` a list, ``P|ebpCode|orderNo`` an import order), and the order that owns it."""
 
-    logistics_code: str = Field(primary_key=True, max_length=18)
-    logistics_no: str = Field(primary_key=True, max_length=60)
-    order_no: str = Field(max_length=60, index=True)
+    __tablename__ = "order_link"
+
+    link_key: str = Field(primary_key=True, max_length=100)
+    order_no: str = Field(max_length=60)
+    ebc_code: str = Field(max_length=18)
 
 
 class OrderView(SQLModel, table=True):
     __tablename__ = "order_view"
+    __table_args__ = (UniqueConstraint("order_no", "ebc_code"),)
 
     id: int | None = Field(default=None, primary_key=True)
-    order_no: str = Field(max_length=60, unique=True)
+    order_no: str = Field(max_length=60)
+    ebc_code: str = Field(max_length=18, description="the seller: an order is number + seller")
     ie_flag: str | None = Field(default=None, max_length=1, index=True)
     status: str | None = Field(default=None, max_length=20, index=True)
     first_seen: datetime = Field(default_factory=utcnow)
@@ -130,6 +141,7 @@ class OrderParty(SQLModel, table=True):
     __tablename__ = "order_party"
 
     order_no: str = Field(primary_key=True, max_length=60)
+    ebc_code: str = Field(primary_key=True, max_length=18)
     code: str = Field(primary_key=True, max_length=18, index=True)
     role: str = Field(primary_key=True, max_length=20, description="the party field: ebcCode...")
 
@@ -179,7 +191,7 @@ TABLES: tuple[Table, ...] = (
     IdempotencyRecord.__table__,  # type: ignore[attr-defined]
     EventRecord.__table__,  # type: ignore[attr-defined]
     EventOrder.__table__,  # type: ignore[attr-defined]
-    WaybillLink.__table__,  # type: ignore[attr-defined]
+    OrderLink.__table__,  # type: ignore[attr-defined]
     OrderView.__table__,  # type: ignore[attr-defined]
     OrderParty.__table__,  # type: ignore[attr-defined]
     Receipt.__table__,  # type: ignore[attr-defined]

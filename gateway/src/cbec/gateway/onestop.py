@@ -8,10 +8,15 @@ tax flows of an order meet (DESIGN.md, "single access point, one-stop service").
 arrive on four topics with no order between topics, so the view is folded from every event of
 the order at read time: whatever arrived first, the same events give the same view.
 
-Joins: most events carry ``orderNo``; a settlement names its orders in ``lines``; an export
-waybill (CEB505) and its movements carry no order number, so they join through the list's
+An order is kept under its number and its seller (``ebcCode``): order numbers are the
+platform's or the enterprise's own (DOMAIN.md §1), so two sellers may use the same one, and each
+must see only its own order. Joins: most events carry ``orderNo`` and ``ebcCode``; a settlement
+names its orders in ``lines`` and its seller at the top. An event without the seller joins the
+order through a link that a declaration event made, by a key it shares with it: an export
+waybill (CEB505) and its movements carry no order number and join through the list's
 ``logisticsCode`` + ``logisticsNo`` (DOMAIN.md §2: a waybill's key is the logistics enterprise's
-code and its number).
+code and its number); tax decisions and returns through the list's ``invtNo``; an import payment
+through ``orderNo`` + ``ebpCode``, the import order's key.
 """
 
 from __future__ import annotations
@@ -40,6 +45,7 @@ FEED_TOPICS: Mapping[str, frozenset[str]] = {
 }
 """Customs officers follow declarations and goods; tax officers follow tax and funds."""
 
+DECLARATION_PREFIX = "cbec.declaration."
 ORDER_ACCEPTED = "cbec.declaration.order.accepted.v1"
 LIST_STATUS_CHANGED = "cbec.declaration.list.status_changed.v1"
 LIST_RELEASED = "cbec.declaration.list.released.v1"
@@ -100,15 +106,36 @@ def _text(value: Any) -> str | None:
     return value if isinstance(value, str) and value else None
 
 
+OrderKey = tuple[str, str]
+"""(orderNo, ebcCode): an order in the projection."""
+
+
+def waybill_link(logistics_code: str, logistics_no: str) -> str:
+    return f"W|{logistics_code}|{logistics_no}"
+
+
+def list_link(invt_no: str) -> str:
+    return f"I|{invt_no}"
+
+
+def platform_link(ebp_code: str, order_no: str) -> str:
+    return f"P|{ebp_code}|{order_no}"
+
+
 @dataclass(frozen=True, slots=True)
 class EventKeys:
     """What an event is joined by: its orders, its waybill, the enterprises it names."""
 
     order_nos: tuple[str, ...] = ()
+    seller: str | None = None
+    """The order's e-commerce enterprise (``ebcCode``), when the event names it."""
     waybill: tuple[str, str] | None = None
     """(logisticsCode, logisticsNo) of the waybill the event concerns."""
-    links_waybill: bool = False
-    """The event names both one order and its waybill: the waybill belongs to that order."""
+    links: tuple[str, ...] = ()
+    """Keys it shares with its order (waybill, invtNo, ebpCode + orderNo), most telling first:
+    what joins it to its order when it does not name the seller."""
+    provides: tuple[str, ...] = ()
+    """The links a declaration event makes: the order it names owns these keys."""
     parties: Mapping[str, str] = field(default_factory=dict)
     """Party field → enterprise code, for the fields the event carries."""
     ie_flag: str | None = None
@@ -116,6 +143,13 @@ class EventKeys:
     """The order's new status when the event changes it."""
     return_status: str | None = None
     return_info: str | None = None
+
+    @property
+    def orders(self) -> tuple[OrderKey, ...]:
+        """The orders the event names with their seller; none when it does not name one."""
+        if self.seller is None:
+            return ()
+        return tuple((order_no, self.seller) for order_no in self.order_nos)
 
 
 def keys_of(event_type: str, data: Mapping[str, Any]) -> EventKeys:
@@ -143,10 +177,25 @@ def keys_of(event_type: str, data: Mapping[str, Any]) -> EventKeys:
     elif event_type == ORDER_ACCEPTED:
         status = ORDER_ACCEPTED_STATUS
     ie_flag = _text(data.get("ieFlag"))
+    seller = _text(data.get("ebcCode"))
+    invt_no = _text(data.get("invtNo"))
+    ebp_code = _text(data.get("ebpCode"))
+    links: list[str] = []
+    if waybill is not None:
+        links.append(waybill_link(*waybill))
+    if invt_no:
+        links.append(list_link(invt_no))
+    if ebp_code and order_no:
+        links.append(platform_link(ebp_code, order_no))
+    # Only the declaration service's events say which order a waybill, a list number or an
+    # import order's key belongs to: it accepted the order and the list from their filers.
+    decides = event_type.startswith(DECLARATION_PREFIX) and seller is not None
     return EventKeys(
         order_nos=tuple(orders),
+        seller=seller,
         waybill=waybill,
-        links_waybill=waybill is not None and order_no is not None,
+        links=tuple(links),
+        provides=tuple(links) if decides and order_no else (),
         parties=parties,
         ie_flag=ie_flag if ie_flag in ("I", "E") else None,
         status=status,

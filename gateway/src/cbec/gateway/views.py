@@ -2,6 +2,8 @@
 
     await record_event(session, envelope, topic="cbec.declaration.v1")   # in a consumer
     view = await order_view(session, "EO1", viewer=Viewer("3301963K69", officer=False))
+    # several sellers using "EO1" and a viewer serving both: name the seller
+    view = await order_view(session, "EO1", viewer=viewer, ebc_code="3301963K69")
     page = await receipts_after(session, "3301963K69", after=0, limit=100)
     rows = await feed_after(session, "customs", after=0, enterprise=None, types=(), limit=500)
 
@@ -30,16 +32,16 @@ from cbec.gateway import onestop
 from cbec.gateway.models import (
     EventOrder,
     EventRecord,
+    OrderLink,
     OrderParty,
     OrderView,
     Receipt,
-    WaybillLink,
     Webhook,
     WebhookDelivery,
     utcnow,
 )
 from cbec.shared.envelope import Envelope, format_time
-from cbec.shared.errors import NotFound
+from cbec.shared.errors import Conflict, NotFound, Violation
 
 RECEIPT_NAMESPACE = uuid.UUID("6c2d7a4e-3b1f-5c8a-9e0d-4f7b2a1c8e35")
 """Receipt ids are derived from the event id and the enterprise: the same event redelivered is
@@ -61,7 +63,11 @@ async def _serialise_numbering(session: AsyncSession) -> None:
 
 
 async def record_event(session: AsyncSession, envelope: Envelope, *, topic: str) -> None:
-    """Keep one event: the log, the orders it joins, the order rows, receipts and deliveries."""
+    """Keep one event: the log, the orders it joins, the order rows, receipts and deliveries.
+
+    The orders are those the event names with their seller, else those its links resolve to
+    (one read of ``order_link`` for the links it has and makes); an event whose order is not
+    known yet keeps its link and joins the order when a declaration event makes that link."""
     existing = await session.exec(
         select(EventRecord.seq).where(col(EventRecord.event_id) == envelope.id)
     )
@@ -69,7 +75,14 @@ async def record_event(session: AsyncSession, envelope: Envelope, *, topic: str)
         return
     await _serialise_numbering(session)
     keys = onestop.keys_of(envelope.type, envelope.data)
-    logistics_code, logistics_no = keys.waybill or (None, None)
+    orders = list(keys.orders)
+    wanted = set(keys.provides) | (set(keys.links) if not orders else set())
+    known: dict[str, onestop.OrderKey] = {}
+    if wanted:
+        links = await session.exec(select(OrderLink).where(col(OrderLink.link_key).in_(wanted)))
+        known = {link.link_key: (link.order_no, link.ebc_code) for link in links.all()}
+    if not orders:
+        orders = _resolved(keys, known)
     record = EventRecord(
         event_id=envelope.id,
         topic=topic,
@@ -79,63 +92,96 @@ async def record_event(session: AsyncSession, envelope: Envelope, *, topic: str)
         subject=envelope.subject,
         time=envelope.time,
         data=json.dumps(envelope.data, ensure_ascii=False, separators=(",", ":")),
-        logistics_code=logistics_code,
-        logistics_no=logistics_no,
+        link_key=keys.links[0] if not orders and keys.links else None,
     )
     session.add(record)
     await session.flush()
     assert record.seq is not None
     seq = record.seq
 
-    orders = list(keys.order_nos)
-    if keys.waybill is not None:
-        link = await session.get(WaybillLink, keys.waybill)
-        if keys.links_waybill and link is None:
-            order_no = keys.order_nos[0]
-            session.add(
-                WaybillLink(
-                    logistics_code=keys.waybill[0], logistics_no=keys.waybill[1], order_no=order_no
-                )
-            )
-            await _attach_earlier_waybill_events(session, keys.waybill, order_no, before=seq)
-        elif link is not None and link.order_no not in orders:
-            orders.append(link.order_no)
-
     now = utcnow()
     if not onestop.for_enterprises(envelope.type):
         # Customs' own counsel: in the officers' feed and views of the order only; it touches
         # no order row (an enterprise's `since` would see it) and is nobody's receipt.
-        session.add_all(EventOrder(order_no=order_no, seq=seq) for order_no in orders)
+        session.add_all(
+            EventOrder(order_no=order[0], ebc_code=order[1], seq=seq) for order in orders
+        )
         return
-    for order_no in orders:
-        session.add(EventOrder(order_no=order_no, seq=seq))
-        await _touch_order(session, order_no, keys, envelope.type, now)
-    own = [o for o in orders if envelope.data.get("orderNo") in (None, o)]
+    for order in orders:
+        session.add(EventOrder(order_no=order[0], ebc_code=order[1], seq=seq))
+        await _touch_order(session, order, keys, envelope.type, now)
+    own = [o for o in orders if envelope.data.get("orderNo") in (None, o[0])]
     await _add_parties(session, own, keys.parties)
 
-    owners: list[str] = []
-    if not keys.parties and orders:
-        rows = await session.exec(
-            select(OrderParty.code).where(
-                col(OrderParty.order_no).in_(orders),
-                col(OrderParty.role).in_(onestop.ORDER_OWNER_FIELDS),
-            )
+    owners = await _owners(session, orders) if not keys.parties and orders else []
+    await _issue_receipts(
+        session,
+        onestop.receipt_parties(keys, owners),
+        event_id=envelope.id,
+        event_type=envelope.type,
+        seq=seq,
+        order_no=orders[0][0] if orders else keys.order_nos[0] if keys.order_nos else None,
+        keys=keys,
+        time=envelope.time,
+        now=now,
+    )
+    made = [link for link in keys.provides if link not in known]
+    if made and len(orders) == 1:
+        order_no, ebc_code = orders[0]
+        session.add_all(OrderLink(link_key=k, order_no=order_no, ebc_code=ebc_code) for k in made)
+        await _attach_earlier_events(session, made, orders[0], before=seq, now=now)
+
+
+def _resolved(
+    keys: onestop.EventKeys, known: Mapping[str, onestop.OrderKey]
+) -> list[onestop.OrderKey]:
+    """The order an event without its seller joins through its first known link; an event that
+    names an order number joins only an order of that number."""
+    for link in keys.links:
+        order = known.get(link)
+        if order is not None and (not keys.order_nos or order[0] in keys.order_nos):
+            return [order]
+    return []
+
+
+async def _owners(session: AsyncSession, orders: Sequence[onestop.OrderKey]) -> list[str]:
+    """The e-commerce enterprises and platforms of the orders."""
+    rows = await session.exec(
+        select(OrderParty.order_no, OrderParty.ebc_code, OrderParty.code).where(
+            col(OrderParty.order_no).in_({o[0] for o in orders}),
+            col(OrderParty.role).in_(onestop.ORDER_OWNER_FIELDS),
         )
-        owners = sorted(set(rows.all()))
-    parties = onestop.receipt_parties(keys, owners)
+    )
+    wanted = set(orders)
+    return sorted({code for order_no, ebc, code in rows.all() if (order_no, ebc) in wanted})
+
+
+async def _issue_receipts(
+    session: AsyncSession,
+    parties: Sequence[str],
+    *,
+    event_id: str,
+    event_type: str,
+    seq: int,
+    order_no: str | None,
+    keys: onestop.EventKeys,
+    time: datetime,
+    now: datetime,
+) -> None:
+    """The event as a receipt for each enterprise it concerns, and the webhook deliveries."""
     if not parties:
         return
     receipts = [
         Receipt(
-            receipt_id=receipt_id(envelope.id, party),
+            receipt_id=receipt_id(event_id, party),
             party=party,
             event_seq=seq,
-            event_id=envelope.id,
-            type=envelope.type,
-            order_no=orders[0] if orders else None,
+            event_id=event_id,
+            type=event_type,
+            order_no=order_no,
             return_status=keys.return_status,
             return_info=keys.return_info,
-            time=envelope.time,
+            time=time,
         )
         for party in parties
     ]
@@ -155,29 +201,65 @@ async def record_event(session: AsyncSession, envelope: Envelope, *, topic: str)
                 )
 
 
-async def _attach_earlier_waybill_events(
-    session: AsyncSession, waybill: tuple[str, str], order_no: str, *, before: int
+async def _attach_earlier_events(
+    session: AsyncSession,
+    links: Sequence[str],
+    order: onestop.OrderKey,
+    *,
+    before: int,
+    now: datetime,
 ) -> None:
-    """Events of a waybill that came before its order was known join the order now."""
+    """Events that came before their order owned these links join the order now; those that
+    name no enterprise become receipts for the order's seller and platform, as they would have
+    had their order been known."""
     rows = await session.exec(
-        select(EventRecord.seq).where(
-            col(EventRecord.logistics_code) == waybill[0],
-            col(EventRecord.logistics_no) == waybill[1],
-            col(EventRecord.seq) < before,
+        select(EventRecord).where(
+            col(EventRecord.link_key).in_(links), col(EventRecord.seq) < before
         )
     )
-    for earlier in rows.all():
-        if earlier is not None and await session.get(EventOrder, (order_no, earlier)) is None:
-            session.add(EventOrder(order_no=order_no, seq=earlier))
+    earlier = list(rows.all())
+    if not earlier:
+        return
+    owners: list[str] | None = None
+    for event in earlier:
+        assert event.seq is not None
+        session.add(EventOrder(order_no=order[0], ebc_code=order[1], seq=event.seq))
+        event.link_key = None
+        session.add(event)
+        keys = onestop.keys_of(event.type, json.loads(event.data))
+        if keys.parties:
+            continue
+        if owners is None:
+            await session.flush()
+            owners = await _owners(session, [order])
+        await _issue_receipts(
+            session,
+            owners,
+            event_id=event.event_id,
+            event_type=event.type,
+            seq=event.seq,
+            order_no=order[0],
+            keys=keys,
+            time=event.time,
+            now=now,
+        )
 
 
 async def _touch_order(
-    session: AsyncSession, order_no: str, keys: onestop.EventKeys, event_type: str, now: datetime
+    session: AsyncSession,
+    order: onestop.OrderKey,
+    keys: onestop.EventKeys,
+    event_type: str,
+    now: datetime,
 ) -> None:
-    rows = await session.exec(select(OrderView).where(col(OrderView.order_no) == order_no))
+    rows = await session.exec(
+        select(OrderView).where(
+            col(OrderView.order_no) == order[0], col(OrderView.ebc_code) == order[1]
+        )
+    )
     view = rows.first()
     if view is None:
-        view = OrderView(order_no=order_no, first_seen=now)
+        view = OrderView(order_no=order[0], ebc_code=order[1], first_seen=now)
     owns = event_type != onestop.SETTLEMENT_COMPLETED
     if owns:
         view.ie_flag = view.ie_flag or keys.ie_flag
@@ -187,25 +269,25 @@ async def _touch_order(
 
 
 async def _add_parties(
-    session: AsyncSession, order_nos: Sequence[str], parties: Mapping[str, str]
+    session: AsyncSession, orders: Sequence[onestop.OrderKey], parties: Mapping[str, str]
 ) -> None:
     """The orders' party rows the event names that are not on file yet (one read, one insert)."""
-    if not order_nos or not parties:
+    if not orders or not parties:
         return
     known = set(
         (
             await session.exec(
-                select(OrderParty.order_no, OrderParty.code, OrderParty.role).where(
-                    col(OrderParty.order_no).in_(order_nos)
-                )
+                select(
+                    OrderParty.order_no, OrderParty.ebc_code, OrderParty.code, OrderParty.role
+                ).where(col(OrderParty.order_no).in_({o[0] for o in orders}))
             )
         ).all()
     )
     session.add_all(
-        OrderParty(order_no=order_no, code=code, role=role)
-        for order_no in order_nos
+        OrderParty(order_no=order_no, ebc_code=ebc_code, code=code, role=role)
+        for order_no, ebc_code in orders
         for role, code in parties.items()
-        if (order_no, code, role) not in known
+        if (order_no, ebc_code, code, role) not in known
     )
 
 
@@ -220,33 +302,49 @@ class Viewer:
     officer: bool
 
 
-async def _visible(session: AsyncSession, order_no: str, codes: Sequence[str]) -> bool:
-    rows = await session.exec(
-        select(OrderParty.code).where(
-            col(OrderParty.order_no) == order_no, col(OrderParty.code).in_(codes)
+def _naming(code: str) -> Any:
+    """A condition on ``order_view`` rows: the order's events name ``code`` in a party field."""
+    return (
+        select(OrderParty.code)
+        .where(
+            col(OrderParty.order_no) == col(OrderView.order_no),
+            col(OrderParty.ebc_code) == col(OrderView.ebc_code),
+            col(OrderParty.code) == code,
         )
+        .exists()
     )
-    return rows.first() is not None
 
 
 async def order_view(
-    session: AsyncSession, order_no: str, *, viewer: Viewer, party: str | None = None
+    session: AsyncSession,
+    order_no: str,
+    *,
+    viewer: Viewer,
+    party: str | None = None,
+    ebc_code: str | None = None,
 ) -> dict[str, Any]:
     """The one-stop view of an order; NotFound when there is none the viewer may see (an
-    enterprise is not told that another enterprise's order exists)."""
-    rows = await session.exec(select(OrderView).where(col(OrderView.order_no) == order_no))
-    view = rows.first()
-    missing = NotFound(f"no order {order_no}" + (f" of {party}" if party else ""))
-    if view is None:
-        raise missing
-    if not viewer.officer and not await _visible(session, order_no, [viewer.code]):
-        raise missing
-    if party is not None and not await _visible(session, order_no, [party]):
-        raise missing
+    enterprise is not told that another enterprise's order exists). An order is its number and
+    its seller: when the viewer may see several orders of the number (a platform, a carrier or
+    an officer serving two sellers that use it), ``ebc_code`` or ``party`` names the one."""
+    query = select(OrderView).where(col(OrderView.order_no) == order_no)
+    if ebc_code is not None:
+        query = query.where(col(OrderView.ebc_code) == ebc_code)
+    for code in [c for c in (None if viewer.officer else viewer.code, party) if c]:
+        query = query.where(_naming(code))
+    found = list((await session.exec(query.order_by(col(OrderView.id)).limit(2))).all())
+    if not found:
+        raise NotFound(f"no order {order_no}" + (f" of {party}" if party else ""))
+    if len(found) > 1:
+        raise Conflict(
+            f"several sellers use the order number {order_no}: name one with ?ebcCode=",
+            [Violation(field="ebcCode", rule="required when several sellers use the orderNo")],
+        )
+    view = found[0]
     events = await session.exec(
         select(EventRecord)
         .join(EventOrder, col(EventOrder.seq) == col(EventRecord.seq))
-        .where(col(EventOrder.order_no) == order_no)
+        .where(col(EventOrder.order_no) == order_no, col(EventOrder.ebc_code) == view.ebc_code)
         .order_by(col(EventRecord.seq))
     )
     # The status is the one folded from the events read here, not the row's: on PostgreSQL
@@ -255,6 +353,7 @@ async def order_view(
     folded = onestop.fold_order(
         order_no, [_stored(row) for row in events.all()], officer=viewer.officer
     )
+    folded["ebcCode"] = view.ebc_code
     folded["ieFlag"] = view.ie_flag or folded["ieFlag"]
     folded["firstSeen"] = format_time(view.first_seen)
     folded["updatedAt"] = format_time(view.updated_at)
@@ -286,11 +385,7 @@ async def list_orders(
     """Orders the viewer may see, oldest first after the cursor ``after`` (an order row id)."""
     query = select(OrderView).where(col(OrderView.id) > after)
     for code in [c for c in (None if viewer.officer else viewer.code, filters.party) if c]:
-        query = query.where(
-            col(OrderView.order_no).in_(
-                select(OrderParty.order_no).where(col(OrderParty.code) == code)
-            )
-        )
+        query = query.where(_naming(code))
     if filters.status is not None:
         query = query.where(col(OrderView.status) == filters.status)
     if filters.ie_flag is not None:
@@ -298,20 +393,25 @@ async def list_orders(
     if filters.since is not None:
         query = query.where(col(OrderView.updated_at) >= filters.since)
     rows = list((await session.exec(query.order_by(col(OrderView.id)).limit(limit))).all())
-    parties: dict[str, dict[str, str]] = {row.order_no: {} for row in rows}
+    parties: dict[tuple[str, str], dict[str, str]] = {
+        (row.order_no, row.ebc_code): {} for row in rows
+    }
     if rows:
         found = await session.exec(
-            select(OrderParty).where(col(OrderParty.order_no).in_(list(parties)))
+            select(OrderParty).where(col(OrderParty.order_no).in_({row.order_no for row in rows}))
         )
         for party in found.all():
-            parties[party.order_no].setdefault(party.role, party.code)
+            named = parties.get((party.order_no, party.ebc_code))
+            if named is not None:
+                named.setdefault(party.role, party.code)
     return [
         {
             "id": row.id,
             "orderNo": row.order_no,
+            "ebcCode": row.ebc_code,
             "ieFlag": row.ie_flag,
             "status": row.status,
-            "parties": parties[row.order_no],
+            "parties": parties[(row.order_no, row.ebc_code)],
             "firstSeen": format_time(row.first_seen),
             "updatedAt": format_time(row.updated_at),
         }

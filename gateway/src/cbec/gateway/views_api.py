@@ -128,6 +128,7 @@ _VIEW_EXAMPLE = {
     responses={
         200: {"content": {"application/json": {"example": _VIEW_EXAMPLE}}},
         404: problem_response("no such order, or none naming the caller's code"),
+        409: problem_response("several sellers' orders of the number: name one with ?ebcCode="),
     },
 )
 async def get_order(
@@ -135,11 +136,17 @@ async def get_order(
     runtime: RuntimeDep,
     caller: CallerDep,
     party: Annotated[str | None, Query(max_length=18)] = None,
+    ebc_code: Annotated[
+        str | None,
+        Query(alias="ebcCode", max_length=18, description="the seller, if several use it"),
+    ] = None,
 ) -> dict[str, Any]:
     """One order across declaration, goods, funds and tax, with its receipts and discrepancies."""
     tag_span(orderNo=order_no)
     async with runtime.reading() as session:
-        return await views.order_view(session, order_no, viewer=_viewer(caller), party=party)
+        return await views.order_view(
+            session, order_no, viewer=_viewer(caller), party=party, ebc_code=ebc_code
+        )
 
 
 @router.get("/v1/orders", tags=["one-stop"])

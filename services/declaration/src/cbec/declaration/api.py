@@ -139,7 +139,7 @@ def _inventory(ie: str) -> Handler:
 
 def _revocation(ie: str) -> Handler:
     async def use(decl, session, document, party, now):  # type: ignore[no-untyped-def]
-        return await services.revoke(decl, session, ie, document, now)
+        return await services.revoke(decl, session, ie, document, party, now)
 
     return use
 
@@ -209,21 +209,28 @@ def _list_view(
     return view
 
 
+def _reader(who: Caller) -> services.Reader:
+    return services.Reader(party=who.party, sees_all=bool({OFFICER, OPERATOR} & who.roles))
+
+
 @router.get("/v1/lists/{copNo}", tags=["lists"])
-async def get_list(copNo: str, runtime: RuntimeDep, agentCode: str | None = None) -> dict[str, Any]:
-    """An inventory list with its receipt history."""
+async def get_list(
+    copNo: str, runtime: RuntimeDep, who: Who, agentCode: str | None = None
+) -> dict[str, Any]:
+    """An inventory list that names the caller, with its receipt history (404 otherwise)."""
     async with runtime.sessions() as session:
-        row, receipts = await services.list_with_receipts(session, copNo, agentCode)
+        row, receipts = await services.list_with_receipts(session, copNo, agentCode, _reader(who))
         return _list_view(row, receipts)
 
 
 @router.get("/v1/orders/{orderNo}", tags=["orders"])
 async def get_order(
-    orderNo: str, runtime: RuntimeDep, party: Annotated[str, Query(min_length=1)]
+    orderNo: str, runtime: RuntimeDep, who: Who, party: Annotated[str, Query(min_length=1)]
 ) -> dict[str, Any]:
-    """An order (by orderNo and its ebcCode for export or ebpCode for import) with its lists."""
+    """An order (by orderNo and its ebcCode for export or ebpCode for import) that names the
+    caller, with its lists (404 otherwise)."""
     async with runtime.sessions() as session:
-        found = await services.order_with_lists(session, orderNo, party)
+        found = await services.order_with_lists(session, orderNo, party, _reader(who))
         return {
             "orders": [
                 {
@@ -380,6 +387,11 @@ async def export_summaries(request: Request, runtime: RuntimeDep, who: Who) -> d
                 for d in documents
             ]
         return {"receipts": receipts}
+    if OPERATOR not in who.roles and who.party != compact.ebcCode:
+        raise Forbidden(
+            "the compact form is for operators and for the consignor itself",
+            [Violation("ebcCode", "must be the code of the calling enterprise", compact.ebcCode)],
+        )
     year, month = compact.period.split("-")
     summary_request = services.SummaryRequest(
         ebc_code=compact.ebcCode,

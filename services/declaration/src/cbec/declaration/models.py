@@ -22,7 +22,8 @@ def utcnow() -> datetime:
 
 class OrderRecord(SQLModel, table=True):
     """An electronic order: export (CEB303) keyed by orderNo + ebcCode, import (CEB311) by
-    orderNo + ebpCode (DOMAIN.md §2); ``party_code`` is the second half of the key."""
+    orderNo + ebpCode (DOMAIN.md §2); ``party_code`` is the second half of the key.
+    ``filed_by`` is the enterprise that filed it: only it changes or deletes the order."""
 
     __tablename__ = "decl_order"
     __table_args__ = (UniqueConstraint("ie_flag", "order_no", "party_code"),)
@@ -35,6 +36,7 @@ class OrderRecord(SQLModel, table=True):
     ebc_code: str = Field(max_length=18)
     app_type: str = Field(max_length=1)
     cop_code: str = Field(max_length=18)
+    filed_by: str = Field(max_length=18, description="the enterprise that filed the order")
     buyer_id_number: str | None = Field(default=None, max_length=60, index=True)
     order_day: str | None = Field(default=None, max_length=8)
     fingerprint: str = Field(max_length=64)
@@ -49,7 +51,8 @@ class OrderRecord(SQLModel, table=True):
 
 class InventoryRecord(SQLModel, table=True):
     """An inventory list (CEB603 export / CEB621 import): copNo + agentCode, then preNo and
-    invtNo once accepted."""
+    invtNo once accepted. ``filed_by`` is the enterprise that filed it: only it changes or
+    deletes the list; it or the agent the list names revokes it."""
 
     __tablename__ = "decl_list"
     __table_args__ = (
@@ -72,6 +75,7 @@ class InventoryRecord(SQLModel, table=True):
     status: str = Field(max_length=10, index=True)
     app_type: str = Field(max_length=1)
     submitted_by: str = Field(max_length=18)
+    filed_by: str = Field(max_length=18, description="the enterprise that filed the list")
     fingerprint: str = Field(max_length=64)
     document: str = Field(sa_column=Column(Text, nullable=False))
     receipt: str = Field(sa_column=Column(Text, nullable=False))

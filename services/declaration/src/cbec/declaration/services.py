@@ -21,7 +21,7 @@ from typing import Any
 
 from opentelemetry.trace import Link
 from pydantic import BaseModel, ValidationError
-from sqlalchemy import func
+from sqlalchemy import false, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -46,6 +46,7 @@ from cbec.declaration.domain import (
     ImportPayment,
     ImportRevocation,
     ImportWaybill,
+    KeyTaken,
     ListStatus,
     OfficerAction,
     OfficerDecision,
@@ -62,9 +63,13 @@ from cbec.declaration.domain import (
     apply_decision,
     apply_officer_decision,
     check_app_type,
+    check_filer,
+    check_revoker,
     decide_export,
     decide_import,
     decl_seq_numbers,
+    filer_of,
+    may_read,
     missing_documents_report,
     revoke_export,
     revoke_import,
@@ -133,6 +138,12 @@ class Declaration:
     @property
     def document_wait(self) -> timedelta:
         return self.settings.three_document_wait or self.rules.three_document.document_wait
+
+    def key_taken(
+        self, message: str, error: KeyTaken, at: datetime, keys: dict[str, Any]
+    ) -> dict[str, Any]:
+        """The receipt refusing a document of ``message`` under another enterprise's key."""
+        return _receipt(self.rules.receipts.key_taken[message], error.message, at, keys)
 
 
 LISTS_LOCK = "cbec.declaration.lists"
@@ -312,9 +323,21 @@ async def submit_order(
     keys = _order_keys(head)
     tag_span(orderNo=head.orderNo)
     party_code = head.ebcCode if ie == "E" else head.ebpCode
+    filer = filer_of(party, party_code)
     document = _dump(entity)
     fingerprint = _fingerprint(document)
     existing = await _order_row(session, ie, head.orderNo, party_code)
+    if existing is not None:
+        key_field = "OrderHead.ebcCode" if ie == "E" else "OrderHead.ebpCode"
+        try:
+            check_filer(
+                filed_by=existing.filed_by,
+                caller=filer,
+                what=f"the order {head.orderNo} of {party_code}",
+                field=key_field,
+            )
+        except KeyTaken as error:
+            return decl.key_taken("CEB303" if ie == "E" else "CEB311", error, now, keys)
     if existing is not None and existing.fingerprint == fingerprint:
         stored: dict[str, Any] = json.loads(existing.receipt)
         return stored
@@ -370,6 +393,7 @@ async def submit_order(
         ebc_code=head.ebcCode,
         app_type=head.appType,
         cop_code=cop_code,
+        filed_by=filer,
         fingerprint=fingerprint,
         document="",
         receipt="",
@@ -500,6 +524,17 @@ async def submit_list(
         )
     )
     existing = found.first()
+    filer = filer_of(party, head.agentCode)
+    if existing is not None:
+        try:
+            check_filer(
+                filed_by=existing.filed_by,
+                caller=filer,
+                what=f"the list {head.copNo} of the agent {head.agentCode}",
+                field="InventoryHead.copNo",
+            )
+        except KeyTaken as error:
+            return decl.key_taken("CEB603" if ie == "E" else "CEB621", error, now, keys)
     if existing is not None and existing.fingerprint == fingerprint:
         stored: dict[str, Any] = json.loads(existing.receipt)
         return stored
@@ -545,6 +580,7 @@ async def submit_list(
         status=S.STAGED.value,
         app_type=head.appType,
         submitted_by=party or head.agentCode,
+        filed_by=filer,
         fingerprint=fingerprint,
         document="",
         receipt="",
@@ -1217,9 +1253,11 @@ async def revoke(
     session: AsyncSession,
     ie: str,
     entity: ex.InvtCancel | im.InvtCancel,
+    party: str | None,
     now: datetime,
 ) -> dict[str, Any]:
-    """Withdraw a released list; its receipt (a refusal names every failed rule)."""
+    """Withdraw a released list; its receipt (a refusal names every failed rule). Only the
+    enterprise that filed the list or the agent the list names revokes it."""
     await _decide_lists_one_at_a_time(session)
     keys: dict[str, Any] = {
         "copNo": entity.copNo,
@@ -1236,6 +1274,16 @@ async def revoke(
     row = found.first()
     if row is None:
         return _receipt(REJECTED, f"invtNo: no list {entity.invtNo} is on file", now, keys)
+    try:
+        check_revoker(
+            filed_by=row.filed_by,
+            agent_code=row.agent_code,
+            caller=filer_of(party, entity.agentCode),
+            what=f"the list {entity.invtNo}",
+            field="invtNo",
+        )
+    except KeyTaken as error:
+        return decl.key_taken("CEB605" if ie == "E" else "CEB623", error, now, keys)
     keys = list_keys(row)
     at = _china(now)
     if row.status == S.REVOKED.value:
@@ -1464,6 +1512,9 @@ class SummaryRequest:
     released_from: datetime | None = None
     """With ``released_to``: only the lists released in this window (a CEB701 time range)."""
     released_to: datetime | None = None
+    applicant: str | None = None
+    """The enterprise applying (a CEB701 application's filer): the consignor itself, or an
+    agent for lists it declared; None for the platform's own monthly run."""
 
     def takes(self, invt_no: str | None, released_at: datetime) -> bool:
         if self.invt_nos is not None and invt_no not in self.invt_nos:
@@ -1477,6 +1528,19 @@ def sum_no(customs: str, period: Period, serial: int) -> str:
     """The summary application number: customs code (4) + year and month (6) + ``S`` + serial
     (7), 18 characters as the standard's receipts (CEB702, CEB792) require."""
     return f"{customs}{period.year:04d}{period.month:02d}S{serial % 10**7:07d}"
+
+
+def _check_applicant(request: SummaryRequest, row: InventoryRecord) -> None:
+    """A summary is applied for by the consignor (``ebcCode``) or by the agent that declared
+    every list it takes; another enterprise's application changes nothing (KeyTaken)."""
+    if request.applicant is None or request.applicant == request.ebc_code:
+        return
+    check_filer(
+        filed_by=row.agent_code,
+        caller=request.applicant,
+        what=f"the list {row.invt_no} of the consignor {request.ebc_code}",
+        field="SummaryApplyHead.agentCode",
+    )
 
 
 async def summarise_month(
@@ -1506,6 +1570,7 @@ async def make_summary(
         assert row.released_at is not None
         if not request.takes(row.invt_no, _china(row.released_at)):
             continue
+        _check_applicant(request, row)
         candidates.append(
             SummaryCandidate(
                 export_inventory_of(row), ListStatus(row.status), _china(row.released_at)
@@ -1678,13 +1743,51 @@ async def run_scheduled_summaries(
 # Queries
 
 
+@dataclass(frozen=True, slots=True)
+class Reader:
+    """Who reads: an enterprise (``party``) reads the documents that name it; officers and
+    operators (``sees_all``) read every one on their routes."""
+
+    party: str | None
+    sees_all: bool
+
+
+def _named_by(reader: Reader, *columns: Any) -> Any:
+    """A condition keeping the rows that name the reader in one of ``columns`` (none match a
+    reader without a code); None for a reader who sees every row."""
+    if reader.sees_all:
+        return None
+    if reader.party is None:
+        return false()
+    return or_(*(column == reader.party for column in columns))
+
+
 async def list_with_receipts(
-    session: AsyncSession, cop_no: str, agent_code: str | None
+    session: AsyncSession, cop_no: str, agent_code: str | None, reader: Reader
 ) -> tuple[InventoryRecord, list[ListReceiptRecord]]:
+    """A list by copNo, with the agent's code when given; an enterprise finds only a list that
+    names it (its ebcCode, ebpCode, agentCode or logisticsCode): another's is not found."""
     query = select(InventoryRecord).where(InventoryRecord.cop_no == cop_no)
     if agent_code:
         query = query.where(InventoryRecord.agent_code == agent_code)
-    rows = list((await session.exec(query)).all())
+    named = _named_by(
+        reader,
+        InventoryRecord.agent_code,
+        InventoryRecord.ebc_code,
+        InventoryRecord.ebp_code,
+        InventoryRecord.logistics_code,
+    )
+    if named is not None:
+        query = query.where(named)
+    rows = [
+        row
+        for row in (await session.exec(query)).all()
+        if may_read(
+            reader.party,
+            sees_all=reader.sees_all,
+            parties=(row.agent_code, row.ebc_code, row.ebp_code, row.logistics_code),
+        )
+    ]
     if not rows:
         raise NotFound(f"no list {cop_no}", [Problem("copNo", "no such list", cop_no)])
     if len(rows) > 1:
@@ -1702,15 +1805,21 @@ async def list_with_receipts(
 
 
 async def order_with_lists(
-    session: AsyncSession, order_no: str, party: str
+    session: AsyncSession, order_no: str, party: str, reader: Reader
 ) -> list[tuple[OrderRecord, list[InventoryRecord]]]:
-    rows = (
-        await session.exec(
-            select(OrderRecord).where(
-                OrderRecord.order_no == order_no, OrderRecord.party_code == party
-            )
-        )
-    ).all()
+    """An order by its key (orderNo and its ebcCode for export or ebpCode for import); an
+    enterprise finds it only when the order names it (ebcCode, ebpCode)."""
+    query = select(OrderRecord).where(
+        OrderRecord.order_no == order_no, OrderRecord.party_code == party
+    )
+    named = _named_by(reader, OrderRecord.ebc_code, OrderRecord.ebp_code)
+    if named is not None:
+        query = query.where(named)
+    rows = [
+        row
+        for row in (await session.exec(query)).all()
+        if may_read(reader.party, sees_all=reader.sees_all, parties=(row.ebc_code, row.ebp_code))
+    ]
     if not rows:
         raise NotFound(
             f"no order {order_no} of {party}", [Problem("orderNo", "no such order", order_no)]

@@ -24,7 +24,7 @@ from typing import Any
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from cbec.declaration.domain import Period, SummaryFlag, Violation
+from cbec.declaration.domain import KeyTaken, Period, SummaryFlag, Violation, check_filer, filer_of
 from cbec.declaration.models import InventoryRecord, SummaryRecord
 from cbec.declaration.services import (
     CHINA,
@@ -42,6 +42,7 @@ from cbec.shared.ceb import export_models as ex
 
 CONCLUDED = "399"
 """The summary result is formed (审结, DOMAIN.md §3)."""
+MESSAGE = "CEB701"
 APPLICATION = "application"
 """Where a summary's stored result keeps the application that made it."""
 
@@ -103,8 +104,14 @@ def _window(head: ex.SummaryApplyHead, found: list[Violation]) -> tuple[datetime
 
 
 async def _period_of_lists(
-    session: AsyncSession, ebc_code: str, invt_nos: Sequence[str], found: list[Violation]
+    session: AsyncSession,
+    ebc_code: str,
+    invt_nos: Sequence[str],
+    applicant: str,
+    found: list[Violation],
 ) -> Period | None:
+    """The month of the named lists; an agent applying for the consignor names only lists it
+    declared (another's are not found, as if they did not exist)."""
     rows = (
         await session.exec(
             select(InventoryRecord).where(
@@ -114,13 +121,19 @@ async def _period_of_lists(
             )
         )
     ).all()
-    released = {row.invt_no: row.released_at for row in rows if row.released_at is not None}
+    own = applicant == ebc_code
+    released = {
+        row.invt_no: row.released_at
+        for row in rows
+        if row.released_at is not None and (own or row.agent_code == applicant)
+    }
+    whose = "" if own else f" declared by {applicant}"
     for index, invt_no in enumerate(invt_nos):
         if invt_no not in released:
             found.append(
                 Violation(
                     f"SummaryApplyList[{index}].invtNo",
-                    f"a released export list of the consignor {ebc_code}",
+                    f"a released export list of the consignor {ebc_code}{whose}",
                     invt_no,
                 )
             )
@@ -176,13 +189,23 @@ async def apply_for_summary(
         "ebcCode": head.ebcCode,
     }
     fingerprint = _fingerprint(_dump(entity))
+    filer = filer_of(party, head.agentCode)
     earlier = await _made_by(session, head.ebcCode, head.copNo, head.agentCode)
     if earlier is not None:
-        summary, made = earlier
+        made_before, made = earlier
+        try:
+            check_filer(
+                filed_by=made.get("submittedBy") or head.agentCode,
+                caller=filer,
+                what=f"the summary application {head.copNo} of the agent {head.agentCode}",
+                field="SummaryApplyHead.copNo",
+            )
+        except KeyTaken as error:
+            return decl.key_taken(MESSAGE, error, now, keys)
         if made.get("fingerprint") == fingerprint:
             replay: dict[str, Any] = made["receipt"]
             return replay
-        rule = f"copNo {head.copNo} already made the summary {summary.sum_no}"
+        rule = f"copNo {head.copNo} already made the summary {made_before.sum_no}"
         return _receipt(REJECTED, f"SummaryApplyHead.copNo: {rule}", now, keys)
 
     found: list[Violation] = []
@@ -199,7 +222,7 @@ async def apply_for_summary(
     if window is not None:
         period = Period.of(window[0])
     elif head.startTime is None and invt_nos:
-        period = await _period_of_lists(session, head.ebcCode, invt_nos, found)
+        period = await _period_of_lists(session, head.ebcCode, invt_nos, filer, found)
     elif head.startTime is None:
         found.append(
             Violation(
@@ -219,8 +242,12 @@ async def apply_for_summary(
         invt_nos=frozenset(invt_nos) if window is None else None,
         released_from=window[0] if window else None,
         released_to=window[1] if window else None,
+        applicant=filer,
     )
-    _, summary = await make_summary(decl, session, request, now)
+    try:
+        _, summary = await make_summary(decl, session, request, now)
+    except KeyTaken as error:
+        return decl.key_taken(MESSAGE, error, now, keys)
     if summary is None:
         what = "released in the window" if window else "named"
         info = (
@@ -237,7 +264,7 @@ async def apply_for_summary(
     result[APPLICATION] = {
         "copNo": head.copNo,
         "agentCode": head.agentCode,
-        "submittedBy": party,
+        "submittedBy": filer,
         "fingerprint": fingerprint,
         "receipt": receipt,
     }

@@ -145,11 +145,15 @@ class SettlementCompleted(Event):
 
 
 class FundsFlagged(Event):
-    """Reconciliation found a discrepancy between an order and its funds."""
+    """Reconciliation found a discrepancy between an order and its funds. ``ebcCode`` and
+    ``ebpCode`` name the order's seller and platform, as far as they are known: an order number
+    is unique only with them (export: ``orderNo`` + ``ebcCode``; import: + ``ebpCode``)."""
 
     model_config = _examples(
         {
             "orderNo": "IO202611220001",
+            "ebcCode": "3701960002",
+            "ebpCode": "3701960001",
             "flag": "underpaid",
             "detail": "paid 130.00, order acturalPaid 135.37",
             "expected": "135.37",
@@ -174,6 +178,8 @@ class FundsFlagged(Event):
     expected: str | None = None
     actual: str | None = None
     flaggedAt: str
+    ebcCode: str | None = None
+    ebpCode: str | None = None
 
 
 EVENTS: tuple[type[Event], ...] = (

@@ -970,8 +970,20 @@ async def run_reconciliation(
                     row.resolved_at = None
                     session.add(row)
                 continue
+            ebc_code = (
+                order_row.ebc_code
+                if order_row
+                else (key.party_code if key.flow is Flow.EXPORT else None)
+            )
+            ebp_code = (
+                order_row.ebp_code
+                if order_row
+                else (key.party_code if key.flow is Flow.IMPORT else None)
+            )
             event = FundsFlagged(
                 orderNo=key.order_no,
+                ebcCode=ebc_code,
+                ebpCode=ebp_code,
                 flag=flag.code.value,
                 detail=_flag_detail(flag)[:1000],
                 expected=_text(flag.expected),
@@ -983,12 +995,8 @@ async def run_reconciliation(
                     flow=key.flow.value,
                     order_no=key.order_no,
                     party_code=key.party_code,
-                    ebc_code=order_row.ebc_code
-                    if order_row
-                    else (key.party_code if key.flow is Flow.EXPORT else None),
-                    ebp_code=order_row.ebp_code
-                    if order_row
-                    else (key.party_code if key.flow is Flow.IMPORT else None),
+                    ebc_code=ebc_code,
+                    ebp_code=ebp_code,
                     flag=flag.code.value,
                     field_name=flag.field[:60],
                     detail=event.detail,

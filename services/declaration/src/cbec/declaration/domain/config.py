@@ -12,11 +12,12 @@ The service reads the file and hands the text to :func:`load_rules`::
 
 from __future__ import annotations
 
+import re
 import tomllib
 from datetime import date, timedelta
 from decimal import Decimal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 
 class RulesModel(BaseModel):
@@ -93,11 +94,45 @@ class SummaryRules(RulesModel):
     calendar: WorkingCalendar = WorkingCalendar()
 
 
+KEY_TAKEN_DEFAULTS: dict[str, str] = {
+    "CEB303": "-301010",
+    "CEB311": "-301010",
+    "CEB603": "-603010",
+    "CEB621": "-621010",
+    "CEB605": "-605010",
+    "CEB623": "-623010",
+    "CEB701": "-701010",
+}
+"""DOMAIN.md §3 gives -301010 (the order already exists); the other messages' codes follow
+its pattern (the message's number, then 010) and are to be verified against the customs
+standard's error table: a deployment sets them in the rules file."""
+
+
+class ReceiptCodes(RulesModel):
+    """Negative ``returnStatus`` codes of refusals (DOMAIN.md §3, "processing error")."""
+
+    key_taken: dict[str, str] = Field(default_factory=lambda: dict(KEY_TAKEN_DEFAULTS))
+    """Per business message (``CEB303`` ...): a document under a key that another enterprise
+    filed, or a revocation of a list by an enterprise that neither filed it nor is its agent."""
+
+    @field_validator("key_taken")
+    @classmethod
+    def _every_message_a_negative_code(cls, codes: dict[str, str]) -> dict[str, str]:
+        missing = sorted(set(KEY_TAKEN_DEFAULTS) - set(codes))
+        if missing:
+            raise ValueError(f"a code for each of {', '.join(missing)}")
+        wrong = sorted(k for k, v in codes.items() if not re.fullmatch(r"-[0-9]{6}", v))
+        if wrong:
+            raise ValueError(f"a minus and 6 digits for {', '.join(wrong)}")
+        return codes
+
+
 class DeclarationRules(RulesModel):
     three_document: ThreeDocumentRules
     import_limits: ImportLimits
     risk: RiskRules
     summary: SummaryRules
+    receipts: ReceiptCodes = ReceiptCodes()
 
 
 def load_rules(toml_text: str) -> DeclarationRules:
