@@ -147,7 +147,9 @@ async def test_the_declarant_is_told_the_status_and_customs_keeps_the_rules_and_
     tail = unique[-9:].upper()
     seed = f"counsel-{unique}"
     negative = f"N{tail}"
-    async with projection(kafka_bootstrap, database_url, unique) as stack:
+    async with projection(
+        kafka_bootstrap, database_url, unique, webhook_allowed_networks="127.0.0.1/32"
+    ) as stack:
         seller, other, officer = stack.codes["seller"], stack.codes["other"], stack.codes["customs"]
         a_split_order = f"IA{unique}"
 
