@@ -145,6 +145,18 @@ STRIMZI_SCHEMAS: dict[str, dict[str, Any]] = {
                                         ]
                                     },
                                     "tls": {"type": "boolean"},
+                                    "networkPolicyPeers": {
+                                        "type": "array",
+                                        "items": {
+                                            "type": "object",
+                                            "additionalProperties": False,
+                                            "properties": {
+                                                "podSelector": {"type": "object"},
+                                                "namespaceSelector": {"type": "object"},
+                                                "ipBlock": {"type": "object"},
+                                            },
+                                        },
+                                    },
                                 },
                             },
                         },
@@ -270,6 +282,16 @@ def _selects(selector: Mapping[str, str], labels: Mapping[str, str]) -> bool:
     return all(labels.get(k) == v for k, v in selector.items())
 
 
+# The caller-token keys of each process (cbec.shared.callers), each from a Secret.
+_TOKEN_KEYS: dict[str, tuple[str, ...]] = {
+    "gateway": ("SERVICE_TOKEN_PRIVATE_KEY",),
+    "declaration": ("SERVICE_TOKEN_PUBLIC_KEY", "SERVICE_TOKEN_PRIVATE_KEY"),
+    "logistics": ("SERVICE_TOKEN_PUBLIC_KEY",),
+    "payments": ("SERVICE_TOKEN_PUBLIC_KEY",),
+    "tax-refund": ("SERVICE_TOKEN_PUBLIC_KEY", "DECLARATION_TOKEN_PUBLIC_KEY"),
+}
+
+
 def wiring_problems(objects: list[dict[str, Any]]) -> list[Problem]:
     """The platform's processes are complete and consistent: per process a Deployment with
     its probes, grace period and settings, a Service, a PodDisruptionBudget, an HPA within
@@ -291,6 +313,7 @@ def wiring_problems(objects: list[dict[str, Any]]) -> list[Problem]:
     for key, value in {
         "KAFKA_ENABLE_IDEMPOTENCE": "true",
         "DB_MIGRATE_ON_START": "false",
+        "CBEC_ENV": "production",
     }.items():
         if settings.get(key) != value:
             found.append(Problem(f"ConfigMap/cbec-config.{key}", f"is {value}", settings.get(key)))
@@ -355,6 +378,9 @@ def wiring_problems(objects: list[dict[str, Any]]) -> list[Problem]:
                 found.append(
                     Problem("Deployment/gateway", "GATEWAY_SECRET_KEY comes from a Secret")
                 )
+        for key in _TOKEN_KEYS.get(name, ()):
+            if "secretKeyRef" not in ((env.get(key) or {}).get("valueFrom") or {}):
+                found.append(Problem(f"Deployment/{name}", f"{key} comes from a Secret"))
 
         service = services.get(name)
         if service is None:
@@ -451,4 +477,109 @@ def wiring_problems(objects: list[dict[str, Any]]) -> list[Problem]:
                 ref = source.get("configMapRef")
                 if ref and ref.get("name") not in config_maps:
                     found.append(Problem(_name(obj), "a referenced ConfigMap exists", ref))
+    return found
+
+
+# Who may connect to each of the platform's pods (by app.kubernetes.io/name): the services
+# only from the gateway (tax-refund also from declaration); PostgreSQL only from the processes
+# and their migration Jobs.
+SERVICE_CALLERS: dict[str, set[str]] = {
+    "declaration": {"gateway"},
+    "logistics": {"gateway"},
+    "payments": {"gateway"},
+    "tax-refund": {"gateway", "declaration"},
+}
+_PROCESS_PEER = {"app.kubernetes.io/part-of": "cbec", "app.kubernetes.io/component": "service"}
+_MIGRATION_PEER = {"app.kubernetes.io/part-of": "cbec", "app.kubernetes.io/component": "migration"}
+
+
+def _peers(rule: Mapping[str, Any]) -> list[Mapping[str, Any]] | None:
+    """The peers of an ingress rule; None when it admits anybody (no ``from``)."""
+    peers = rule.get("from")
+    return list(peers) if peers else None
+
+
+def _pod_labels(peer: Mapping[str, Any]) -> dict[str, str] | None:
+    """The labels a peer selects in the namespace; None for anything wider (other namespaces,
+    address blocks, match expressions, an empty selector)."""
+    if set(peer) != {"podSelector"}:
+        return None
+    selector = peer["podSelector"] or {}
+    if set(selector) != {"matchLabels"} or not selector["matchLabels"]:
+        return None
+    return dict(selector["matchLabels"])
+
+
+def network_problems(objects: list[dict[str, Any]]) -> list[Problem]:
+    """Every NetworkPolicy that selects a service or PostgreSQL admits only their callers,
+    each service and PostgreSQL has one, and the brokers' listeners take the platform's
+    processes only."""
+    found: list[Problem] = []
+    policies = [o for o in objects if o["kind"] == "NetworkPolicy"]
+    guarded = {**{name: SERVICE_CALLERS[name] for name in SERVICE_CALLERS}, "postgres": set()}
+    covered: set[str] = set()
+    for policy in policies:
+        where = _name(policy)
+        spec = policy.get("spec") or {}
+        selected = ((spec.get("podSelector") or {}).get("matchLabels") or {}).get(
+            "app.kubernetes.io/name"
+        )
+        if not (spec.get("podSelector") or {}).get("matchLabels"):
+            found.append(Problem(where, "a policy selects the pods of one process by name"))
+            continue
+        if selected not in guarded:
+            continue
+        if "Ingress" not in (spec.get("policyTypes") or []):
+            found.append(Problem(where, "the policy restricts ingress"))
+            continue
+        covered.add(selected)
+        for index, rule in enumerate(spec.get("ingress") or []):
+            peers = _peers(rule)
+            if peers is None:
+                found.append(Problem(f"{where}.ingress[{index}]", "names who may connect"))
+                continue
+            if not rule.get("ports"):
+                found.append(Problem(f"{where}.ingress[{index}]", "names the port"))
+            for peer in peers:
+                labels = _pod_labels(peer)
+                if labels is None:
+                    found.append(
+                        Problem(
+                            f"{where}.ingress[{index}]", "a peer is pods of the namespace", peer
+                        )
+                    )
+                elif selected == "postgres":
+                    if labels not in (_PROCESS_PEER, _MIGRATION_PEER):
+                        found.append(
+                            Problem(
+                                f"{where}.ingress[{index}]",
+                                "PostgreSQL takes the platform's processes and migrations only",
+                                labels,
+                            )
+                        )
+                elif (
+                    set(labels) != {"app.kubernetes.io/name"}
+                    or labels["app.kubernetes.io/name"] not in guarded[selected]
+                ):
+                    found.append(
+                        Problem(
+                            f"{where}.ingress[{index}]",
+                            f"{selected} takes requests from {sorted(guarded[selected])} only",
+                            labels,
+                        )
+                    )
+    for name in sorted(set(guarded) - covered):
+        found.append(Problem(f"NetworkPolicy/{name}", "every service and PostgreSQL has a policy"))
+
+    for kafka in (o for o in objects if o["kind"] == "Kafka"):
+        for listener in ((kafka.get("spec") or {}).get("kafka") or {}).get("listeners") or []:
+            where = f"{_name(kafka)}.listeners.{listener.get('name')}"
+            peers = listener.get("networkPolicyPeers") or []
+            if not peers:
+                found.append(Problem(where, "the listener names its networkPolicyPeers"))
+            for peer in peers:
+                if _pod_labels(peer) != _PROCESS_PEER:
+                    found.append(
+                        Problem(where, "the brokers take the platform's processes only", peer)
+                    )
     return found

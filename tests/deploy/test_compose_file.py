@@ -243,3 +243,36 @@ def test_the_database_init_script_creates_one_database_per_process() -> None:
         (name.replace("-", "_"), f"{name.replace('-', '_').upper()}_DB_PASSWORD")
         for name in PROCESSES
     ]
+
+
+def test_every_process_runs_in_production_with_caller_token_keys_of_its_own(
+    doc: dict[str, Any],
+) -> None:
+    services = doc["services"]
+    for name in PROCESSES:
+        assert services[name]["environment"]["CBEC_ENV"] == "production", name
+    environment = {name: services[name]["environment"] for name in PROCESSES}
+    assert environment["gateway"]["SERVICE_TOKEN_PRIVATE_KEY"].startswith(
+        "${GATEWAY_TOKEN_PRIVATE_KEY:?"
+    )
+    for name in set(PROCESSES) - {"gateway"}:
+        assert environment[name]["SERVICE_TOKEN_PUBLIC_KEY"].startswith(
+            "${GATEWAY_TOKEN_PUBLIC_KEY:?"
+        ), name
+    assert environment["declaration"]["SERVICE_TOKEN_PRIVATE_KEY"].startswith(
+        "${DECLARATION_TOKEN_PRIVATE_KEY:?"
+    )
+    assert environment["tax-refund"]["DECLARATION_TOKEN_PUBLIC_KEY"].startswith(
+        "${DECLARATION_TOKEN_PUBLIC_KEY:?"
+    )
+    # No service but the gateway holds a private key of the gateway's tokens.
+    for name in set(PROCESSES) - {"gateway"}:
+        assert "GATEWAY_TOKEN_PRIVATE_KEY" not in str(environment[name]), name
+
+
+def test_only_the_gateway_publishes_a_port_of_the_platform(doc: dict[str, Any]) -> None:
+    services = doc["services"]
+    published = {name for name in PROCESSES if services[name].get("ports")}
+    assert published == {"gateway"}
+    assert all(str(p).startswith("127.0.0.1:") for p in services["gateway"]["ports"])
+    assert not any(services[name].get("network_mode") == "host" for name in services)

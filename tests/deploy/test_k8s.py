@@ -11,7 +11,7 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from .k8s_checks import schema_problems, security_problems, wiring_problems
+from .k8s_checks import network_problems, schema_problems, security_problems, wiring_problems
 from .kustomize import KustomizeError, render
 from .problems import PROCESSES, REPO_ROOT, rules
 
@@ -342,3 +342,117 @@ def test_the_renderer_sets_the_namespace_on_namespaced_objects_only(tmp_path: Pa
     )
     rendered = render(directory)
     assert [o["metadata"].get("namespace") for o in rendered] == [None, "ns"]
+
+
+# --- who may connect to whom ---------------------------------------------------------------
+
+
+def test_only_the_gateway_reaches_the_services_and_only_the_platform_the_data(
+    objects: list[dict[str, Any]],
+) -> None:
+    assert [str(p) for p in network_problems(objects)] == []
+    policies = {o["metadata"]["name"] for o in objects if o["kind"] == "NetworkPolicy"}
+    assert policies >= {"declaration", "logistics", "payments", "tax-refund", "postgres"}
+
+
+def test_every_process_verifies_or_signs_caller_tokens_with_keys_from_secrets(
+    objects: list[dict[str, Any]],
+) -> None:
+    def env(name: str) -> dict[str, Any]:
+        deployment = _find(objects, "Deployment", name)
+        container = deployment["spec"]["template"]["spec"]["containers"][0]
+        return {e["name"]: e for e in container["env"]}
+
+    assert env("gateway")["SERVICE_TOKEN_PRIVATE_KEY"]["valueFrom"]["secretKeyRef"] == {
+        "name": "cbec-gateway",
+        "key": "token-private-key",
+    }
+    for name in ("declaration", "logistics", "payments", "tax-refund"):
+        assert env(name)["SERVICE_TOKEN_PUBLIC_KEY"]["valueFrom"]["secretKeyRef"] == {
+            "name": "cbec-token-public-keys",
+            "key": "gateway",
+        }
+        assert "cbec-gateway" not in str(env(name)), "no service holds the gateway's secrets"
+    assert env("declaration")["SERVICE_TOKEN_PRIVATE_KEY"]["valueFrom"]["secretKeyRef"] == {
+        "name": "cbec-declaration",
+        "key": "token-private-key",
+    }
+    assert env("tax-refund")["DECLARATION_TOKEN_PUBLIC_KEY"]["valueFrom"]["secretKeyRef"] == {
+        "name": "cbec-token-public-keys",
+        "key": "declaration",
+    }
+    config = _find(objects, "ConfigMap", "cbec-config")
+    assert config["data"]["CBEC_ENV"] == "production"
+
+
+def test_the_wiring_check_rejects_a_token_key_not_from_a_secret(
+    objects: list[dict[str, Any]],
+) -> None:
+    deployment = _find(objects, "Deployment", "logistics")
+    container = deployment["spec"]["template"]["spec"]["containers"][0]
+    for entry in container["env"]:
+        if entry["name"] == "SERVICE_TOKEN_PUBLIC_KEY":
+            entry.pop("valueFrom")
+            entry["value"] = "literal"
+    problems = rules(wiring_problems(_replace(objects, deployment)))
+    assert problems == {"SERVICE_TOKEN_PUBLIC_KEY comes from a Secret"}
+
+
+def _ingress_from(objects: list[dict[str, Any]], name: str) -> dict[str, Any]:
+    return _find(objects, "NetworkPolicy", name)
+
+
+@pytest.mark.parametrize(
+    ("name", "peers", "rule"),
+    [
+        ("logistics", None, "names who may connect"),
+        (
+            "payments",
+            [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "declaration"}}}],
+            "payments takes requests from ['gateway'] only",
+        ),
+        (
+            "declaration",
+            [{"namespaceSelector": {}}],
+            "a peer is pods of the namespace",
+        ),
+        (
+            "tax-refund",
+            [{"podSelector": {}}],
+            "a peer is pods of the namespace",
+        ),
+        (
+            "postgres",
+            [{"podSelector": {"matchLabels": {"app.kubernetes.io/name": "jaeger"}}}],
+            "PostgreSQL takes the platform's processes and migrations only",
+        ),
+    ],
+)
+def test_the_network_check_rejects_a_policy_that_lets_others_in(
+    objects: list[dict[str, Any]], name: str, peers: list[dict[str, Any]] | None, rule: str
+) -> None:
+    policy = _ingress_from(objects, name)
+    if peers is None:
+        del policy["spec"]["ingress"][0]["from"]
+    else:
+        policy["spec"]["ingress"][0]["from"] = peers
+    assert rule in rules(network_problems(_replace(objects, policy)))
+
+
+def test_the_network_check_rejects_a_missing_policy_and_an_open_listener(
+    objects: list[dict[str, Any]],
+) -> None:
+    without = [
+        o
+        for o in objects
+        if not (o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "tax-refund")
+    ]
+    kafka = next(copy.deepcopy(o) for o in objects if o["kind"] == "Kafka")
+    del kafka["spec"]["kafka"]["listeners"][0]["networkPolicyPeers"]
+    kafka["spec"]["kafka"]["listeners"][1]["networkPolicyPeers"] = [{"namespaceSelector": {}}]
+    problems = rules(network_problems(_replace(without, kafka)))
+    assert problems == {
+        "every service and PostgreSQL has a policy",
+        "the listener names its networkPolicyPeers",
+        "the brokers take the platform's processes only",
+    }

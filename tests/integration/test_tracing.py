@@ -16,6 +16,7 @@ from opentelemetry.instrumentation.utils import suppress_instrumentation
 from cbec.shared.embedded import free_port
 from tests.support.otlp import OtlpReceiver, ReceivedSpan
 from tests.support.procs import ServiceProcess
+from tests.support.tokens import as_caller
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -63,7 +64,9 @@ async def test_one_request_is_one_trace_across_http_outbox_kafka_consumer_and_ht
         # httpx instrumented by earlier tests): the trace starts at the front.
         with suppress_instrumentation():
             async with httpx.AsyncClient() as client:
-                response = await client.post(f"{procs[1].url}/things/{order_no}")
+                response = await client.post(
+                    f"{procs[1].url}/things/{order_no}", headers=as_caller("front", "ERP1")
+                )
         assert response.status_code == 202
 
         async def whole_trace() -> list[ReceivedSpan] | str:

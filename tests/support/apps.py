@@ -5,20 +5,23 @@
         runtime = app.state.runtime        # sessions, outbox, publisher, consumers
 
 The app is ready when it answers ``/readyz`` (database, broker, relay and every consumer up) and
-every consumer has been given partitions.
+every consumer has been given partitions. The client calls as ``party`` with ``roles`` (a fresh
+caller token of the gateway on every request that brings no Authorization of its own; see
+tests.support.tokens).
 """
 
 from __future__ import annotations
 
 import time
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Iterable
 from contextlib import asynccontextmanager
 
 import httpx
 from fastapi import FastAPI
 
 from cbec.shared.settings import ServiceSettings
+from tests.support.tokens import DEFAULT_PARTY, CallerAuth
 
 
 def service_settings(cls: type[ServiceSettings], **values: object) -> ServiceSettings:
@@ -38,12 +41,19 @@ def service_settings(cls: type[ServiceSettings], **values: object) -> ServiceSet
 
 @asynccontextmanager
 async def running(
-    app: FastAPI, *, timeout: float = 60.0, headers: dict[str, str] | None = None
+    app: FastAPI,
+    *,
+    timeout: float = 60.0,
+    headers: dict[str, str] | None = None,
+    party: str = DEFAULT_PARTY,
+    roles: Iterable[str] = (),
 ) -> AsyncIterator[tuple[FastAPI, httpx.AsyncClient]]:
     async with app.router.lifespan_context(app):
         transport = httpx.ASGITransport(app=app)
+        verifier = getattr(app.state, "caller_verifier", None)
+        auth = CallerAuth(verifier.audience, party, roles) if verifier is not None else None
         async with httpx.AsyncClient(
-            transport=transport, base_url="http://service.test", headers=headers or {}
+            transport=transport, base_url="http://service.test", headers=headers or {}, auth=auth
         ) as client:
             deadline = time.monotonic() + timeout
             while True:

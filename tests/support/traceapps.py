@@ -1,8 +1,8 @@
 """Three small services built with the shared factory, run as real processes in trace tests.
 
 front:  POST /things writes a ``thing.happened`` event to its outbox in the request's transaction.
-worker: consumes the event and calls stamp over httpx.
-stamp:  answers GET /stamp.
+worker: consumes the event and calls stamp over httpx, with a caller token of its own.
+stamp:  answers GET /stamp, to the worker only (its caller tokens).
 
     uvicorn --factory tests.support.traceapps:front   (env: DATABASE_URL, KAFKA_..., TRACE_TOPIC)
 """
@@ -16,6 +16,7 @@ from fastapi import APIRouter, FastAPI, Request
 from sqlmodel import SQLModel
 
 from cbec.shared.bus import HandlerContext
+from cbec.shared.callers import ServiceCallers, signer_from_settings
 from cbec.shared.envelope import Envelope
 from cbec.shared.service import ConsumerSpec, Runtime, ServiceDescriptor, create_service_app
 from cbec.shared.settings import ServiceSettings
@@ -58,9 +59,14 @@ def front() -> FastAPI:
 
 
 def worker() -> FastAPI:
+    signer = signer_from_settings(ServiceSettings(service_name="worker"))
+
     async def on_thing(ctx: HandlerContext) -> None:
         thing = ctx.parse(Thing)
-        response = await ctx.runtime.http.get(os.environ["STAMP_URL"] + f"/stamp/{thing.key}")
+        response = await ctx.runtime.http.get(
+            os.environ["STAMP_URL"] + f"/stamp/{thing.key}",
+            headers=signer.authorization("stamp", subject="worker"),
+        )
         response.raise_for_status()
 
     spec = ConsumerSpec("things", [TOPIC], {event_type(TOPIC): on_thing})
@@ -75,4 +81,5 @@ def stamp() -> FastAPI:
         tag_span(orderNo=key)
         return {"stamped": key}
 
-    return _app("stamp", 0, routers=[router])
+    callers = ServiceCallers("worker", None, "WORKER_TOKEN_PUBLIC_KEY", (router,))
+    return _app("stamp", 0, service_callers=[callers])

@@ -25,6 +25,7 @@ from cbec.payments.events import PaymentAccepted, ReceiptAccepted
 from cbec.shared.bus import ensure_topics
 from cbec.shared.envelope import Envelope, Event
 from tests.support.apps import running, service_settings
+from tests.support.tokens import as_service
 
 D = Decimal
 TOPICS = ("cbec.declaration.v1", "cbec.payments.v1", "cbec.logistics.v1")
@@ -415,6 +416,7 @@ class TaxService:
                 "singleItem": False,
                 "date": date,
             },
+            headers=as_service("tax-refund", "declaration"),
         )
         assert response.status_code == 201, response.text
 
@@ -471,7 +473,7 @@ async def declaration_app(
         if tax is None:
             tax = await stack.enter_async_context(tax_service(kafka_bootstrap, folder))
         app = create_app(settings, tax_transport=tax.transport())  # type: ignore[arg-type]
-        async with running(app, headers={"X-Cbec-Roles": "operator,customs-officer"}) as (
+        async with running(app, roles=["operator", "customs-officer"]) as (
             a,
             client,
         ):

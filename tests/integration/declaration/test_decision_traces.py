@@ -26,6 +26,7 @@ from tests.integration.declaration.decl_support import (
     publish,
     receipt_of_funds,
 )
+from tests.support.tokens import as_caller
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -76,7 +77,7 @@ async def test_the_release_and_the_closing_link_the_traces_of_the_lists_document
             answer = await client.post(
                 "/v1/export/orders",
                 json=export_order(order_no, EBC, [line]),
-                headers={"X-Cbec-Party": EBC, **headers},
+                headers={**as_caller("declaration", EBC), **headers},
             )
             assert answer.json()["receipts"][0]["returnStatus"] == "2", answer.text
 

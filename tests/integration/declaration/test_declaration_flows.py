@@ -11,6 +11,7 @@ import httpx
 import pytest
 
 from tests.integration.declaration.decl_support import (
+    EBP,
     declaration_app,
     departed,
     export_inventory,
@@ -26,6 +27,7 @@ from tests.integration.declaration.decl_support import (
     tax_service,
 )
 from tests.support.kafka import read_topic
+from tests.support.tokens import as_caller
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -57,7 +59,7 @@ async def test_an_export_list_waits_for_its_documents_is_released_then_closed_on
         order = await client.post(
             "/v1/export/orders",
             json=export_order(order_no, ebc, [line]),
-            headers={"X-Cbec-Party": ebc},
+            headers=as_caller("declaration", ebc),
         )
         listed = await client.post(
             "/v1/export/inventories",
@@ -106,10 +108,22 @@ async def test_a_document_resent_unchanged_gets_the_same_receipt_and_changes_not
     order = export_order(order_no, ebc, [line])
     invt = export_inventory(cop_no, order_no, ebc, f"W{unique}", [line])
     async with declaration_app(kafka_bootstrap, database_url, tmp_path) as (_app, client):
-        first = (await client.post("/v1/export/orders", json=order)).json()
-        second = (await client.post("/v1/export/orders", json=[order])).json()
+        first = (
+            await client.post(
+                "/v1/export/orders", json=order, headers=as_caller("declaration", ebc)
+            )
+        ).json()
+        second = (
+            await client.post(
+                "/v1/export/orders", json=[order], headers=as_caller("declaration", ebc)
+            )
+        ).json()
         new_again = {**order, "OrderHead": {**order["OrderHead"], "goodsValue": "81"}}
-        duplicate = (await client.post("/v1/export/orders", json=new_again)).json()
+        duplicate = (
+            await client.post(
+                "/v1/export/orders", json=new_again, headers=as_caller("declaration", ebc)
+            )
+        ).json()
         listed = (await client.post("/v1/export/inventories", json=invt)).json()
         listed_again = (await client.post("/v1/export/inventories", json=invt)).json()
         view = (await client.get(f"/v1/lists/{cop_no}")).json()
@@ -127,7 +141,11 @@ async def test_a_mismatch_rejects_the_list_naming_each_rule_and_a_correction_rel
     order_no, cop_no, waybill_no = f"EO{unique}", f"C{unique}", f"W{unique}"
     line = export_line(1)
     async with declaration_app(kafka_bootstrap, database_url, tmp_path) as (app, client):
-        await client.post("/v1/export/orders", json=export_order(order_no, ebc, [line]))
+        await client.post(
+            "/v1/export/orders",
+            json=export_order(order_no, ebc, [line]),
+            headers=as_caller("declaration", ebc),
+        )
         await client.post(
             "/v1/export/inventories",
             json=export_inventory(cop_no, order_no, ebc, waybill_no, [line]),
@@ -157,7 +175,9 @@ async def test_an_import_list_reserves_the_buyers_quota_and_is_refused_over_the_
             # One order a day: orders of one buyer on one day would be split orders (§9).
             day = f"202603{n + 1:02d}120000"
             await client.post(
-                "/v1/import/orders", json=import_order(order_no, buyer, price, appTime=day)
+                "/v1/import/orders",
+                json=import_order(order_no, buyer, price, appTime=day),
+                headers=as_caller("declaration", EBP),
             )
             await client.post(
                 "/v1/import/inventories",

@@ -24,6 +24,7 @@ from tests.integration.declaration.decl_support import (
     export_waybill,
     receipt_of_funds,
 )
+from tests.support.tokens import as_caller
 
 pytestmark = pytest.mark.integration
 
@@ -40,7 +41,7 @@ async def test_a_list_declared_while_its_last_document_is_filed_is_released(
         order = await client.post(
             "/v1/export/orders",
             json=export_order(order_no, ebc, [line]),
-            headers={"X-Cbec-Party": ebc},
+            headers=as_caller("declaration", ebc),
         )
         assert order.status_code == 200, order.text
         waybill = handlers.WaybillSeen.model_validate(export_waybill(waybill_no, ebc).to_data())

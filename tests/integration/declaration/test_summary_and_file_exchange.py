@@ -26,6 +26,7 @@ from tests.integration.declaration.decl_support import (
     receipt_of_funds,
 )
 from tests.support.kafka import headers_of, read_topic
+from tests.support.tokens import DEFAULT_PARTY, as_caller
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -103,7 +104,9 @@ async def test_a_month_of_closed_lists_is_summarised_once_and_a_late_list_goes_t
     async with declaration_app(kafka_bootstrap, database_url, tmp_path) as (app, client):
         for ebc in enterprises:
             orders = [item["order"] for item in lists if item["ebc"] == ebc]
-            await client.post("/v1/export/orders", json=orders)
+            await client.post(
+                "/v1/export/orders", json=orders, headers=as_caller("declaration", ebc)
+            )
         for start in range(0, len(lists), 100):
             batch = [item["list"] for item in lists[start : start + 100]]
             await client.post("/v1/export/inventories", json=batch)
@@ -226,7 +229,11 @@ async def test_lists_go_to_customs_as_xml_files_and_customs_receipts_move_them(
         customs_outbox_dir=outbox,
         customs_inbox_dir=inbox,
     ) as (_app, client):
-        await client.post("/v1/export/orders", json=export_order(order_no, ebc, [line]))
+        await client.post(
+            "/v1/export/orders",
+            json=export_order(order_no, ebc, [line]),
+            headers=as_caller("declaration", ebc),
+        )
         receipt = (
             await client.post(
                 "/v1/export/inventories",
@@ -301,7 +308,11 @@ async def test_the_monthly_run_summarises_last_month_and_reports_a_month_left_un
     following = (now.replace(day=1) + timedelta(days=32)).replace(day=20)
     async with declaration_app(kafka_bootstrap, database_url, tmp_path) as (app, client):
         for order_no, cop_no, waybill_no in documents:
-            await client.post("/v1/export/orders", json=export_order(order_no, ebc, [line]))
+            await client.post(
+                "/v1/export/orders",
+                json=export_order(order_no, ebc, [line]),
+                headers=as_caller("declaration", ebc),
+            )
             await client.post(
                 "/v1/export/inventories",
                 json=export_inventory(cop_no, order_no, ebc, waybill_no, [line]),
@@ -328,7 +339,8 @@ async def test_the_monthly_run_summarises_last_month_and_reports_a_month_left_un
             "/v1/maintenance/summaries", params={"today": following.date().isoformat()}
         )
         refused = await client.post(
-            "/v1/maintenance/summaries", headers={"X-Cbec-Roles": "ecommerce"}
+            "/v1/maintenance/summaries",
+            headers=as_caller("declaration", DEFAULT_PARTY, "ecommerce"),
         )
 
     period = now.strftime("%Y-%m")

@@ -27,6 +27,7 @@ from tests.integration.declaration.decl_support import (
     publish,
     receipt_of_funds,
 )
+from tests.support.tokens import as_caller
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -101,7 +102,11 @@ async def test_a_summary_application_is_answered_with_its_summary_once(
             }
         )
     async with declaration_app(kafka_bootstrap, database_url, tmp_path) as (app, client):
-        await client.post("/v1/export/orders", json=[item["order"] for item in lists])
+        await client.post(
+            "/v1/export/orders",
+            json=[item["order"] for item in lists],
+            headers=as_caller("declaration", ebc),
+        )
         await client.post("/v1/export/inventories", json=[item["list"] for item in lists])
         await publish(app, *[event for item in lists for event in item["events"]])
         await eventually(
@@ -231,7 +236,11 @@ async def test_an_application_naming_its_lists_summarises_those_of_their_month(
             }
         )
     async with declaration_app(kafka_bootstrap, database_url, tmp_path) as (app, client):
-        await client.post("/v1/export/orders", json=[item["order"] for item in lists])
+        await client.post(
+            "/v1/export/orders",
+            json=[item["order"] for item in lists],
+            headers=as_caller("declaration", ebc),
+        )
         await client.post("/v1/export/inventories", json=[item["list"] for item in lists])
         await publish(app, *[event for item in lists for event in item["events"]])
         await eventually(

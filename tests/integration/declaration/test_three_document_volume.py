@@ -24,6 +24,7 @@ from cbec.declaration.models import InventoryRecord
 from cbec.shared.envelope import Envelope, Event
 from tests.integration.declaration.decl_support import (
     APP_TIME,
+    EBP,
     TaxService,
     declaration_app,
     export_inventory,
@@ -38,6 +39,7 @@ from tests.integration.declaration.decl_support import (
     tax_service,
 )
 from tests.support.kafka import headers_of, read_topic
+from tests.support.tokens import DEFAULT_PARTY, as_caller
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -188,7 +190,7 @@ def _import(unique: str, i: int) -> dict[str, Any]:
         "case": case,
         "cop_no": cop_no,
         "order": import_order(order_no, buyer, price, qty, **order_head),
-        "party": None,
+        "party": EBP,  # import orders are filed by the platform
         "list": import_inventory(cop_no, order_no, buyer, waybill_no, price, qty),
         "events": events,
         "expected": expected,
@@ -217,7 +219,7 @@ async def _statuses(app: Any, unique: str) -> dict[str, str]:
 
 async def _post_batches(client: Any, path: str, documents: list[Any], party: str | None) -> None:
     for start in range(0, len(documents), 100):
-        headers = {"X-Cbec-Party": party} if party else {}
+        headers = as_caller("declaration", party) if party else {}
         response = await client.post(path, json=documents[start : start + 100], headers=headers)
         assert response.status_code == 200, response.text
 
@@ -295,8 +297,10 @@ async def test_lists_are_released_rejected_or_reported_incomplete_exactly_once(
         ).json()
         cases_view = (await client.get("/v1/officer/cases")).json()["cases"]
         mine = [c for c in cases_view if unique in c["copNo"]]
-        forbidden = await client.get("/v1/officer/cases", headers={"X-Cbec-Roles": "ecommerce"})
-        officer = {"X-Cbec-Party": "OFFICER01", "X-Cbec-Roles": "customs-officer"}
+        forbidden = await client.get(
+            "/v1/officer/cases", headers=as_caller("declaration", DEFAULT_PARTY, "ecommerce")
+        )
+        officer = as_caller("declaration", "OFFICER01", "customs-officer")
         released_by_officer = await client.post(
             f"/v1/officer/cases/{mine[0]['invtNo']}/decision",
             json={"action": "release", "reason": "documents checked"},

@@ -24,6 +24,7 @@ from cbec.gateway.models import Credential, IdempotencyRecord
 from cbec.gateway.services import IssuedCredentials
 from cbec.gateway.settings import Settings
 from cbec.gateway.signing import signed_headers
+from cbec.shared.callers import Caller
 from cbec.shared.ceb import parse_message
 from tests.integration.gateway.upstream import Upstream
 from tests.support.apps import running, service_settings
@@ -84,7 +85,7 @@ async def gateway(
         (OPERATOR, ["operator"]),
     ):
         credentials[code] = await add_enterprise(settings, code=code, name=code, roles=roles)
-    upstream = Upstream()
+    upstream = Upstream("declaration")
     app = create_app(settings, mounts={DECLARATION: httpx.ASGITransport(app=upstream.app)})
     async with running(app) as (_app, client):
         yield Stack(app, client, upstream, credentials)
@@ -178,8 +179,9 @@ async def test_a_signed_submission_reaches_the_service_as_the_enterprise(
         assert answer.status_code == 200, answer.text
         assert answer.json()["receipts"][0]["orderNo"] == f"EO{unique}"
         (received,) = stack.upstream.to("/v1/export/orders")
-        assert received.headers["x-cbec-party"] == SELLER
-        assert received.headers["x-cbec-roles"] == "ecommerce"
+        assert received.caller == Caller(party=SELLER, roles=frozenset({"ecommerce"}))
+        assert "x-cbec-party" not in received.headers
+        assert "x-cbec-roles" not in received.headers
         assert "x-cbec-signature" not in received.headers
         assert received.documents()[0]["OrderHead"]["orderNo"] == f"EO{unique}"
 

@@ -68,7 +68,7 @@ async def started(kafka_bootstrap: str, database_url: str) -> AsyncIterator[Edge
             (TAX_OFFICER, ["tax-officer"]),
         )
     }
-    logistics, tax = Upstream(), Upstream()
+    logistics, tax = Upstream("logistics"), Upstream("tax-refund")
     mounts = {
         LOGISTICS: httpx.ASGITransport(app=logistics.app),
         TAX: httpx.ASGITransport(app=tax.app),
@@ -130,13 +130,13 @@ async def test_a_seller_uses_its_own_warehouses_and_income_tax_and_not_anothers(
         ("GET", f"/v1/warehouses/{OTHER}/LAX01/stock"),
         ("POST", "/v1/import/return-receipts"),
     ]
-    assert [r.headers["x-cbec-party"] for r in stack.logistics.received] == [
+    assert [r.caller.party if r.caller else None for r in stack.logistics.received] == [
         SELLER,
         SELLER,
         CARRIER,
         CARRIER,
     ]
-    assert [(r.path, r.headers["x-cbec-party"]) for r in stack.tax.received] == [
+    assert [(r.path, r.caller.party if r.caller else None) for r in stack.tax.received] == [
         (f"/v1/export/income-tax/{SELLER}/2026", SELLER),
         (f"/v1/export/income-tax/{OTHER}/2026", TAX_OFFICER),
     ]

@@ -25,12 +25,12 @@ from tests.integration.logistics.logistics_flow import (
     serial,
 )
 from tests.support.apps import running, service_settings
+from tests.support.tokens import as_caller
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-HEADERS = {"X-Cbec-Party": LOGISTICS_CODE, "X-Cbec-Roles": "logistics"}
-OTHER_CARRIER = {"X-Cbec-Party": "3702989999", "X-Cbec-Roles": "logistics"}
+OTHER_CARRIER = "3702989999"
 
 
 def settings(kafka_bootstrap: str, database_url: str) -> Settings:
@@ -69,7 +69,11 @@ async def test_a_bonded_parcel_is_released_and_delivered_without_a_site_entry(
     invts = {bonded: f"43002026I{serial(unique)}01", direct: f"43002026I{serial(unique)}02"}
     orders = {bonded: f"IO{unique}1", direct: f"IO{unique}2"}
     released_at = now() - timedelta(minutes=5)
-    async with running(create_app(settings(kafka_bootstrap, database_url)), headers=HEADERS) as (
+    async with running(
+        create_app(settings(kafka_bootstrap, database_url)),
+        party=LOGISTICS_CODE,
+        roles=["logistics"],
+    ) as (
         app,
         client,
     ):
@@ -110,7 +114,11 @@ async def test_the_goods_of_an_import_return_are_reported_back_by_the_lists_carr
     parcel, order = f"R{unique}1", f"IO{unique}R"
     invt = f"43002026I{serial(unique)}03"
     released_at = now() - timedelta(days=3)
-    async with running(create_app(settings(kafka_bootstrap, database_url)), headers=HEADERS) as (
+    async with running(
+        create_app(settings(kafka_bootstrap, database_url)),
+        party=LOGISTICS_CODE,
+        roles=["logistics"],
+    ) as (
         app,
         client,
     ):
@@ -128,7 +136,11 @@ async def test_the_goods_of_an_import_return_are_reported_back_by_the_lists_carr
         )
         assert receipt(applied)[0] == "2", receipt(applied)
         back = {"invtNo": invt, "copNo": f"IR{unique}", "receivedAt": ceb(now())}
-        stranger = await client.post("/v1/import/return-receipts", json=back, headers=OTHER_CARRIER)
+        stranger = await client.post(
+            "/v1/import/return-receipts",
+            json=back,
+            headers=as_caller("logistics", OTHER_CARRIER, "logistics"),
+        )
         carrier = await client.post("/v1/import/return-receipts", json=back)
 
     code, info = receipt(stranger)

@@ -31,7 +31,6 @@ pytestmark = pytest.mark.integration
 
 PARCELS = 500
 PART = 100
-HEADERS = {"X-Cbec-Party": LOGISTICS_CODE, "X-Cbec-Roles": "logistics"}
 
 
 def settings(kafka_bootstrap: str, database_url: str) -> Settings:
@@ -53,7 +52,11 @@ async def test_five_hundred_export_parcels_depart_once_each_with_complete_timeli
     linked_at = arrived_at + timedelta(hours=2)
     leave = arrived_at + timedelta(hours=6)
 
-    async with running(create_app(settings(kafka_bootstrap, database_url)), headers=HEADERS) as (
+    async with running(
+        create_app(settings(kafka_bootstrap, database_url)),
+        party=LOGISTICS_CODE,
+        roles=["logistics"],
+    ) as (
         app,
         client,
     ):

@@ -39,8 +39,6 @@ from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-HEADERS = {"X-Cbec-Party": LOGISTICS_CODE, "X-Cbec-Roles": "logistics"}
-
 
 def settings(kafka_bootstrap: str, database_url: str) -> Settings:
     made = service_settings(
@@ -64,7 +62,11 @@ async def test_an_export_return_within_a_year_completes_in_part_and_an_old_list_
     released_at = now() - timedelta(days=100)
     leave = released_at + timedelta(days=1, hours=2)
 
-    async with running(create_app(settings(kafka_bootstrap, database_url)), headers=HEADERS) as (
+    async with running(
+        create_app(settings(kafka_bootstrap, database_url)),
+        party=LOGISTICS_CODE,
+        roles=["logistics"],
+    ) as (
         app,
         client,
     ):
@@ -170,7 +172,11 @@ async def test_import_returns_in_time_restore_the_quota_and_late_ones_do_not(
         name: now() - timedelta(days=(back or applied)) for name, (applied, back) in cases.items()
     }
 
-    async with running(create_app(settings(kafka_bootstrap, database_url)), headers=HEADERS) as (
+    async with running(
+        create_app(settings(kafka_bootstrap, database_url)),
+        party=LOGISTICS_CODE,
+        roles=["logistics"],
+    ) as (
         app,
         client,
     ):

@@ -24,11 +24,10 @@ from tests.integration.logistics.logistics_flow import (
     serial,
 )
 from tests.support.apps import running, service_settings
+from tests.support.tokens import as_caller
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
-
-HEADERS = {"X-Cbec-Party": EBC_CODE, "X-Cbec-Roles": "ecommerce"}
 
 
 def settings(kafka_bootstrap: str, database_url: str, **values: object) -> Settings:
@@ -49,7 +48,9 @@ async def test_a_departed_booking_fills_its_warehouse_and_sales_take_stock_out_n
     sku_a, sku_b = f"SKU-A-{unique}", f"SKU-B-{unique}"
     released_at = now() - timedelta(hours=5)
 
-    async with running(create_app(settings(kafka_bootstrap, database_url)), headers=HEADERS) as (
+    async with running(
+        create_app(settings(kafka_bootstrap, database_url)), party=EBC_CODE, roles=["ecommerce"]
+    ) as (
         app,
         client,
     ):
@@ -136,7 +137,7 @@ async def test_a_released_parcel_not_departed_in_time_is_reported_overdue_once(
             overdue_check_enabled=False,
         )
     )
-    async with running(app, headers=HEADERS) as (app, client):
+    async with running(app, party=EBC_CODE, roles=["ecommerce"]) as (app, client):
         await client.post("/v1/export/waybills", json=[export_waybill(late), export_waybill(fresh)])
         await publish(
             app,
@@ -149,7 +150,7 @@ async def test_a_released_parcel_not_departed_in_time_is_reported_overdue_once(
             lambda: count_parcels(app, [late, fresh], "list_released"), until=lambda n: n == 2
         )
         forbidden = await client.post("/v1/maintenance/overdue-parcels")
-        operator = {"X-Cbec-Roles": "operator"}
+        operator = as_caller("logistics", EBC_CODE, "operator")
         first = await client.post("/v1/maintenance/overdue-parcels", headers=operator)
         second = await client.post("/v1/maintenance/overdue-parcels", headers=operator)
 

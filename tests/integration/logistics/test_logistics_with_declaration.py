@@ -59,15 +59,13 @@ from tests.integration.logistics.logistics_flow import (
 )
 from tests.integration.payments.payments_support import TENPAY, receipt
 from tests.support.apps import running, service_settings
+from tests.support.tokens import as_caller
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 PARCELS = 500
 PART = 100  # a message carries up to 100 documents (DOMAIN.md §2)
-CARRIER = {"X-Cbec-Party": LOGISTICS_CODE, "X-Cbec-Roles": "logistics"}
-SELLER = {"X-Cbec-Party": EBC_CODE}
-INSTITUTION = {"X-Cbec-Party": TENPAY}
 # Every commit wakes a service's outbox relay; polling is only its fallback. The services'
 # default interval (not the tests' 20 ms) keeps three idle relays from polling 150 times a second.
 RELAY_POLL_MS = 200
@@ -124,7 +122,9 @@ async def logistics_service(
         outbox_poll_interval_ms=RELAY_POLL_MS,
     )
     assert isinstance(settings, LogisticsSettings)
-    async with running(create_logistics_app(settings), headers=CARRIER) as started:
+    async with running(
+        create_logistics_app(settings), party=LOGISTICS_CODE, roles=["logistics"]
+    ) as started:
         yield started
 
 
@@ -143,7 +143,7 @@ async def payments_service(
         outbox_poll_interval_ms=RELAY_POLL_MS,
     )
     assert isinstance(settings, PaymentsSettings)
-    async with running(create_payments_app(settings), headers=INSTITUTION) as started:
+    async with running(create_payments_app(settings), party=TENPAY) as started:
         yield started
 
 
@@ -247,7 +247,7 @@ async def test_five_hundred_export_lists_are_released_move_and_close_once_across
             decl_client,
             "/v1/export/orders",
             [export_order(order_no, EBC_CODE, [line]) for order_no in orders],
-            headers=SELLER,
+            headers=as_caller("declaration", EBC_CODE),
         )
         assert {r["returnStatus"] for r in accepted} == {"2"}
         listed = await post_in_parts(

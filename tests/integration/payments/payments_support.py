@@ -20,8 +20,16 @@ from cbec.payments.app import create_app
 from cbec.payments.settings import Settings
 from cbec.shared.envelope import Envelope
 from tests.support.apps import running, service_settings
+from tests.support.tokens import as_caller
 
-OPERATOR = {"X-Cbec-Party": "4300000001", "X-Cbec-Roles": "operator"}
+OPERATOR_CODE = "4300000001"
+
+
+def operator() -> dict[str, str]:
+    """A platform operator, as the gateway vouches for it."""
+    return as_caller("payments", OPERATOR_CODE, "operator")
+
+
 TENPAY = "4403169D3W"  # in the example fee table: 10 bp, at least 5.00 CNY
 OTHER_INSTITUTION = "1105910159"  # in the example fee table: 15 bp, at least 10.00 CNY
 EBP = "1101110325"

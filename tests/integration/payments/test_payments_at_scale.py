@@ -20,11 +20,11 @@ from cbec.payments.data import load_fee_table, load_rate_table
 from cbec.payments.events import TOPIC, FundsFlagged, SettlementCompleted
 from cbec.shared.envelope import Envelope
 from tests.integration.payments.payments_support import (
-    OPERATOR,
     OTHER_INSTITUTION,
     TENPAY,
     export_order,
     import_order,
+    operator,
     payments_service,
     publish_orders,
     read_all,
@@ -235,13 +235,13 @@ async def test_a_thousand_orders_settle_to_the_fen_and_each_flag_is_raised_once(
         ]
 
         first_day = await client.post(
-            "/v1/settlements/run", json={"through": "2024-05-06"}, headers=OPERATOR
+            "/v1/settlements/run", json={"through": "2024-05-06"}, headers=operator()
         )
         both_days = await client.post(
-            "/v1/settlements/run", json={"through": "2024-05-07"}, headers=OPERATOR
+            "/v1/settlements/run", json={"through": "2024-05-07"}, headers=operator()
         )
         again = await client.post(
-            "/v1/settlements/run", json={"through": "2024-05-07"}, headers=OPERATOR
+            "/v1/settlements/run", json={"through": "2024-05-07"}, headers=operator()
         )
         settlements = [
             settlement
@@ -251,8 +251,8 @@ async def test_a_thousand_orders_settle_to_the_fen_and_each_flag_is_raised_once(
             ).json()["settlements"]
         ]
 
-        reconciled = await client.post("/v1/reconciliation/run", headers=OPERATOR)
-        reconciled_again = await client.post("/v1/reconciliation/run", headers=OPERATOR)
+        reconciled = await client.post("/v1/reconciliation/run", headers=operator())
+        reconciled_again = await client.post("/v1/reconciliation/run", headers=operator())
         listed = (await client.get("/v1/reconciliation/flags")).json()["flags"]
         split_ledger = (await client.get(f"/v1/reconciliation/orders/EO{unique}0658")).json()
 
@@ -309,11 +309,11 @@ async def test_a_late_receipt_for_a_settled_day_is_settled_by_the_next_run_on_it
     async with payments_service(kafka_bootstrap, database_url) as (_app, client):
         assert statuses(await client.post("/v1/export/receipts", json=on_time)) == ["2"]
         first = await client.post(
-            "/v1/settlements/run", json={"through": "2024-05-07"}, headers=OPERATOR
+            "/v1/settlements/run", json={"through": "2024-05-07"}, headers=operator()
         )
         assert statuses(await client.post("/v1/export/receipts", json=late)) == ["2"]
         second = await client.post(
-            "/v1/settlements/run", json={"through": "2024-05-07"}, headers=OPERATOR
+            "/v1/settlements/run", json={"through": "2024-05-07"}, headers=operator()
         )
         changed = receipt(f"EO{unique}1", seller, "99.00", day="20240506", appType="2")
         refused_change = await client.post("/v1/export/receipts", json=changed)

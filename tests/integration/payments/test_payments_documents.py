@@ -11,13 +11,14 @@ import pytest
 from cbec.payments.events import TOPIC, PaymentAccepted, ReceiptAccepted
 from cbec.shared.envelope import Envelope
 from tests.integration.payments.payments_support import (
-    OPERATOR,
+    operator,
     payments_service,
     read_all,
     receipt,
     statuses,
     voucher,
 )
+from tests.support.tokens import DEFAULT_PARTY, as_caller
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -151,11 +152,11 @@ async def test_only_an_operator_replaces_the_rate_table_and_a_malformed_one_is_r
     async with payments_service(kafka_bootstrap, database_url) as (_app, client):
         initial = (await client.get("/v1/rates")).json()
         forbidden = await client.put(
-            "/v1/rates", content=good, headers={"X-Cbec-Roles": "ecommerce"}
+            "/v1/rates", content=good, headers=as_caller("payments", DEFAULT_PARTY, "ecommerce")
         )
-        refused = await client.put("/v1/rates", content=bad, headers=OPERATOR)
+        refused = await client.put("/v1/rates", content=bad, headers=operator())
         after_refusal = (await client.get("/v1/rates")).json()
-        accepted = await client.put("/v1/rates", content=good, headers=OPERATOR)
+        accepted = await client.put("/v1/rates", content=good, headers=operator())
         current = (await client.get("/v1/rates")).json()
 
     assert initial["source"].startswith("example")

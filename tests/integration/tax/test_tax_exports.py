@@ -6,6 +6,7 @@ from __future__ import annotations
 import json
 from decimal import Decimal
 
+import httpx
 import pytest
 
 from cbec.declaration.events import ListClosed, ListLine
@@ -14,6 +15,7 @@ from cbec.tax_refund.app import create_app
 from cbec.tax_refund.settings import Settings
 from tests.support.apps import running, service_settings
 from tests.support.kafka import read_topic
+from tests.support.tokens import as_caller
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -100,20 +102,23 @@ async def test_closed_export_lists_get_exemptions_refunds_and_the_deemed_income_
         closed(unique, 5, (line(1, "8516500000", "800.00"),), flag="A"),  # simplified: no refund
         closed(unique, 6, (line(1, "6403990000", "50000.00"),), ebc=SMALL),
     ]
-    party = {"X-Cbec-Party": REGISTERED, "X-Cbec-Roles": "ecommerce"}
     async with running(create_app(settings)) as (app, client):  # type: ignore[arg-type]
         for invt_no, gnum in ((lists[0].invtNo, 3), (lists[4].invtNo, 1)):
             before = await client.post(
                 "/v1/export/invoices",
                 json={"invtNo": invt_no, "lines": [{"gnum": gnum, "invoiceNo": f"INV{gnum}"}]},
-                headers=party,
+                headers=as_caller("tax-refund", REGISTERED, "ecommerce"),
             )
             assert before.status_code == 201, before.text
-        anonymous = await client.post(
-            "/v1/export/invoices",
-            json={"invtNo": lists[0].invtNo, "lines": [{"gnum": 1, "invoiceNo": "X"}]},
-        )
-        assert anonymous.status_code == 403
+        async with httpx.AsyncClient(
+            transport=httpx.ASGITransport(app=app), base_url="http://service.test"
+        ) as nobody:
+            anonymous = await nobody.post(
+                "/v1/export/invoices",
+                json={"invtNo": lists[0].invtNo, "lines": [{"gnum": 1, "invoiceNo": "X"}]},
+            )
+        assert anonymous.status_code == 401
+        assert anonymous.json()["violations"][0]["field"] == "Authorization"
 
         publisher = app.state.runtime.publisher
         for event in lists:
@@ -160,7 +165,7 @@ async def test_closed_export_lists_get_exemptions_refunds_and_the_deemed_income_
         late = await client.post(
             "/v1/export/invoices",
             json={"invtNo": lists[3].invtNo, "lines": [{"gnum": 2, "invoiceNo": "INV42"}]},
-            headers=party,
+            headers=as_caller("tax-refund", REGISTERED, "ecommerce"),
         )
         assert late.status_code == 201, late.text
         assert late.json()["refunds"][0]["fobCny"] == "350.00"
@@ -173,7 +178,7 @@ async def test_closed_export_lists_get_exemptions_refunds_and_the_deemed_income_
         wrong_line = await client.post(
             "/v1/export/invoices",
             json={"invtNo": lists[3].invtNo, "lines": [{"gnum": 9, "invoiceNo": "INV9"}]},
-            headers=party,
+            headers=as_caller("tax-refund", REGISTERED, "ecommerce"),
         )
         assert wrong_line.status_code == 422
 

@@ -24,9 +24,16 @@ from cbec.tax_refund.models import TaxBillRecord
 from cbec.tax_refund.settings import Settings
 from tests.support.apps import running, service_settings
 from tests.support.kafka import read_topic
+from tests.support.tokens import as_service
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
+
+
+def from_declaration() -> dict[str, str]:
+    """The quota reservations are the declaration service's calls."""
+    return as_service("tax-refund", "declaration")
+
 
 D = Decimal
 FEN = D("0.01")
@@ -227,6 +234,7 @@ async def test_a_year_of_imports_leaves_every_quota_and_every_tax_bill_right(
         for case in (c for c in cases if c.reserve_first):
             answer = await client.post(
                 "/v1/import/quota/reservations",
+                headers=from_declaration(),
                 json={
                     "invtNo": case.invt_no,
                     "orderNo": f"IO{unique}{case.n}",

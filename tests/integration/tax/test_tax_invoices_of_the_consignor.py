@@ -13,13 +13,14 @@ from cbec.tax_refund.app import create_app
 from cbec.tax_refund.settings import Settings
 from tests.integration.tax.test_tax_exports import REGISTERED, SMALL, closed, line
 from tests.support.apps import running, service_settings
+from tests.support.tokens import as_caller
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 
 def _as(code: str) -> dict[str, str]:
-    return {"X-Cbec-Party": code, "X-Cbec-Roles": "ecommerce"}
+    return as_caller("tax-refund", code, "ecommerce")
 
 
 async def test_only_the_consignors_invoices_make_a_line_refundable(

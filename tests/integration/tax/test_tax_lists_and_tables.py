@@ -14,12 +14,16 @@ from cbec.tax_refund.app import create_app
 from cbec.tax_refund.data import EXAMPLES
 from cbec.tax_refund.settings import Settings
 from tests.support.apps import running, service_settings
+from tests.support.tokens import as_caller, as_service
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 D = Decimal
-OPERATOR = {"X-Cbec-Party": "OPS", "X-Cbec-Roles": "operator"}
+
+
+def operator() -> dict[str, str]:
+    return as_caller("tax-refund", "OPS", "operator")
 
 
 async def test_a_rejected_list_frees_its_reservation_and_a_revoked_one_voids_its_bill(
@@ -42,6 +46,7 @@ async def test_a_rejected_list_frees_its_reservation_and_a_revoked_one_voids_its
                     "singleItem": True,
                     "date": "2026-05-01",
                 },
+                headers=as_service("tax-refund", "declaration"),
             )
             assert answer.status_code == 201
         events = [
@@ -147,7 +152,7 @@ async def test_a_malformed_table_is_refused_with_its_line_and_the_last_good_tabl
         rates.write_text("\n".join([*lines, "9503,0.13,0,abc,0.13,toys"]) + "\n", encoding="utf-8")
 
         forbidden = await client.post("/v1/tables/reload")
-        refused = await client.post("/v1/tables/reload", headers=OPERATOR)
+        refused = await client.post("/v1/tables/reload", headers=operator())
 
         assert forbidden.status_code == 403
         assert refused.status_code == 422
@@ -160,7 +165,7 @@ async def test_a_malformed_table_is_refused_with_its_line_and_the_last_good_tabl
         enterprises.write_text(
             enterprises.read_text(encoding="utf-8") + "3702960009,new,no\n", encoding="utf-8"
         )
-        reloaded = await client.post("/v1/tables/reload", headers=OPERATOR)
+        reloaded = await client.post("/v1/tables/reload", headers=operator())
 
         assert reloaded.status_code == 200
         tables = reloaded.json()["tables"]

@@ -10,8 +10,15 @@ import pytest
 from cbec.tax_refund.app import create_app
 from cbec.tax_refund.settings import Settings
 from tests.support.apps import running, service_settings
+from tests.support.tokens import as_service
 
 pytestmark = pytest.mark.integration
+
+
+def from_declaration() -> dict[str, str]:
+    """The quota reservations are the declaration service's calls."""
+    return as_service("tax-refund", "declaration")
+
 
 D = Decimal
 
@@ -45,8 +52,12 @@ async def test_a_reservation_counts_at_once_and_is_idempotent_per_list(
 ) -> None:
     async with running(_app(kafka_bootstrap, database_url)) as (_, client):
         body = _reservation(unique, 1, "110.00")
-        first = await client.post("/v1/import/quota/reservations", json=body)
-        again = await client.post("/v1/import/quota/reservations", json=body)
+        first = await client.post(
+            "/v1/import/quota/reservations", json=body, headers=from_declaration()
+        )
+        again = await client.post(
+            "/v1/import/quota/reservations", json=body, headers=from_declaration()
+        )
 
         assert first.status_code == 201, first.text
         assert first.json() == {
@@ -59,7 +70,9 @@ async def test_a_reservation_counts_at_once_and_is_idempotent_per_list(
         assert again.status_code == 201
         assert again.json() == first.json()
         changed = await client.post(
-            "/v1/import/quota/reservations", json={**body, "amount": "120.00"}
+            "/v1/import/quota/reservations",
+            json={**body, "amount": "120.00"},
+            headers=from_declaration(),
         )
         assert changed.status_code == 409
         quota = await client.get(f"/v1/import/quota/B{unique}/2026")
@@ -73,11 +86,15 @@ async def test_over_the_annual_limit_is_refused_with_621018_and_the_amounts(
     async with running(_app(kafka_bootstrap, database_url)) as (_, client):
         for n in range(5):
             ok = await client.post(
-                "/v1/import/quota/reservations", json=_reservation(unique, n, "5000.00")
+                "/v1/import/quota/reservations",
+                json=_reservation(unique, n, "5000.00"),
+                headers=from_declaration(),
             )
             assert ok.status_code == 201, ok.text
         over = await client.post(
-            "/v1/import/quota/reservations", json=_reservation(unique, 9, "1000.01")
+            "/v1/import/quota/reservations",
+            json=_reservation(unique, 9, "1000.01"),
+            headers=from_declaration(),
         )
 
         assert over.status_code == 409
@@ -87,7 +104,9 @@ async def test_over_the_annual_limit_is_refused_with_621018_and_the_amounts(
         assert "25,000.00" in problem["detail"]
         assert "26,000.01" in problem["detail"]
         exact = await client.post(
-            "/v1/import/quota/reservations", json=_reservation(unique, 10, "1000.00")
+            "/v1/import/quota/reservations",
+            json=_reservation(unique, 10, "1000.00"),
+            headers=from_declaration(),
         )
         assert exact.status_code == 201
         assert exact.json()["yearTotalAfter"] == "26000.00"
@@ -98,14 +117,18 @@ async def test_the_single_limit_refuses_with_621005_unless_one_indivisible_item_
 ) -> None:
     async with running(_app(kafka_bootstrap, database_url)) as (_, client):
         split = await client.post(
-            "/v1/import/quota/reservations", json=_reservation(unique, 1, "5000.01")
+            "/v1/import/quota/reservations",
+            json=_reservation(unique, 1, "5000.01"),
+            headers=from_declaration(),
         )
         single = await client.post(
             "/v1/import/quota/reservations",
+            headers=from_declaration(),
             json=_reservation(unique, 2, "8000.00", singleItem=True),
         )
         too_big = await client.post(
             "/v1/import/quota/reservations",
+            headers=from_declaration(),
             json=_reservation(unique, 3, "18000.01", singleItem=True),
         )
 
@@ -123,15 +146,23 @@ async def test_a_cancelled_reservation_frees_the_room_and_cancelling_again_is_ha
 ) -> None:
     async with running(_app(kafka_bootstrap, database_url)) as (_, client):
         body = _reservation(unique, 1, "4000.00")
-        await client.post("/v1/import/quota/reservations", json=body)
-        first = await client.delete(f"/v1/import/quota/reservations/{body['invtNo']}")
-        second = await client.delete(f"/v1/import/quota/reservations/{body['invtNo']}")
-        unknown = await client.delete("/v1/import/quota/reservations/NOSUCHLIST")
+        await client.post("/v1/import/quota/reservations", json=body, headers=from_declaration())
+        first = await client.delete(
+            f"/v1/import/quota/reservations/{body['invtNo']}", headers=from_declaration()
+        )
+        second = await client.delete(
+            f"/v1/import/quota/reservations/{body['invtNo']}", headers=from_declaration()
+        )
+        unknown = await client.delete(
+            "/v1/import/quota/reservations/NOSUCHLIST", headers=from_declaration()
+        )
 
         assert (first.status_code, second.status_code, unknown.status_code) == (204, 204, 204)
         quota = await client.get(f"/v1/import/quota/B{unique}/2026")
         assert quota.json()["counted"] == "0.00"
-        again = await client.post("/v1/import/quota/reservations", json=body)
+        again = await client.post(
+            "/v1/import/quota/reservations", json=body, headers=from_declaration()
+        )
         assert again.status_code == 201
         assert again.json()["yearTotalAfter"] == "4000.00"
 
@@ -142,10 +173,12 @@ async def test_amounts_must_be_decimal_strings_and_bad_fields_are_named(
     async with running(_app(kafka_bootstrap, database_url)) as (_, client):
         as_number = await client.post(
             "/v1/import/quota/reservations",
+            headers=from_declaration(),
             json={**_reservation(unique, 1, "1"), "amount": 110.1},
         )
         bad_date = await client.post(
             "/v1/import/quota/reservations",
+            headers=from_declaration(),
             json={**_reservation(unique, 1, "110.00"), "date": "2026-13-01"},
         )
 
@@ -163,7 +196,9 @@ async def test_concurrent_reservations_of_one_buyer_never_exceed_26000(
         answers = await asyncio.gather(
             *(
                 client.post(
-                    "/v1/import/quota/reservations", json=_reservation(unique, n, "1000.00")
+                    "/v1/import/quota/reservations",
+                    json=_reservation(unique, n, "1000.00"),
+                    headers=from_declaration(),
                 )
                 for n in range(80)
             )

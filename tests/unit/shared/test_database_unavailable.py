@@ -13,6 +13,7 @@ from sqlalchemy.exc import DBAPIError, IntegrityError, OperationalError
 from cbec.shared.db import unavailable
 from cbec.shared.service import PROBLEM_JSON, ServiceDescriptor, create_service_app
 from cbec.shared.settings import ServiceSettings
+from tests.support.tokens import CallerAuth
 
 
 def _lost_connection() -> DBAPIError:
@@ -78,7 +79,9 @@ def _client() -> httpx.AsyncClient:
         ServiceDescriptor(name="things", port=0, app="unused"),
         routers=[router],
     )
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t", auth=CallerAuth("things")
+    )
 
 
 async def test_a_request_whose_database_is_unreachable_is_503_with_retry_after() -> None:

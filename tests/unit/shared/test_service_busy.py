@@ -12,6 +12,7 @@ from fastapi import APIRouter
 
 from cbec.shared.service import PROBLEM_JSON, ServiceDescriptor, create_service_app
 from cbec.shared.settings import ServiceSettings
+from tests.support.tokens import CallerAuth
 
 router = APIRouter()
 
@@ -31,7 +32,9 @@ async def test_a_database_busy_beyond_the_pool_timeout_is_503_with_retry_after()
         routers=[router],
     )
     transport = httpx.ASGITransport(app=app, raise_app_exceptions=False)
-    async with httpx.AsyncClient(transport=transport, base_url="http://t") as client:
+    async with httpx.AsyncClient(
+        transport=transport, base_url="http://t", auth=CallerAuth("things")
+    ) as client:
         answer = await client.post("/v1/things")
 
     assert answer.status_code == 503

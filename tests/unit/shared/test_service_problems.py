@@ -9,6 +9,7 @@ from pydantic import BaseModel
 
 from cbec.shared.service import PROBLEM_JSON, ServiceDescriptor, create_service_app
 from cbec.shared.settings import ServiceSettings
+from tests.support.tokens import CallerAuth
 
 router = APIRouter()
 
@@ -29,7 +30,9 @@ def _client() -> httpx.AsyncClient:
         routers=[router],
         openapi_schemas={"Extra": {"type": "string"}},
     )
-    return httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t")
+    return httpx.AsyncClient(
+        transport=httpx.ASGITransport(app=app), base_url="http://t", auth=CallerAuth("things")
+    )
 
 
 async def test_no_such_path_and_a_method_not_allowed_are_problems() -> None:

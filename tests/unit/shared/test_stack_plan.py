@@ -33,3 +33,20 @@ def test_a_service_named_in_database_urls_gets_that_database(tmp_path: Path) -> 
 
     assert envs["payments"]["DATABASE_URL"] == url
     assert envs["declaration"]["DATABASE_URL"].startswith("sqlite+aiosqlite:///")
+
+
+def test_the_embedded_stack_binds_every_process_to_the_loopback_only(tmp_path: Path) -> None:
+    from cbec.shared.cli import build_parser
+
+    stack = Stack(data_dir=tmp_path, port_offset=100, out=io.StringIO())
+    stack.bootstrap_servers = "127.0.0.1:19092"
+    procs = stack.plan()
+
+    assert stack.host == "127.0.0.1"
+    assert all(p.url.startswith("http://127.0.0.1:") for p in procs)
+    for proc in procs:
+        for other in procs:
+            name = f"{other.descriptor.name.upper().replace('-', '_')}_URL"
+            assert proc.env[name] == other.url
+    # What the stack runs, and what `cbec serve` binds to unless told otherwise.
+    assert build_parser().parse_args(["serve", "declaration"]).host == "127.0.0.1"

@@ -118,6 +118,9 @@ def create_app(
             {"name": "feeds", "description": "officers' Server-Sent Event feeds"},
         ],
         openapi_schemas=document_schemas(),
+        # The gateway authenticates its callers itself (signed requests) and vouches for them
+        # to the services with the caller tokens it signs (forwarding.py).
+        caller_tokens=False,
     )
     app.state.gateway = gateway
     app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)

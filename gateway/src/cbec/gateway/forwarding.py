@@ -3,9 +3,12 @@
     upstreams = Upstreams(settings)          # in the lifespan; ``await upstreams.start()``
     response = await upstreams.forward(route, "POST", "/v1/export/orders", body, caller, ...)
 
-The service receives ``X-Cbec-Party`` (the enterprise code) and ``X-Cbec-Roles`` (its roles),
-which only the gateway sets; every header of the client other than content negotiation and the
-trace context stays at the edge. A service that cannot be reached, or answers 503, is reported
+The service receives a caller token the gateway signs for that request
+(``Authorization: Bearer <JWT>``, :mod:`cbec.shared.callers`): its audience is the service, its
+subject the enterprise code and its ``roles`` the enterprise's roles, valid for
+``SERVICE_TOKEN_TTL_SECONDS``, signed with ``SERVICE_TOKEN_PRIVATE_KEY``. Every header of the
+client other than content negotiation and the trace context stays at the edge (its own
+``Authorization`` too). A service that cannot be reached, or answers 503, is reported
 as 503 with Retry-After: the request is then known not to have taken effect at the gateway, and
 the services are idempotent on business keys, so sending it again is safe.
 """
@@ -20,11 +23,10 @@ from cbec.gateway.errors import BadGateway, ServiceUnavailable
 from cbec.gateway.routing import Route
 from cbec.gateway.services import Caller
 from cbec.gateway.settings import Settings
+from cbec.shared.callers import TokenSigner, signer_from_settings
 
 log = logging.getLogger(__name__)
 
-PARTY_HEADER = "X-Cbec-Party"
-ROLES_HEADER = "X-Cbec-Roles"
 _PASSED_HEADERS = ("content-type", "accept", "accept-language")
 
 
@@ -37,6 +39,8 @@ class Upstreams:
     ) -> None:
         self.settings = settings
         self.urls = settings.service_urls()
+        # Made now, so that a missing or development key in production stops the start.
+        self.signer: TokenSigner = signer_from_settings(settings)
         self._mounts = mounts
         self._client: httpx.AsyncClient | None = None
 
@@ -74,8 +78,9 @@ class Upstreams:
         """The service's answer (status < 500), or ServiceUnavailable / BadGateway."""
         url = self.urls[route.service] + path_with_query
         sent = {k: v for k, v in headers.items() if k.lower() in _PASSED_HEADERS}
-        sent[PARTY_HEADER] = caller.code
-        sent[ROLES_HEADER] = ",".join(sorted(caller.roles))
+        sent.update(
+            self.signer.authorization(route.service, subject=caller.code, roles=caller.roles)
+        )
         retry_after = self.settings.upstream_retry_after_seconds
         try:
             response = await self.client.request(method, url, content=body, headers=sent)

@@ -2,7 +2,8 @@
 
 # a new key: python -c "from cryptography.fernet import Fernet; print(Fernet.generate_key())"
 GATEWAY_SECRET_KEY=<url-safe base64 of 32 random bytes>
-CBEC_ENV=production        # refuses to start with the development key
+CBEC_ENV=production        # refuses to start with the development keys
+SERVICE_TOKEN_PRIVATE_KEY=<Ed25519 key signing the caller tokens (cbec keys generate)>
 DECLARATION_URL=http://declaration:8001   (and LOGISTICS_URL, PAYMENTS_URL, TAX_REFUND_URL)
 WEBHOOK_RETRY_BASE_SECONDS=5               (a failed delivery waits 5 s, 10 s, 20 s ... up to
 WEBHOOK_RETRY_MAX_SECONDS=3600              an hour, and is retried until acknowledged)

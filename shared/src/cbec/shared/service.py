@@ -41,10 +41,19 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cbec.shared import metrics
 from cbec.shared.bus import ConsumerRunner, Handler, Publisher
+from cbec.shared.callers import (
+    GATEWAY,
+    CallerTokens,
+    ServiceCallers,
+    TokenVerifier,
+    gateway_key_from_settings,
+    verifying_key,
+)
 from cbec.shared.db import create_engine, create_read_engine, ping, session_factory, unavailable
 from cbec.shared.errors import CbecError, ErrorReport, InvalidInput, Unavailable, Violation
 from cbec.shared.logs import configure_logging
@@ -389,9 +398,18 @@ def create_service_app(
     version: str = "0.1.0",
     openapi_tags: list[dict[str, Any]] | None = None,
     openapi_schemas: Mapping[str, Any] | None = None,
+    caller_tokens: bool = True,
+    service_callers: Sequence[ServiceCallers] = (),
 ) -> FastAPI:
     """Build the app; all connections are made in the lifespan, from ``settings``.
-    ``openapi_schemas`` are added to the components of its OpenAPI (referenced by routes)."""
+    ``openapi_schemas`` are added to the components of its OpenAPI (referenced by routes).
+
+    Every route but ``/healthz``, ``/readyz`` and ``/metrics`` (the OpenAPI document and the
+    docs too) takes only requests with a valid caller token of the gateway
+    (:mod:`cbec.shared.callers`); the routers of ``service_callers`` take only the tokens of the
+    service named there. ``caller_tokens=False`` is for the gateway, which authenticates its
+    callers itself. A missing or bad key in production fails here, before the app starts."""
+    verifier = _caller_verifier(settings, service_callers) if caller_tokens else None
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -460,6 +478,24 @@ def create_service_app(
         # cannot follow one.
         redirect_slashes=False,
     )
+    route_issuers: dict[int, str] = {}
+
+    def route_issuer(scope: Scope) -> str:
+        """The issuer whose tokens the route of ``scope`` takes (the gateway's by default)."""
+        if not route_issuers:
+            return GATEWAY
+        partial = None
+        for route in app.router.routes:
+            match, _ = route.matches(scope)
+            if match is Match.FULL:
+                return route_issuers.get(id(route), GATEWAY)
+            if match is Match.PARTIAL and partial is None:
+                partial = route
+        return route_issuers.get(id(partial), GATEWAY)
+
+    if verifier is not None:
+        app.add_middleware(CallerTokens, verifier=verifier, route_issuer=route_issuer)
+    app.state.caller_verifier = verifier
     app.add_middleware(_DatabaseUnavailable, service=settings.service_name)
     app.add_middleware(_HttpMetrics, service=settings.service_name)
 
@@ -511,9 +547,33 @@ def create_service_app(
 
     for router in routers:
         app.include_router(router)
+    for group in service_callers:
+        for router in group.routers:
+            before = len(app.router.routes)
+            app.include_router(router)
+            for route in app.router.routes[before:]:
+                route_issuers[id(route)] = group.issuer
     document_problems(app, openapi_schemas)
     instrument_app(app)
     return app
+
+
+def _caller_verifier(
+    settings: ServiceSettings, service_callers: Sequence[ServiceCallers]
+) -> TokenVerifier:
+    trusted = {GATEWAY: gateway_key_from_settings(settings)}
+    for group in service_callers:
+        if group.issuer in trusted:
+            raise ValueError(f"the callers {group.issuer} are named twice")
+        trusted[group.issuer] = verifying_key(
+            group.public_key,
+            issuer=group.issuer,
+            variable=group.variable,
+            production=settings.is_production,
+        )
+    return TokenVerifier(
+        settings.service_name, trusted, leeway_seconds=settings.service_token_leeway_seconds
+    )
 
 
 async def _connect(runtime: Runtime, consumers: Sequence[ConsumerSpec]) -> None:

@@ -60,6 +60,24 @@ class ServiceSettings(BaseSettings):
     outbox_poll_interval_ms: int = Field(default=200, ge=1)
     outbox_retention_hours: int = Field(default=72, ge=0)
 
+    service_token_private_key: str | None = Field(
+        default=None,
+        description="Ed25519 private key (PEM or base64url) this process signs its caller tokens "
+        "with: the gateway for every request it forwards, a service for the services it calls; "
+        "unset: the public development key of its name (refused with CBEC_ENV=production)",
+    )
+    service_token_public_key: str | None = Field(
+        default=None,
+        description="the gateway's Ed25519 public key: a service accepts only caller tokens it "
+        "signed; unset: the public development key (refused with CBEC_ENV=production)",
+    )
+    service_token_ttl_seconds: int = Field(
+        default=60, ge=1, le=600, description="lifetime of the caller tokens this process signs"
+    )
+    service_token_leeway_seconds: int = Field(
+        default=5, ge=0, le=60, description="clock difference allowed when checking a token"
+    )
+
     @field_validator("cbec_env")
     @classmethod
     def _lower_env(cls, value: str) -> str:

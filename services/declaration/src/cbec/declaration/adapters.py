@@ -28,6 +28,7 @@ from typing import Any, Protocol
 import httpx
 
 from cbec.declaration.domain import Decision
+from cbec.shared.callers import TokenSigner
 from cbec.shared.ceb import message_model, parse_message, to_xml
 from cbec.shared.ceb.types import CebMessage
 
@@ -153,11 +154,18 @@ class QuotaAnswer:
 
 class QuotaClient:
     """``POST /v1/import/quota/reservations`` and ``DELETE .../reservations/{invtNo}`` at the
-    tax service (DOMAIN.md §6.4: 5,000 CNY per transaction, 26,000 per buyer and year)."""
+    tax service (DOMAIN.md §6.4: 5,000 CNY per transaction, 26,000 per buyer and year), each
+    with a caller token of the declaration service for the tax service."""
 
-    def __init__(self, http: httpx.AsyncClient, base_url: str) -> None:
+    AUDIENCE = "tax-refund"
+
+    def __init__(self, http: httpx.AsyncClient, base_url: str, signer: TokenSigner) -> None:
         self.http = http
         self.base_url = base_url.rstrip("/")
+        self.signer = signer
+
+    def _token(self) -> dict[str, str]:
+        return self.signer.authorization(self.AUDIENCE, subject=self.signer.issuer)
 
     async def reserve(
         self,
@@ -179,7 +187,9 @@ class QuotaClient:
         }
         try:
             response = await self.http.post(
-                f"{self.base_url}/v1/import/quota/reservations", json=body
+                f"{self.base_url}/v1/import/quota/reservations",
+                json=body,
+                headers=self._token(),
             )
         except httpx.HTTPError as exc:
             raise QuotaUnavailable(f"tax service unreachable: {exc}") from exc
@@ -203,7 +213,8 @@ class QuotaClient:
     async def cancel(self, invt_no: str) -> None:
         try:
             response = await self.http.delete(
-                f"{self.base_url}/v1/import/quota/reservations/{invt_no}"
+                f"{self.base_url}/v1/import/quota/reservations/{invt_no}",
+                headers=self._token(),
             )
         except httpx.HTTPError as exc:
             raise QuotaUnavailable(f"tax service unreachable: {exc}") from exc

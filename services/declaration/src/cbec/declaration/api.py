@@ -2,29 +2,29 @@
 
 Documents are the customs standard's entities as JSON (``Order``, ``Inventory``, ``InvtCancel``
 of the export or import message models); a body is one document or an array of up to 100.
-Each document gets its receipt; the gateway names the caller in ``X-Cbec-Party`` and its roles in
-``X-Cbec-Roles``.
+Each document gets its receipt; the caller (its enterprise code and roles) is the one the
+gateway's caller token names (:mod:`cbec.shared.callers`).
 """
 
 from __future__ import annotations
 
 import json
 from collections.abc import Awaitable, Callable
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, Literal, TypeVar
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.declaration import jobs, services, summary_applications
 from cbec.declaration.domain import OfficerAction, Period, SummaryFlag
 from cbec.declaration.models import CustomsReasonRecord, InventoryRecord, ListReceiptRecord
+from cbec.shared.callers import Caller, Forbidden, caller, require_role
 from cbec.shared.ceb import export_models as ex
 from cbec.shared.ceb import import_models as im
-from cbec.shared.errors import CbecError, InvalidInput, Violation
+from cbec.shared.errors import InvalidInput, Violation
 from cbec.shared.service import Runtime, get_runtime
 
 router = APIRouter()
@@ -34,38 +34,8 @@ OPERATOR = "operator"
 D = TypeVar("D", bound=BaseModel)
 
 
-class Forbidden(CbecError):
-    status_code = 403
-    code = "forbidden"
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    party: str | None
-    roles: frozenset[str]
-
-
-def caller(
-    x_cbec_party: Annotated[str | None, Header()] = None,
-    x_cbec_roles: Annotated[str, Header()] = "",
-) -> Caller:
-    roles = frozenset(r.strip() for r in x_cbec_roles.split(",") if r.strip())
-    return Caller(party=x_cbec_party or None, roles=roles)
-
-
-def _role(role: str) -> Callable[[Caller], Caller]:
-    def check(who: Annotated[Caller, Depends(caller)]) -> Caller:
-        if role not in who.roles:
-            raise Forbidden(
-                f"the role {role} is required", [Violation("X-Cbec-Roles", f"must include {role}")]
-            )
-        return who
-
-    return check
-
-
-Officer = Annotated[Caller, Depends(_role(OFFICER))]
-Operator = Annotated[Caller, Depends(_role(OPERATOR))]
+Officer = Annotated[Caller, Depends(require_role(OFFICER))]
+Operator = Annotated[Caller, Depends(require_role(OPERATOR))]
 Who = Annotated[Caller, Depends(caller)]
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 

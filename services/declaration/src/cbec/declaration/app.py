@@ -19,6 +19,7 @@ from cbec.declaration.domain import load_rules
 from cbec.declaration.handlers import HANDLERS
 from cbec.declaration.services import Declaration
 from cbec.declaration.settings import Settings
+from cbec.shared.callers import signer_from_settings
 from cbec.shared.service import ConsumerSpec, Runtime, ServiceDescriptor, create_service_app
 
 SERVICE = ServiceDescriptor(
@@ -52,6 +53,9 @@ def create_app(
 
     # The rules file is read once, when the app is made (a wrong file fails at once).
     rules = load_rules(Path(config.declaration_rules_file).read_text(encoding="utf-8"))
+    # The quotas are reserved at the tax service with tokens signed by this service's own key
+    # (SERVICE_TOKEN_PRIVATE_KEY); a missing or development key in production fails here.
+    signer = signer_from_settings(config)
 
     own_clients: list[httpx.AsyncClient] = []
 
@@ -65,7 +69,7 @@ def create_app(
                 settings=config,
                 rules=rules,
                 port=customs_port(config),
-                quota=QuotaClient(http, config.tax_refund_url),
+                quota=QuotaClient(http, config.tax_refund_url, signer),
                 outbox=runtime.outbox,
             )
         )

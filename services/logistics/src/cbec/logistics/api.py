@@ -3,24 +3,24 @@
 A request body is one document (the standard's entity, e.g. ``{"ArrivalHead": {...},
 "ArrivalList": [...]}``) or a JSON array of up to 100. A body the schema refuses is answered 422
 naming each field; a document that breaks a business rule gets its own receipt (status 100, every
-failed rule in ``returnInfo``) while the other documents of the batch are filed. The gateway
-forwards the caller in ``X-Cbec-Party`` / ``X-Cbec-Roles``.
+failed rule in ``returnInfo``) while the other documents of the batch are filed. The caller is
+the one the gateway's caller token names (:mod:`cbec.shared.callers`).
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Request
+from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
 from cbec.logistics import services
 from cbec.logistics.domain import ParcelKey, parse_ceb_time
+from cbec.shared.callers import Caller, caller, require_role
 from cbec.shared.ceb import export_models, import_models
-from cbec.shared.errors import CbecError, InvalidInput, Violation
+from cbec.shared.errors import InvalidInput, Violation
 from cbec.shared.service import Runtime, get_runtime
 
 router = APIRouter()
@@ -29,40 +29,7 @@ MAX_DOCUMENTS = 100
 OPERATOR_ROLES = frozenset({"operator", "officer"})
 
 
-class Forbidden(CbecError):
-    status_code = 403
-    code = "forbidden"
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Who is calling, as the gateway authenticated them."""
-
-    party: str | None
-    roles: frozenset[str]
-
-
-def caller(
-    x_cbec_party: Annotated[str | None, Header()] = None,
-    x_cbec_roles: Annotated[str | None, Header()] = None,
-) -> Caller:
-    roles = frozenset(r.strip() for r in (x_cbec_roles or "").split(",") if r.strip())
-    return Caller(party=x_cbec_party or None, roles=roles)
-
-
-def operator(who: Annotated[Caller, Depends(caller)]) -> Caller:
-    if not who.roles & OPERATOR_ROLES:
-        raise Forbidden(
-            "this endpoint is for platform operators",
-            [
-                Violation(
-                    field="X-Cbec-Roles",
-                    rule="must include operator or officer",
-                    value=",".join(sorted(who.roles)) or None,
-                )
-            ],
-        )
-    return who
+operator = require_role(*OPERATOR_ROLES)
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]

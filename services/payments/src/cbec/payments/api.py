@@ -12,28 +12,29 @@ answer has one receipt per document, in order. Two extensions may sit beside the
   same payment and its total; reconciliation checks each share against its order and the
   shares against the total.
 
-The gateway forwards the caller as ``X-Cbec-Party`` (enterprise code) and ``X-Cbec-Roles``;
-replacing the rate table and starting runs need the ``operator`` role.
+The caller (enterprise code and roles) is the one the gateway's caller token names
+(:mod:`cbec.shared.callers`); replacing the rate table and starting runs need the ``operator``
+role.
 """
 
 from __future__ import annotations
 
 import json
-from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
 from typing import Annotated, Any, cast
 
-from fastapi import APIRouter, Depends, Header, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from cbec.payments import services
 from cbec.payments.domain import FlagCode
 from cbec.payments.jobs import Jobs
 from cbec.payments.settings import Settings
+from cbec.shared.callers import Caller, caller, require_role
 from cbec.shared.ceb.export_models import Receipts
 from cbec.shared.ceb.import_models import Payment
-from cbec.shared.errors import CbecError, InvalidInput, NotFound, Violation
+from cbec.shared.errors import InvalidInput, NotFound, Violation
 from cbec.shared.service import Runtime, get_runtime
 
 router = APIRouter()
@@ -41,34 +42,7 @@ MAX_DOCUMENTS = 100  # a message carries up to 100 records (DOMAIN.md §2)
 OPERATOR = "operator"
 
 
-class Forbidden(CbecError):
-    status_code = 403
-    code = "forbidden"
-
-
-@dataclass(frozen=True, slots=True)
-class Caller:
-    """Who the gateway says is calling."""
-
-    party: str | None
-    roles: frozenset[str]
-
-
-def caller(
-    x_cbec_party: Annotated[str | None, Header()] = None,
-    x_cbec_roles: Annotated[str | None, Header()] = None,
-) -> Caller:
-    roles = frozenset(r.strip() for r in (x_cbec_roles or "").split(",") if r.strip())
-    return Caller(x_cbec_party.strip() if x_cbec_party else None, roles)
-
-
-def operator(who: Annotated[Caller, Depends(caller)]) -> Caller:
-    if OPERATOR not in who.roles:
-        raise Forbidden(
-            "this needs the operator role",
-            [Violation("X-Cbec-Roles", "must include operator", ",".join(sorted(who.roles)))],
-        )
-    return who
+operator = require_role(OPERATOR)
 
 
 def jobs(request: Request) -> Jobs:

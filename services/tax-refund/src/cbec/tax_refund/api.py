@@ -10,11 +10,12 @@ from datetime import date
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Header, Path, Response
+from fastapi import APIRouter, Depends, Path, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from cbec.shared.errors import CbecError, ErrorReport, Violation
+from cbec.shared.callers import Caller, require_party, require_role
+from cbec.shared.errors import ErrorReport
 from cbec.shared.service import PROBLEM_JSON, Runtime, get_runtime
 from cbec.shared.telemetry import tag_span
 from cbec.tax_refund import services
@@ -23,11 +24,9 @@ from cbec.tax_refund.settings import Settings
 from cbec.tax_refund.state import tables_of
 
 router = APIRouter()
-
-
-class Forbidden(CbecError):
-    status_code = 403
-    code = "forbidden"
+quota_router = APIRouter()
+"""The buyers' quota reservations: the declaration service's calls, which only its caller tokens
+reach (DECLARATION_TOKEN_PUBLIC_KEY)."""
 
 
 def _decimal_text(value: Any) -> Any:
@@ -40,36 +39,7 @@ def _decimal_text(value: Any) -> Any:
 DecimalText = Annotated[Decimal, BeforeValidator(_decimal_text)]
 
 
-class Caller(BaseModel):
-    party: str | None
-    roles: frozenset[str]
-
-
-def caller(
-    x_cbec_party: Annotated[str | None, Header()] = None,
-    x_cbec_roles: Annotated[str | None, Header()] = None,
-) -> Caller:
-    """Who calls, as the gateway forwards it (X-Cbec-Party, X-Cbec-Roles)."""
-    roles = frozenset(r.strip() for r in (x_cbec_roles or "").split(",") if r.strip())
-    return Caller(party=x_cbec_party or None, roles=roles)
-
-
-def require_operator(who: Annotated[Caller, Depends(caller)]) -> Caller:
-    if "operator" not in who.roles:
-        raise Forbidden(
-            "this endpoint is for the platform's operators",
-            [Violation(field="X-Cbec-Roles", rule="must include operator", value=None)],
-        )
-    return who
-
-
-def require_party(who: Annotated[Caller, Depends(caller)]) -> Caller:
-    if not who.party:
-        raise Forbidden(
-            "the submitting enterprise is unknown",
-            [Violation(field="X-Cbec-Party", rule="the gateway names the enterprise")],
-        )
-    return who
+require_operator = require_role("operator")
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
@@ -125,7 +95,7 @@ def refused(refusal: ImportTaxRefused, status: int = 409) -> JSONResponse:
     return JSONResponse(body, status_code=status, media_type=PROBLEM_JSON)
 
 
-@router.post(
+@quota_router.post(
     "/v1/import/quota/reservations",
     status_code=201,
     tags=["import"],
@@ -157,7 +127,7 @@ async def reserve(body: ReservationIn, runtime: RuntimeDep) -> Any:
     return {k: view[k] for k in ("invtNo", "buyerIdNumber", "year", "reserved", "yearTotalAfter")}
 
 
-@router.delete("/v1/import/quota/reservations/{invtNo}", status_code=204, tags=["import"])
+@quota_router.delete("/v1/import/quota/reservations/{invtNo}", status_code=204, tags=["import"])
 async def cancel(invtNo: Annotated[str, Path(max_length=20)], runtime: RuntimeDep) -> Response:
     """Cancel a list's reservation (idempotent); a released list is withdrawn by revocation."""
     tag_span(invtNo=invtNo)

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from fastapi import FastAPI
 
+from cbec.shared.callers import ServiceCallers
 from cbec.shared.service import (
     ConsumerSpec,
     Runtime,
@@ -16,7 +17,7 @@ from cbec.shared.service import (
     create_service_app,
 )
 from cbec.tax_refund import services
-from cbec.tax_refund.api import router
+from cbec.tax_refund.api import quota_router, router
 from cbec.tax_refund.handlers import DECLARATION_HANDLERS, LOGISTICS_HANDLERS
 from cbec.tax_refund.settings import Settings
 from cbec.tax_refund.state import attach
@@ -47,6 +48,14 @@ def create_app(settings: Settings | None = None) -> FastAPI:
         settings,
         SERVICE,
         routers=[router],
+        service_callers=[
+            ServiceCallers(
+                issuer="declaration",
+                public_key=settings.declaration_token_public_key,
+                variable="DECLARATION_TOKEN_PUBLIC_KEY",
+                routers=(quota_router,),
+            )
+        ],
         consumers=[
             ConsumerSpec("declaration", ["cbec.declaration.v1"], DECLARATION_HANDLERS),
             ConsumerSpec("logistics", ["cbec.logistics.v1"], LOGISTICS_HANDLERS),

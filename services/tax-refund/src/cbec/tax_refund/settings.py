@@ -12,6 +12,12 @@ from cbec.shared.settings import ServiceSettings
 class Settings(ServiceSettings):
     service_name: str = "tax-refund"
     database_url: str = "sqlite+aiosqlite:///./data/tax-refund.db"
+    declaration_token_public_key: str | None = Field(
+        default=None,
+        description="the declaration service's Ed25519 public key (of its "
+        "SERVICE_TOKEN_PRIVATE_KEY): only its caller tokens reach the quota reservations; unset: "
+        "its public development key (refused with CBEC_ENV=production)",
+    )
     tax_tables_dir: str | None = Field(
         default=None,
         description=(
