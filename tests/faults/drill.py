@@ -643,7 +643,7 @@ async def order_states(
 
     async with (
         # The services answer their documents only to the parties they name and to officers.
-        httpx.AsyncClient(timeout=60, headers={"X-Cbec-Roles": "customs-officer"}) as http,
+        httpx.AsyncClient(timeout=60) as http,
         platform.async_client(officer, timeout=60) as gateway,
     ):
 

@@ -40,6 +40,7 @@ from tests.integration.gateway.test_onestop_receipts_feeds import (
     projection,
     webhook_server,
 )
+from tests.support.tokens import as_caller
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -240,7 +241,7 @@ async def test_the_declarant_is_told_the_status_and_customs_keeps_the_rules_and_
                 for c in cases:
                     held = await _wait_status(client, c.cop_no, c.held)
                     c.invt_no = held["invtNo"]
-                officer_headers = {"X-Cbec-Party": officer, "X-Cbec-Roles": "customs-officer"}
+                officer_headers = as_caller("declaration", officer, "customs-officer")
                 for c in cases:
                     for action in c.actions:
                         decided = await client.post(
@@ -258,7 +259,7 @@ async def test_the_declarant_is_told_the_status_and_customs_keeps_the_rules_and_
                 }
                 refused = await client.get(
                     f"/v1/officer/cases/{cases[0].invt_no}",
-                    headers={"X-Cbec-Party": seller, "X-Cbec-Roles": "ecommerce"},
+                    headers=as_caller("declaration", seller, "ecommerce"),
                 )
                 views = await _gateway_views(stack, cases)
                 await _deliver_every_receipt(stack)

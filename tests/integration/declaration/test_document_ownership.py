@@ -42,6 +42,7 @@ from tests.integration.declaration.decl_support import (
     receipt_of_funds,
 )
 from tests.integration.declaration.test_summary_applications import application
+from tests.support.tokens import as_caller
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -50,7 +51,7 @@ SUMMARY_COMPLETED = "cbec.declaration.summary.completed.v1"
 
 
 def _as(party: str, roles: str) -> dict[str, str]:
-    return {"X-Cbec-Party": party, "X-Cbec-Roles": roles}
+    return as_caller("declaration", party, *(r for r in roles.split(",") if r))
 
 
 def _with(document: dict[str, Any], head: str, **fields: Any) -> dict[str, Any]:
@@ -498,5 +499,5 @@ async def test_an_order_and_a_list_are_read_only_by_the_parties_they_name(
                 await status(order_path, party, role, party=seller),
             )
             assert found == (by_cop, by_key, order), who
-        nobody = await client.get(list_path, headers={"X-Cbec-Roles": ""})
+        nobody = await client.get(list_path, headers=_as("3702999999", ""))
         assert nobody.status_code == 404
