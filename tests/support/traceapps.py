@@ -63,7 +63,7 @@ def worker() -> FastAPI:
         response = await ctx.runtime.http.get(os.environ["STAMP_URL"] + f"/stamp/{thing.key}")
         response.raise_for_status()
 
-    spec = ConsumerSpec("things", [TOPIC], {event_type(TOPIC): on_thing})
+    spec = ConsumerSpec("things", [TOPIC], {event_type(TOPIC): on_thing}, owners={TOPIC: "front"})
     return _app("worker", 0, consumers=[spec])
 
 
