@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from typing import Any, Literal
 
-from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -89,20 +89,6 @@ class ServiceSettings(BaseSettings):
     def _lower_env(cls, value: str) -> str:
         return value.strip().lower()
 
-    @model_validator(mode="after")
-    def _sasl_credentials(self) -> ServiceSettings:
-        if self.kafka_security_protocol.startswith("SASL_"):
-            if not self.kafka_sasl_username:
-                raise ValueError(
-                    f"KAFKA_SASL_USERNAME is required with {self.kafka_security_protocol}"
-                )
-            if self.kafka_sasl_password is None and not self.kafka_sasl_password_file:
-                raise ValueError(
-                    "KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE is required with "
-                    f"{self.kafka_security_protocol}"
-                )
-        return self
-
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:
@@ -137,6 +123,13 @@ class ServiceSettings(BaseSettings):
 
             options["ssl_context"] = create_ssl_context(cafile=self.kafka_ssl_cafile)
         if protocol.startswith("SASL_"):
+            # Checked here, not on load: a migration job shares the settings but no broker.
+            if not self.kafka_sasl_username:
+                raise ValueError(f"KAFKA_SASL_USERNAME is required with {protocol}")
+            if self.kafka_sasl_password is None and not self.kafka_sasl_password_file:
+                raise ValueError(
+                    f"KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE is required with {protocol}"
+                )
             options["sasl_mechanism"] = self.kafka_sasl_mechanism
             options["sasl_plain_username"] = self.kafka_sasl_username
             options["sasl_plain_password"] = self._sasl_password()

@@ -249,7 +249,9 @@ def signing_key(settings: ServiceSettings) -> Ed25519PrivateKey:
     name = keys.event_key_name(settings.service_name)
     if not text:
         if settings.is_production:
-            raise ValueError("EVENT_SIGNING_KEY must be set in production (cbec keys generate)")
+            raise ValueError(
+                "EVENT_SIGNING_KEY must be set in production: the service's Ed25519 key"
+            )
         return keys.development_private_key(name)
     try:
         private = keys.load_private_key(text)
