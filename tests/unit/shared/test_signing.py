@@ -279,7 +279,7 @@ def test_keys_are_loaded_once_not_per_event(
     verifier: EventVerifier, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Verification is Ed25519 and a hash, nothing more: no key is parsed or derived per event
-    (README: about 40 µs to sign and 130 µs to verify an event, most of it Ed25519)."""
+    (README: about 50 µs to sign and 140 µs to verify an event, most of it Ed25519)."""
     signer = development_signer("declaration")
     envelope = _released()
 
