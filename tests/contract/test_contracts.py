@@ -10,9 +10,20 @@ from pathlib import Path
 import jsonschema
 import pytest
 
-from cbec.shared.contracts import check, contract_pairs, event_schema, events_of, examples, generate
+from cbec.shared.contracts import (
+    CE_HEADERS_SCHEMA,
+    check,
+    contract_pairs,
+    event_schema,
+    events_of,
+    examples,
+    generate,
+)
 from cbec.shared.envelope import Envelope
 from cbec.shared.registry import services
+from cbec.shared.settings import ServiceSettings
+from cbec.shared.signing import development_signer, source_of, verifier_from_settings
+from cbec.shared.topics import TOPIC_OWNERS, owners_of
 from tests.contract import sample_service
 from tests.contract.sample_service import SAMPLE, ParcelWeighed
 
@@ -63,11 +74,21 @@ def test_every_published_event_has_examples_that_match_its_schema_and_survive_th
     found = examples(event)
     assert found, f"{event.event_type} has no example"
     schema = event_schema(event)
+    owner = TOPIC_OWNERS.get(event.topic, SAMPLE.name)
+    verifier = verifier_from_settings(
+        ServiceSettings(service_name="contract"), owners_of([event.topic], {event.topic: owner})
+    )
     for example in found:
         data = example.to_data()
         jsonschema.validate(data, schema)
-        envelope = Envelope.of(example, source="/cbec/test")
-        again = Envelope.from_kafka(envelope.to_kafka_headers(), envelope.body())
+        envelope = Envelope.of(example, source=source_of(owner))
+        key = example.key().encode()
+        signed = development_signer(owner).sign(
+            event.topic, key, envelope.to_kafka_headers(), envelope.body()
+        )
+        jsonschema.validate({k: v.decode() for k, v in signed}, CE_HEADERS_SCHEMA)
+        assert verifier.verify(event.topic, key, signed, envelope.body()) == owner
+        again = Envelope.from_kafka(signed, envelope.body())
         assert again.parse(event) == example
         assert again.subject == example.key()
 

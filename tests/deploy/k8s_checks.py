@@ -64,6 +64,45 @@ def _resource(spec: dict[str, Any], *, labels_required: bool) -> dict[str, Any]:
     }
 
 
+_ACL: dict[str, Any] = {
+    "type": "object",
+    "additionalProperties": False,
+    "required": ["resource", "operations"],
+    "properties": {
+        "resource": {
+            "type": "object",
+            "additionalProperties": False,
+            "required": ["type"],
+            "properties": {
+                "type": {"enum": ["topic", "group", "cluster", "transactionalId"]},
+                "name": {"type": "string"},
+                "patternType": {"enum": ["literal", "prefix"]},
+            },
+        },
+        "type": {"enum": ["allow", "deny"]},
+        "host": {"type": "string"},
+        "operations": {
+            "type": "array",
+            "minItems": 1,
+            "items": {
+                "enum": [
+                    "Read",
+                    "Write",
+                    "Create",
+                    "Delete",
+                    "Alter",
+                    "Describe",
+                    "ClusterAction",
+                    "AlterConfigs",
+                    "DescribeConfigs",
+                    "IdempotentWrite",
+                    "All",
+                ]
+            },
+        },
+    },
+}
+
 # The fields deploy/k8s uses, transcribed from the openAPIV3Schema of Strimzi's CRDs
 # (packaging/install/cluster-operator/04*-Crd-*.yaml, API kafka.strimzi.io/v1beta2); no
 # PyPI or npm package ships those CRDs. Stricter than the CRDs in one way: an unknown field
@@ -157,7 +196,25 @@ STRIMZI_SCHEMAS: dict[str, dict[str, Any]] = {
                                             },
                                         },
                                     },
+                                    "authentication": {
+                                        "type": "object",
+                                        "required": ["type"],
+                                        "properties": {
+                                            "type": {
+                                                "enum": ["tls", "scram-sha-512", "oauth", "custom"]
+                                            }
+                                        },
+                                    },
                                 },
+                            },
+                        },
+                        "authorization": {
+                            "type": "object",
+                            "additionalProperties": False,
+                            "required": ["type"],
+                            "properties": {
+                                "type": {"enum": ["simple", "opa", "keycloak", "custom"]},
+                                "superUsers": {"type": "array", "items": {"type": "string"}},
                             },
                         },
                         "config": {"type": "object"},
@@ -174,6 +231,30 @@ STRIMZI_SCHEMAS: dict[str, dict[str, Any]] = {
             },
         },
         labels_required=False,
+    ),
+    "KafkaUser": _resource(
+        {
+            "type": "object",
+            "additionalProperties": False,
+            "properties": {
+                "authentication": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["type"],
+                    "properties": {"type": {"enum": ["tls", "tls-external", "scram-sha-512"]}},
+                },
+                "authorization": {
+                    "type": "object",
+                    "additionalProperties": False,
+                    "required": ["type", "acls"],
+                    "properties": {
+                        "type": {"enum": ["simple"]},
+                        "acls": {"type": "array", "items": _ACL},
+                    },
+                },
+            },
+        },
+        labels_required=True,
     ),
 }
 
@@ -459,6 +540,8 @@ def wiring_problems(objects: list[dict[str, Any]]) -> list[Problem]:
             if cluster not in kafkas:
                 found.append(Problem(f"{kind}/{name}", "strimzi.io/cluster names a Kafka", cluster))
 
+    # Strimzi's user operator makes a Secret per KafkaUser, of its name, with the password.
+    user_secrets = {name: {"password"} for name in _by_kind(objects, "KafkaUser")}
     for obj in objects:
         if obj.get("kind") not in POD_TEMPLATES:
             continue
@@ -466,7 +549,9 @@ def wiring_problems(objects: list[dict[str, Any]]) -> list[Problem]:
             for env in container.get("env") or []:
                 ref = (env.get("valueFrom") or {}).get("secretKeyRef")
                 if ref and ref.get("key") not in (
-                    (secrets.get(ref.get("name")) or {}).get("stringData") or {}
+                    (secrets.get(ref.get("name")) or {}).get("stringData")
+                    or user_secrets.get(ref.get("name"))
+                    or {}
                 ):
                     found.append(
                         Problem(
@@ -582,4 +667,125 @@ def network_problems(objects: list[dict[str, Any]]) -> list[Problem]:
                     found.append(
                         Problem(where, "the brokers take the platform's processes only", peer)
                     )
+
+
+KAFKA_CA_SECRET = "cbec-cluster-ca-cert"
+
+
+def _grants(user: Mapping[str, Any]) -> set[tuple[str, str, str, str]]:
+    """(resource type, name, pattern type, operation) of every ACL of a KafkaUser."""
+    found = set()
+    for acl in ((user.get("spec") or {}).get("authorization") or {}).get("acls") or []:
+        resource = acl.get("resource") or {}
+        if acl.get("type", "allow") != "allow":
+            continue
+        for operation in acl.get("operations") or []:
+            found.add(
+                (
+                    str(resource.get("type")),
+                    str(resource.get("name")),
+                    str(resource.get("patternType", "literal")),
+                    str(operation),
+                )
+            )
+    return found
+
+
+def expected_grants(
+    name: str, owners: Mapping[str, str], reads: Iterable[str]
+) -> set[tuple[str, str, str, str]]:
+    """What the process ``name`` needs on the broker, and nothing more: write (and describe) the
+    topics it owns; read the topics it consumes and write their dead-letter topics; read its
+    consumer groups (``cbec.<name>.`` prefix)."""
+    grants = {("group", f"cbec.{name}.", "prefix", "Read")}
+    for topic, owner in owners.items():
+        if owner == name:
+            grants |= {("topic", topic, "literal", op) for op in ("Write", "Describe")}
+    for topic in reads:
+        grants |= {("topic", topic, "literal", op) for op in ("Read", "Describe")}
+        grants |= {("topic", f"{topic}.dlq", "literal", op) for op in ("Write", "Describe")}
+    return grants
+
+
+def kafka_user_problems(
+    objects: list[dict[str, Any]], owners: Mapping[str, str], reads: Mapping[str, Iterable[str]]
+) -> list[Problem]:
+    """The broker lets each process do exactly what it must: a SCRAM listener over TLS with
+    simple authorization; per process a KafkaUser cbec-<name>-kafka whose ACLs are exactly
+    :func:`expected_grants`, and a Deployment that connects as that user with its password from
+    the user's Secret and the cluster CA mounted at KAFKA_SSL_CAFILE."""
+    found: list[Problem] = []
+    for name, kafka in _by_kind(objects, "Kafka").items():
+        spec = kafka["spec"]["kafka"]
+        listeners = spec.get("listeners") or []
+        for listener in listeners:
+            auth = (listener.get("authentication") or {}).get("type")
+            if not listener.get("tls") or auth != "scram-sha-512":
+                found.append(
+                    Problem(
+                        f"Kafka/{name}",
+                        "every listener is TLS with SCRAM-SHA-512",
+                        listener.get("name"),
+                    )
+                )
+        if (spec.get("authorization") or {}).get("type") != "simple":
+            found.append(Problem(f"Kafka/{name}", "simple authorization (ACLs) is on"))
+    settings = (_by_kind(objects, "ConfigMap").get("cbec-config") or {}).get("data") or {}
+    for key, value in {
+        "KAFKA_SECURITY_PROTOCOL": "SASL_SSL",
+        "KAFKA_SASL_MECHANISM": "SCRAM-SHA-512",
+    }.items():
+        if settings.get(key) != value:
+            found.append(Problem(f"ConfigMap/cbec-config.{key}", f"is {value}", settings.get(key)))
+    cafile = str(settings.get("KAFKA_SSL_CAFILE", ""))
+    users = _by_kind(objects, "KafkaUser")
+    deployments = _by_kind(objects, "Deployment")
+    for name in PROCESSES:
+        user_name = f"cbec-{name}-kafka"
+        user = users.get(user_name)
+        if user is None:
+            found.append(Problem(f"KafkaUser/{user_name}", "every process has a KafkaUser"))
+        else:
+            auth = ((user.get("spec") or {}).get("authentication") or {}).get("type")
+            if auth != "scram-sha-512":
+                found.append(Problem(f"KafkaUser/{user_name}", "authenticates with SCRAM", auth))
+            got, wanted = _grants(user), expected_grants(name, owners, reads.get(name, ()))
+            if got != wanted:
+                found.append(
+                    Problem(
+                        f"KafkaUser/{user_name}",
+                        "grants exactly its own topics, what it consumes and its groups",
+                        {"extra": sorted(got - wanted), "missing": sorted(wanted - got)},
+                    )
+                )
+        deployment = deployments.get(name)
+        if deployment is None:
+            continue
+        pod = _pod_spec(deployment)
+        container = (pod.get("containers") or [{}])[0]
+        env = {e["name"]: e for e in container.get("env") or []}
+        if (env.get("KAFKA_SASL_USERNAME") or {}).get("value") != user_name:
+            found.append(Problem(f"Deployment/{name}", f"KAFKA_SASL_USERNAME is {user_name}"))
+        ref = ((env.get("KAFKA_SASL_PASSWORD") or {}).get("valueFrom") or {}).get("secretKeyRef")
+        if ref != {"name": user_name, "key": "password"}:
+            found.append(
+                Problem(f"Deployment/{name}", f"KAFKA_SASL_PASSWORD is the password of {user_name}")
+            )
+        volumes = {
+            v.get("name"): (v.get("secret") or {}).get("secretName")
+            for v in pod.get("volumes") or []
+        }
+        mounted = {
+            f"{m.get('mountPath')}/ca.crt"
+            for m in container.get("volumeMounts") or []
+            if volumes.get(m.get("name")) == KAFKA_CA_SECRET
+        }
+        if cafile not in mounted:
+            found.append(
+                Problem(
+                    f"Deployment/{name}",
+                    f"the cluster CA ({KAFKA_CA_SECRET}) is mounted at KAFKA_SSL_CAFILE",
+                    sorted(mounted),
+                )
+            )
     return found

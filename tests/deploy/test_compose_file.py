@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 
 from . import compose_checks
-from .compose import load_compose, read_env_file
+from .compose import load_compose, read_env_file, service_environment
 from .compose_checks import is_secret_name, rule_problems, schema_problems
 from .problems import ALL_TOPICS, PROCESSES, REPO_ROOT, rules
 
@@ -276,3 +276,32 @@ def test_only_the_gateway_publishes_a_port_of_the_platform(doc: dict[str, Any]) 
     assert published == {"gateway"}
     assert all(str(p).startswith("127.0.0.1:") for p in services["gateway"]["ports"])
     assert not any(services[name].get("network_mode") == "host" for name in services)
+
+
+def test_the_user_job_grants_each_process_exactly_its_topics() -> None:
+    """Each service writes only its own topic and reads what it consumes (the same grants as
+    deploy/k8s/kafka-users.yaml); the broker's services connect as their own user over TLS."""
+    from cbec.shared.contracts import contract_pairs
+    from cbec.shared.topics import TOPIC_OWNERS
+
+    script = (REPO_ROOT / "deploy/compose/create-users.sh").read_text(encoding="utf-8")
+    joined = script.replace("\\\n", " ")
+    granted = {
+        name: (set(owned.split()), set(consumed.split()))
+        for name, owned, consumed in re.findall(
+            r'^service ([\w-]+) "\$\{\w+:\?\}" +"([^"]*)" +"([^"]*)"$', joined, flags=re.MULTILINE
+        )
+    }
+    reads: dict[str, set[str]] = {name: set() for name in PROCESSES}
+    for consumer, _type, _model, producer in contract_pairs():
+        reads[consumer].add(producer.topic)
+
+    assert granted == {
+        name: ({t for t, o in TOPIC_OWNERS.items() if o == name}, reads[name]) for name in PROCESSES
+    }
+    for name in PROCESSES:
+        env = service_environment(name)
+        assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
+        assert env["KAFKA_SASL_MECHANISM"] == "SCRAM-SHA-512"
+        assert env["KAFKA_SASL_USERNAME"] == f"cbec-{name}"
+        assert env["KAFKA_SSL_CAFILE"] == "/etc/cbec/kafka/ca.crt"

@@ -11,7 +11,17 @@ import kubernetes_validate
 import pytest
 import yaml
 
-from .k8s_checks import network_problems, schema_problems, security_problems, wiring_problems
+from cbec.shared.contracts import contract_pairs
+from cbec.shared.topics import TOPIC_OWNERS
+
+from .k8s_checks import (
+    expected_grants,
+    kafka_user_problems,
+    network_problems,
+    schema_problems,
+    security_problems,
+    wiring_problems,
+)
 from .kustomize import KustomizeError, render
 from .problems import PROCESSES, REPO_ROOT, rules
 
@@ -448,11 +458,102 @@ def test_the_network_check_rejects_a_missing_policy_and_an_open_listener(
         if not (o["kind"] == "NetworkPolicy" and o["metadata"]["name"] == "tax-refund")
     ]
     kafka = next(copy.deepcopy(o) for o in objects if o["kind"] == "Kafka")
-    del kafka["spec"]["kafka"]["listeners"][0]["networkPolicyPeers"]
-    kafka["spec"]["kafka"]["listeners"][1]["networkPolicyPeers"] = [{"namespaceSelector": {}}]
+    listeners = kafka["spec"]["kafka"]["listeners"]
+    listeners.append({**copy.deepcopy(listeners[0]), "name": "other", "port": 9094})
+    del listeners[0]["networkPolicyPeers"]
+    listeners[1]["networkPolicyPeers"] = [{"namespaceSelector": {}}]
     problems = rules(network_problems(_replace(without, kafka)))
     assert problems == {
         "every service and PostgreSQL has a policy",
         "the listener names its networkPolicyPeers",
         "the brokers take the platform's processes only",
+    }
+
+
+def _reads() -> dict[str, set[str]]:
+    """The topics each process consumes: those of the events its handlers read (the contract)."""
+    reads: dict[str, set[str]] = {name: set() for name in PROCESSES}
+    for consumer, _type, _model, producer in contract_pairs():
+        reads[consumer].add(producer.topic)
+    return reads
+
+
+def test_each_process_is_a_kafka_user_granted_exactly_its_topics(
+    objects: list[dict[str, Any]],
+) -> None:
+    reads = _reads()
+
+    assert kafka_user_problems(objects, TOPIC_OWNERS, reads) == []
+    assert reads["gateway"] == set(TOPIC_OWNERS)  # the one-stop view reads every topic
+    declaration = _grants_of(objects, "cbec-declaration-kafka")
+    assert ("topic", "cbec.declaration.v1", "literal", "Write") in declaration
+    assert not {g for g in declaration if g[3] == "Write" and g[1].endswith(".v1")} - {
+        ("topic", "cbec.declaration.v1", "literal", "Write")
+    }
+
+
+def _grants_of(objects: list[dict[str, Any]], user: str) -> set[tuple[str, str, str, str]]:
+    from .k8s_checks import _grants
+
+    return _grants(_find(objects, "KafkaUser", user))
+
+
+@pytest.mark.parametrize(
+    ("change", "rule"),
+    [
+        ("write another's topic", "grants exactly its own topics, what it consumes and its groups"),
+        ("read a topic it does not consume",
+         "grants exactly its own topics, what it consumes and its groups"),
+        ("plain listener", "every listener is TLS with SCRAM-SHA-512"),
+        ("no authorization", "simple authorization (ACLs) is on"),
+        ("another user's password", "KAFKA_SASL_PASSWORD is the password of cbec-payments-kafka"),
+        ("no CA", "the cluster CA (cbec-cluster-ca-cert) is mounted at KAFKA_SSL_CAFILE"),
+    ],
+)  # fmt: skip
+def test_the_kafka_user_check_rejects_a_broader_grant_or_an_open_broker(
+    objects: list[dict[str, Any]], change: str, rule: str
+) -> None:
+    if change in ("write another's topic", "read a topic it does not consume"):
+        changed = _find(objects, "KafkaUser", "cbec-payments-kafka")
+        topic, operation = (
+            ("cbec.declaration.v1", "Write")
+            if change == "write another's topic"
+            else ("cbec.tax.v1", "Read")
+        )
+        changed["spec"]["authorization"]["acls"].append(
+            {"resource": {"type": "topic", "name": topic}, "operations": [operation]}
+        )
+    elif change == "plain listener":
+        changed = _find(objects, "Kafka", "cbec")
+        changed["spec"]["kafka"]["listeners"].append(
+            {"name": "plain", "port": 9092, "type": "internal", "tls": False}
+        )
+    elif change == "no authorization":
+        changed = _find(objects, "Kafka", "cbec")
+        del changed["spec"]["kafka"]["authorization"]
+    elif change == "another user's password":
+        changed = _find(objects, "Deployment", "payments")
+        env = changed["spec"]["template"]["spec"]["containers"][0]["env"]
+        (password,) = [e for e in env if e["name"] == "KAFKA_SASL_PASSWORD"]
+        password["valueFrom"]["secretKeyRef"]["name"] = "cbec-gateway-kafka"
+    else:
+        changed = _find(objects, "Deployment", "payments")
+        changed["spec"]["template"]["spec"]["volumes"] = [
+            v for v in changed["spec"]["template"]["spec"]["volumes"] if v["name"] != "kafka-ca"
+        ]
+    problems = kafka_user_problems(_replace(objects, changed), TOPIC_OWNERS, _reads())
+    assert rule in rules(problems)
+
+
+def test_the_expected_grants_of_a_service() -> None:
+    grants = expected_grants("payments", TOPIC_OWNERS, ["cbec.declaration.v1"])
+
+    assert grants == {
+        ("group", "cbec.payments.", "prefix", "Read"),
+        ("topic", "cbec.payments.v1", "literal", "Write"),
+        ("topic", "cbec.payments.v1", "literal", "Describe"),
+        ("topic", "cbec.declaration.v1", "literal", "Read"),
+        ("topic", "cbec.declaration.v1", "literal", "Describe"),
+        ("topic", "cbec.declaration.v1.dlq", "literal", "Write"),
+        ("topic", "cbec.declaration.v1.dlq", "literal", "Describe"),
     }

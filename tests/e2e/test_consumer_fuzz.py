@@ -11,7 +11,13 @@ Which groups must dead-letter a message:
   CloudEvents attribute missing or wrong, a header not UTF-8, a type foreign to the topic):
   every group that reads the topic;
 - an event of a known type whose payload breaks the contract (every field of the wrong type):
-  every group with a handler for that type (the others ignore the type, as they should).
+  every group with a handler for that type (the others ignore the type, as they should);
+- a well-formed event its topic's owner did not sign (no signature, or another service's key):
+  every group that reads the topic, before it looks at the type.
+
+Messages go out signed by the topic's owner, as a faulty producer of the platform would send
+them (what cannot be signed, random bytes and headers that are not UTF-8, goes unsigned), so
+that the envelope's own checks are what refuses them.
 
 ``CBEC_CONSUMER_FUZZ`` sets the number of messages per topic (default 150; 1,000 for a long run).
 """
@@ -40,6 +46,8 @@ from cbec.shared.bus import dlq_topic
 from cbec.shared.contracts import events_of, examples
 from cbec.shared.envelope import Envelope, Event
 from cbec.shared.registry import services
+from cbec.shared.signing import UnverifiedEvent
+from cbec.shared.topics import TOPIC_OWNERS
 from cbec.tax_refund import handlers as tax_handlers
 from tests.e2e.export_flow import (
     CLOSED,
@@ -54,6 +62,7 @@ from tests.e2e.export_flow import (
 )
 from tests.support.kafka import read_topic
 from tests.support.platform import Platform, started_platform
+from tests.support.signing import genuine, owner_of, signed_headers
 
 pytestmark = [pytest.mark.e2e, pytest.mark.asyncio(loop_scope="module")]
 
@@ -124,6 +133,8 @@ class Bad:
     headers: list[tuple[str, bytes]]
     groups: frozenset[str]
     category: str = ""
+    signer: str | None = "owner"
+    """Who signs it: the topic's owner, another service, or nobody (None)."""
 
 
 class Fuzzer:
@@ -146,11 +157,13 @@ class Fuzzer:
             self.foreign_type,
             self.no_body,
             self.contract_broken,
+            self.unsigned,
+            self.signed_by_another_service,
         ]
 
     def _valid(self) -> tuple[Event, Envelope]:
         event = self.rng.choice(self.events)
-        return event, Envelope.of(event, source="/fuzz")
+        return event, genuine(event)
 
     def _message(self) -> tuple[bytes | None, bytes, list[tuple[str, bytes]], Envelope]:
         event, envelope = self._valid()
@@ -164,7 +177,7 @@ class Fuzzer:
     def random_bytes(self) -> Bad:
         size = self.rng.randrange(0, 2048)
         value = bytes(self.rng.getrandbits(8) for _ in range(size))
-        return self._everyone("random bytes, no headers", None, value, [])
+        return replace(self._everyone("random bytes, no headers", None, value, []), signer=None)
 
     def truncated_body(self) -> Bad:
         key, value, headers, _ = self._message()
@@ -250,12 +263,41 @@ class Fuzzer:
             frozenset(handlers_of(event.event_type, self.topic)),
         )
 
+    def unsigned(self) -> Bad:
+        key, value, headers, _ = self._message()
+        return replace(self._everyone("not signed", key, value, headers), signer=None)
+
+    def signed_by_another_service(self) -> Bad:
+        key, value, headers, _ = self._message()
+        other = self.rng.choice(
+            [s for s in set(TOPIC_OWNERS.values()) if s != owner_of(self.topic)]
+        )
+        return replace(self._everyone(f"signed by {other}", key, value, headers), signer=other)
+
     def next(self) -> Bad:
         make = self.rng.choice(self.kinds)
         return replace(make(), category=make.__name__)
 
 
 Coordinates = tuple[str, int, int]
+
+
+def _signed(topic: str, message: Bad) -> list[tuple[str, bytes]]:
+    """The message's headers signed by its signer (what cannot be signed goes as it is)."""
+    if message.signer is None:
+        return message.headers
+    service = owner_of(topic) if message.signer == "owner" else message.signer
+    try:
+        return signed_headers(
+            None,
+            topic=topic,
+            key=message.key,
+            value=message.value,
+            headers=message.headers,
+            service=service,
+        )
+    except UnverifiedEvent:
+        return message.headers
 
 
 async def publish(bootstrap: str, bad: Mapping[str, list[Bad]]) -> dict[Coordinates, Bad]:
@@ -267,7 +309,7 @@ async def publish(bootstrap: str, bad: Mapping[str, list[Bad]]) -> dict[Coordina
         for topic, messages in bad.items():
             for message in messages:
                 meta = await producer.send_and_wait(
-                    topic, message.value, key=message.key, headers=message.headers
+                    topic, message.value, key=message.key, headers=_signed(topic, message)
                 )
                 sent[(topic, meta.partition, meta.offset)] = message
     finally:
@@ -337,7 +379,7 @@ async def test_bad_messages_on_every_topic_are_dead_lettered_by_each_reader_and_
         for topic in TOPICS
     }
     # Every kind of bad message is among them, on every topic.
-    assert all(len({b.category for b in messages}) == 12 for messages in bad.values())
+    assert all(len({b.category for b in messages}) == 14 for messages in bad.values())
 
     sent = await publish(platform.bootstrap_servers, bad)
     expected = {
@@ -361,6 +403,8 @@ async def test_bad_messages_on_every_topic_are_dead_lettered_by_each_reader_and_
         assert letter.value == (message.value or b""), message.kind
         assert letter.reason, (message.kind, letter)
         assert letter.error_type, (message.kind, letter)
+        if message.signer != "owner":  # refused for its signature, before anything else
+            assert letter.error_type == "UnverifiedEvent", (message.kind, letter.reason)
 
     # No process crashed or restarted.
     assert {name: platform.pid(name) for name in PROCESSES} == pids

@@ -12,8 +12,10 @@ from sqlalchemy.exc import DBAPIError
 
 from cbec.shared.bus import HandlerContext, dlq_topic
 from cbec.shared.envelope import Envelope
+from cbec.shared.signing import source_of
 from tests.support.bus import BusRig, Effect, envelope, event_type, record_effect
 from tests.support.kafka import headers_of, read_topic
+from tests.support.signing import TEST_SERVICE, signed_headers
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -124,27 +126,35 @@ async def test_an_event_whose_database_connection_is_lost_waits_for_it_and_is_no
 async def test_malformed_messages_go_to_the_dlq_with_the_reason_and_the_consumer_carries_on(
     rig: BusRig, topic: str, unique: str, kafka_bootstrap: str
 ) -> None:
+    """Signed by the topic's owner, as a buggy producer would publish them: the signature holds,
+    the envelope does not."""
     good = envelope(topic, "k", 1)
-    base = dict(good.to_kafka_headers())
     without_type = [(k, v) for k, v in good.to_kafka_headers() if k != "ce_type"]
     foreign_type = [
         (k, b"com.example.other.thing.v1" if k == "ce_type" else v)
         for k, v in good.to_kafka_headers()
     ]
     bad_payload = Envelope(
-        id="bad-payload", source="/t", type=event_type(topic), subject="k", data={"key": "k"}
+        id="bad-payload",
+        source=source_of(TEST_SERVICE),
+        type=event_type(topic),
+        subject="k",
+        data={"key": "k"},
     )
+    messages = [
+        (b"{not json", good.to_kafka_headers()),
+        (good.body(), without_type),
+        (good.body(), foreign_type),
+        (b"[1, 2]", [("ce_id", b"x")]),
+        (bad_payload.body(), bad_payload.to_kafka_headers()),
+        (good.body(), good.to_kafka_headers()),
+    ]
     producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
     await producer.start()
     try:
-        await producer.send_and_wait(topic, b"{not json", key=b"k", headers=list(base.items()))
-        await producer.send_and_wait(topic, good.body(), key=b"k", headers=without_type)
-        await producer.send_and_wait(topic, good.body(), key=b"k", headers=foreign_type)
-        await producer.send_and_wait(topic, b"[1, 2]", key=b"k", headers=[("ce_id", b"x")])
-        await producer.send_and_wait(
-            topic, bad_payload.body(), key=b"k", headers=bad_payload.to_kafka_headers()
-        )
-        await producer.send_and_wait(topic, good.body(), key=b"k", headers=good.to_kafka_headers())
+        for value, headers in messages:
+            signed = signed_headers(None, topic=topic, key="k", value=value, headers=headers)
+            await producer.send_and_wait(topic, value, key=b"k", headers=signed)
     finally:
         await producer.stop()
     await rig.consume(f"g-{unique}", [topic], {event_type(topic): record_effect})
@@ -161,6 +171,50 @@ async def test_malformed_messages_go_to_the_dlq_with_the_reason_and_the_consumer
     missing_all = "missing CloudEvents attribute(s): source, type, specversion, time"
     assert any(missing_all in r for r in reasons)
     assert any("seq: Field required" in r for r in reasons)
+
+
+async def test_events_their_topics_owner_did_not_sign_are_dead_lettered_and_never_applied(
+    rig: BusRig, topic: str, unique: str, kafka_bootstrap: str
+) -> None:
+    """Anyone who reaches the broker can produce; only the owner's signature gets applied."""
+    unsigned = envelope(topic, "k", 1)
+    by_another = envelope(topic, "k", 2)
+    tampered = envelope(topic, "k", 3)
+    forged = signed_headers(tampered, topic=topic, key="k")  # then the body is changed
+    genuine = envelope(topic, "k", 4)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            topic, unsigned.body(), key=b"k", headers=unsigned.to_kafka_headers()
+        )
+        other = signed_headers(by_another, topic=topic, key="k", service="logistics")
+        await producer.send_and_wait(topic, by_another.body(), key=b"k", headers=other)
+        await producer.send_and_wait(
+            topic,
+            tampered.body().replace(b'"seq":3', b'"seq":9'),
+            key=b"k",
+            headers=forged,
+        )
+        await producer.send_and_wait(
+            topic, genuine.body(), key=b"k", headers=signed_headers(genuine, topic=topic, key="k")
+        )
+    finally:
+        await producer.stop()
+    await rig.consume(f"g-{unique}", [topic], {event_type(topic): record_effect})
+
+    effects = await eventually(rig.effects, until=lambda e: len(e) >= 1, what="the genuine event")
+    dead = await read_topic(kafka_bootstrap, dlq_topic(topic), expected=3)
+
+    assert [e.event_id for e in effects] == [genuine.id]
+    by_id = {headers_of(r)["ce_id"]: headers_of(r) for r in dead}
+    assert sorted(by_id) == sorted([unsigned.id, by_another.id, tampered.id])
+    unsigned_reason = "unverified event: not signed: no ce_signature header"
+    assert by_id[unsigned.id]["dlq_reason"] == unsigned_reason
+    assert "signed with the key of logistics" in by_id[by_another.id]["dlq_reason"]
+    assert "does not match the message" in by_id[tampered.id]["dlq_reason"]
+    assert {h["dlq_error_type"] for h in by_id.values()} == {"UnverifiedEvent"}
+    assert {h["dlq_attempts"] for h in by_id.values()} == {"0"}
 
 
 async def test_ten_thousand_events_over_fifty_keys_arrive_in_order_per_key(

@@ -2,9 +2,9 @@
 ready: its migration job first (`cbec migrate`), then `cbec serve`, as the compose stack does.
 
 Only what points at the stack's containers is replaced: the broker (the embedded one, which has no
-idempotent producer), the database (SQLite, or PostgreSQL when TEST_DATABASE_URL is set), and the
-listening port. Everything else (OTLP endpoint, service URLs, secrets from .env.example,
-DB_MIGRATE_ON_START=false, ...) is the compose file's.
+idempotent producer, no TLS and no users: PLAINTEXT), the database (SQLite, or PostgreSQL when
+TEST_DATABASE_URL is set), and the listening port. Everything else (OTLP endpoint, service URLs,
+secrets from .env.example, DB_MIGRATE_ON_START=false, ...) is the compose file's.
 """
 
 from __future__ import annotations
@@ -30,9 +30,12 @@ def test_a_process_with_the_compose_environment_migrates_and_becomes_ready(
 ) -> None:
     env = service_environment(name)
     assert env["DB_MIGRATE_ON_START"] == "false"
+    assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
     env.update(
         KAFKA_BOOTSTRAP_SERVERS=kafka_bootstrap,
         KAFKA_ENABLE_IDEMPOTENCE="false",
+        # The embedded broker has no TLS listener and no users.
+        KAFKA_SECURITY_PROTOCOL="PLAINTEXT",
         DATABASE_URL=database_url,
     )
     migrate = subprocess.run(

@@ -1,6 +1,8 @@
 """A small service assembled from the shared parts, for testing the mechanism itself.
 
-Its effect table records every event its handler applied, in the order applied.
+Its effect table records every event its handler applied, in the order applied. The rig is the
+service ``tests``: it owns the test topics it consumes and signs what it publishes with its
+development key.
 """
 
 from __future__ import annotations
@@ -20,6 +22,8 @@ from cbec.shared.envelope import Consumed, Envelope
 from cbec.shared.inbox import InboxRecord
 from cbec.shared.outbox import Outbox, OutboxRecord, OutboxRelay
 from cbec.shared.settings import ServiceSettings
+from cbec.shared.signing import source_of
+from tests.support.signing import TEST_SERVICE
 
 
 class Effect(SQLModel, table=True):
@@ -52,7 +56,7 @@ def envelope(
 
     return Envelope(
         id=str(uuid4()),
-        source="/cbec/tests",
+        source=source_of(TEST_SERVICE),
         type=event_type(topic, name),
         subject=key,
         data={"key": key, "seq": seq, **extra},
@@ -77,7 +81,7 @@ class BusRig:
     @classmethod
     async def create(cls, bootstrap: str, database_url: str, **overrides: Any) -> BusRig:
         settings = ServiceSettings(
-            service_name="bustest",
+            service_name=TEST_SERVICE,
             kafka_bootstrap_servers=bootstrap,
             database_url=database_url,
             consumer_max_retries=overrides.pop("consumer_max_retries", 2),
@@ -92,9 +96,10 @@ class BusRig:
         publisher = Publisher(settings)
         await publisher.start()
         relay = OutboxRelay(
-            engine, sessions, publisher, service="bustest", batch_size=500, poll_interval=0.05
+            engine, sessions, publisher, service=TEST_SERVICE, batch_size=500, poll_interval=0.05
         )
-        return cls(settings, engine, sessions, publisher, Outbox("/cbec/tests"), relay)
+        outbox = Outbox(source_of(TEST_SERVICE))
+        return cls(settings, engine, sessions, publisher, outbox, relay)
 
     async def consume(
         self, group: str, topics: list[str], handlers: Mapping[str, Handler]
@@ -108,6 +113,7 @@ class BusRig:
             publisher=self.publisher,
             settings=self.settings,
             after_commit=self.relay.wake,
+            owners=dict.fromkeys(topics, TEST_SERVICE),
         )
         await runner.start()
         self.consumers.append(runner)

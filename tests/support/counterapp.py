@@ -18,6 +18,7 @@ from cbec.shared.bus import HandlerContext
 from cbec.shared.service import ConsumerSpec, Runtime, ServiceDescriptor, create_service_app
 from cbec.shared.settings import ServiceSettings
 from tests.support.bus import TABLES, Effect, Thing, event_type
+from tests.support.signing import TEST_SERVICE
 
 
 async def _create_tables(runtime: Runtime) -> None:
@@ -37,5 +38,7 @@ def create_app() -> FastAPI:
 
     settings = ServiceSettings(service_name="counter", consumer_batch_max_records=50)
     descriptor = ServiceDescriptor(name="counter", port=0, app="tests.support.counterapp")
-    spec = ConsumerSpec("things", [topic], {event_type(topic): on_thing})
+    spec = ConsumerSpec(
+        "things", [topic], {event_type(topic): on_thing}, owners={topic: TEST_SERVICE}
+    )
     return create_service_app(settings, descriptor, consumers=[spec], on_start=[_create_tables])

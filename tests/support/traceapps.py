@@ -69,7 +69,7 @@ def worker() -> FastAPI:
         )
         response.raise_for_status()
 
-    spec = ConsumerSpec("things", [TOPIC], {event_type(TOPIC): on_thing})
+    spec = ConsumerSpec("things", [TOPIC], {event_type(TOPIC): on_thing}, owners={TOPIC: "front"})
     return _app("worker", 0, consumers=[spec])
 
 

@@ -23,8 +23,9 @@ from cbec.declaration.settings import Settings
 from cbec.logistics.events import ParcelMoved, WaybillAccepted
 from cbec.payments.events import PaymentAccepted, ReceiptAccepted
 from cbec.shared.bus import ensure_topics
-from cbec.shared.envelope import Envelope, Event
+from cbec.shared.envelope import Event
 from tests.support.apps import running, service_settings
+from tests.support.signing import genuine, publish_as
 from tests.support.tokens import as_service
 
 D = Decimal
@@ -480,9 +481,8 @@ async def declaration_app(
             yield a, client
 
 
-async def publish(app: FastAPI, *events: Event, source: str = "/cbec/test") -> None:
+async def publish(app: FastAPI, *events: Event) -> None:
+    """Publish each event as its topic's owner would (its source, signed with its key)."""
     publisher = app.state.runtime.publisher
     for event in events:
-        await publisher.publish(
-            Envelope.of(event, source=source), topic=event.topic, key=event.key()
-        )
+        await publish_as(publisher, genuine(event), topic=event.topic, key=event.key())

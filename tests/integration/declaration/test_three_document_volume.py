@@ -21,7 +21,7 @@ import pytest
 from sqlmodel import col, select
 
 from cbec.declaration.models import InventoryRecord
-from cbec.shared.envelope import Envelope, Event
+from cbec.shared.envelope import Event
 from tests.integration.declaration.decl_support import (
     APP_TIME,
     EBP,
@@ -39,6 +39,7 @@ from tests.integration.declaration.decl_support import (
     tax_service,
 )
 from tests.support.kafka import headers_of, read_topic
+from tests.support.signing import genuine, publish_as
 from tests.support.tokens import DEFAULT_PARTY, as_caller
 from tests.support.waiting import eventually
 
@@ -243,13 +244,11 @@ async def test_lists_are_released_rejected_or_reported_incomplete_exactly_once(
     cases = [_export(unique, i) for i in range(exports)] + [
         _import(unique, i) for i in range(imports)
     ]
-    envelopes = [
-        (Envelope.of(event, source="/cbec/test"), event) for c in cases for event in c["events"]
-    ]
+    envelopes = [(genuine(event), event) for c in cases for event in c["events"]]
     shuffler = random.Random(unique)
     # Some events twice: once redelivered as is (same id), once re-sent (a new id, same data).
     duplicates = shuffler.sample(envelopes, len(envelopes) // 10)
-    duplicates += [(Envelope.of(e, source="/cbec/test"), e) for _, e in duplicates[::2]]
+    duplicates += [(genuine(e), e) for _, e in duplicates[::2]]
     deliveries = envelopes + duplicates
     shuffler.shuffle(deliveries)
     early, late = deliveries[: len(deliveries) // 2], deliveries[len(deliveries) // 2 :]
@@ -261,7 +260,7 @@ async def test_lists_are_released_rejected_or_reported_incomplete_exactly_once(
         await _reserve_prior_amounts(tax, cases)
         publisher = app.state.runtime.publisher
         for envelope, event in early:
-            await publisher.publish(envelope, topic=event.topic, key=event.key())
+            await publish_as(publisher, envelope, topic=event.topic, key=event.key())
         by_party: dict[tuple[str, str | None], list[Any]] = defaultdict(list)
         for c in cases:
             if c["order"] is not None:
@@ -274,7 +273,7 @@ async def test_lists_are_released_rejected_or_reported_incomplete_exactly_once(
         await _post_batches(client, "/v1/export/inventories", exported, None)
         await _post_batches(client, "/v1/import/inventories", imported, None)
         for envelope, event in late:
-            await publisher.publish(envelope, topic=event.topic, key=event.key())
+            await publish_as(publisher, envelope, topic=event.topic, key=event.key())
 
         final = {c["cop_no"]: c["expected"] for c in cases}
         decided = {k: v for k, v in final.items() if v != "2"}

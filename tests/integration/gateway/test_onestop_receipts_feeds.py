@@ -32,6 +32,7 @@ from cbec.shared.contracts import examples
 from cbec.shared.envelope import Envelope, Event
 from cbec.tax_refund.events import ImportTaxAssessed
 from tests.support.apps import running, service_settings
+from tests.support.signing import publish_as
 from tests.support.waiting import eventually
 from tests.unit.gateway.flows import SOURCES, ExportOrder
 
@@ -59,8 +60,8 @@ class Projection:
         envelopes = []
         for event in events:
             envelope = Envelope.of(event, source=SOURCES[event.topic])
-            await self.app.state.runtime.publisher.publish(
-                envelope, topic=event.topic, key=event.key()
+            await publish_as(
+                self.app.state.runtime.publisher, envelope, topic=event.topic, key=event.key()
             )
             envelopes.append(envelope)
         self.published.extend(envelopes)
@@ -233,8 +234,11 @@ async def test_receipts_are_polled_with_a_cursor_without_gaps_or_repeats(
         count = await _whole_export(stack)
         await stack.wait_for_events(count)
         # Redelivered by its producer: the same event id is the same receipt, once.
-        await stack.app.state.runtime.publisher.publish(
-            stack.published[2], topic="cbec.declaration.v1", key=stack.order.order_no
+        await publish_as(
+            stack.app.state.runtime.publisher,
+            stack.published[2],
+            topic="cbec.declaration.v1",
+            key=stack.order.order_no,
         )
         # The seller's code is in every event but the carrier's movements; the funds flag
         # names nobody and concerns the order's seller and platform.

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from cbec.declaration.events import ListLine, ListReleased, OrderAccepted, OrderLine
 from cbec.logistics.models import ParcelRow
 from cbec.shared.envelope import Envelope, Event
+from tests.support.signing import publish_as
 
 CHINA = timezone(timedelta(hours=8))
 LOGISTICS_CODE = "3702980002"
@@ -277,7 +278,8 @@ async def publish(app: FastAPI, events: Iterable[Event]) -> None:
     publisher = app.state.runtime.publisher
     await asyncio.gather(
         *(
-            publisher.publish(
+            publish_as(
+                publisher,
                 Envelope.of(event, source="/cbec/declaration"),
                 topic=DECLARATION_TOPIC,
                 key=event.key(),

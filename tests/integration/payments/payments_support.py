@@ -3,7 +3,6 @@ entities as JSON), the declaration service's order events, and the running servi
 
 from __future__ import annotations
 
-import asyncio
 import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
@@ -14,12 +13,11 @@ import httpx
 from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
 from fastapi import FastAPI
 
-from cbec.declaration.events import TOPIC as DECLARATION_TOPIC
 from cbec.declaration.events import OrderAccepted, OrderLine
 from cbec.payments.app import create_app
 from cbec.payments.settings import Settings
-from cbec.shared.envelope import Envelope
 from tests.support.apps import running, service_settings
+from tests.support.signing import publish_events
 from tests.support.tokens import as_caller
 
 OPERATOR_CODE = "4300000001"
@@ -172,18 +170,7 @@ def import_order(
 
 async def publish_orders(app: FastAPI, orders: Sequence[OrderAccepted]) -> None:
     """Publish the orders as the declaration service does, and wait for every acknowledgement."""
-    publisher = app.state.runtime.publisher
-    futures = [
-        await publisher.send(
-            DECLARATION_TOPIC,
-            envelope.body(),
-            key=order.key().encode(),
-            headers=envelope.to_kafka_headers(),
-        )
-        for order in orders
-        for envelope in [Envelope.of(order, source="/cbec/declaration")]
-    ]
-    await asyncio.gather(*futures)
+    await publish_events(app.state.runtime.publisher, orders)
 
 
 @asynccontextmanager

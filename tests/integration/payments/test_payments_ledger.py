@@ -19,6 +19,7 @@ from tests.integration.payments.payments_support import (
     statuses,
     voucher,
 )
+from tests.support.signing import publish_as
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -37,7 +38,9 @@ async def test_the_ledger_joins_the_order_its_released_list_and_its_payment(
     async with payments_service(kafka_bootstrap, database_url) as (app, client):
         await publish_orders(app, [import_order(order_no, "135.37", accepted_at=now)])
         released = Envelope.of(released_import_list(order_no, invt_no), source="/cbec/declaration")
-        await app.state.runtime.publisher.publish(released, topic=DECLARATION_TOPIC, key=order_no)
+        await publish_as(
+            app.state.runtime.publisher, released, topic=DECLARATION_TOPIC, key=order_no
+        )
         await eventually(
             lambda: client.get(f"/v1/reconciliation/orders/{order_no}", params={"party": EBP}),
             until=lambda r: (

@@ -15,6 +15,7 @@ from cbec.tax_refund.app import create_app
 from cbec.tax_refund.settings import Settings
 from tests.support.apps import running, service_settings
 from tests.support.kafka import read_topic
+from tests.support.signing import publish_as
 from tests.support.tokens import as_caller
 from tests.support.waiting import eventually
 
@@ -123,7 +124,7 @@ async def test_closed_export_lists_get_exemptions_refunds_and_the_deemed_income_
         publisher = app.state.runtime.publisher
         for event in lists:
             envelope = Envelope.of(event, source="/cbec/declaration")
-            await publisher.publish(envelope, topic=event.topic, key=event.key())
+            await publish_as(publisher, envelope, topic=event.topic, key=event.key())
 
         async def outcome(invt_no: str) -> dict:  # type: ignore[type-arg]
             answer = await client.get(f"/v1/export/lists/{invt_no}")

@@ -6,7 +6,6 @@ The expected figures come from an oracle written here from DOMAIN.md §6.4 (limi
 
 from __future__ import annotations
 
-import asyncio
 import random
 from dataclasses import dataclass, field
 from datetime import date, timedelta
@@ -17,13 +16,13 @@ from sqlmodel import col, func, select
 
 from cbec.declaration.events import ListLine, ListReleased
 from cbec.logistics.events import ReturnCompleted, ReturnedLine
-from cbec.shared.envelope import Envelope
 from cbec.shared.inbox import InboxRecord
 from cbec.tax_refund.app import create_app
 from cbec.tax_refund.models import TaxBillRecord
 from cbec.tax_refund.settings import Settings
 from tests.support.apps import running, service_settings
 from tests.support.kafka import read_topic
+from tests.support.signing import publish_events
 from tests.support.tokens import as_service
 from tests.support.waiting import eventually
 
@@ -186,23 +185,9 @@ def return_of(case: Case, unique: str) -> ReturnCompleted:
     )
 
 
-async def _publish(app, events: list, source: str) -> list[str]:  # type: ignore[no-untyped-def]
+async def _publish(app, events: list) -> list[str]:  # type: ignore[no-untyped-def]
     """Publish the events as their owning service would; returns their ids."""
-    publisher = app.state.runtime.publisher
-    futures, ids = [], []
-    for event in events:
-        envelope = Envelope.of(event, source=source)
-        ids.append(envelope.id)
-        futures.append(
-            await publisher.send(
-                event.topic,
-                envelope.body(),
-                key=event.key().encode(),
-                headers=envelope.to_kafka_headers(),
-            )
-        )
-    await asyncio.gather(*futures)
-    return ids
+    return [e.id for e in await publish_events(app.state.runtime.publisher, events)]
 
 
 async def _applied(app, event_ids: list[str]) -> int:  # type: ignore[no-untyped-def]
@@ -259,9 +244,7 @@ async def test_a_year_of_imports_leaves_every_quota_and_every_tax_bill_right(
         assert refused_direct, "the data should hold lists refused on release"
 
         # 2. Customs releases the reserved lists and the unreserved ones.
-        release_ids = await _publish(
-            app, [released(c, unique) for c in [*reserved, *direct]], "/cbec/declaration"
-        )
+        release_ids = await _publish(app, [released(c, unique) for c in [*reserved, *direct]])
         await eventually(
             lambda: _applied(app, release_ids),
             until=lambda n: n == len(reserved) + len(direct),
@@ -276,7 +259,7 @@ async def test_a_year_of_imports_leaves_every_quota_and_every_tax_bill_right(
             roll = rng.random()
             case.returned = "within" if roll < 0.1 else "late" if roll < 0.13 else ""
         returns = [c for c in accepted if c.returned]
-        return_ids = await _publish(app, [return_of(c, unique) for c in returns], "/cbec/logistics")
+        return_ids = await _publish(app, [return_of(c, unique) for c in returns])
         await eventually(
             lambda: _applied(app, return_ids),
             until=lambda n: n == len(returns),

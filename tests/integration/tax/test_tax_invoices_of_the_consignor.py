@@ -8,11 +8,11 @@ from decimal import Decimal
 
 import pytest
 
-from cbec.shared.envelope import Envelope
 from cbec.tax_refund.app import create_app
 from cbec.tax_refund.settings import Settings
 from tests.integration.tax.test_tax_exports import REGISTERED, SMALL, closed, line
 from tests.support.apps import running, service_settings
+from tests.support.signing import publish_events
 from tests.support.tokens import as_caller
 from tests.support.waiting import eventually
 
@@ -40,9 +40,7 @@ async def test_only_the_consignors_invoices_make_a_line_refundable(
                 headers=_as(code),
             )
             assert early.status_code == 201, early.text
-        await app.state.runtime.publisher.publish(
-            Envelope.of(export, source="/cbec/declaration"), topic=export.topic, key=export.key()
-        )
+        await publish_events(app.state.runtime.publisher, [export])
 
         async def outcome() -> dict:  # type: ignore[type-arg]
             answer = await client.get(f"/v1/export/lists/{invt_no}")

@@ -14,6 +14,7 @@ from cbec.tax_refund.app import create_app
 from cbec.tax_refund.data import EXAMPLES
 from cbec.tax_refund.settings import Settings
 from tests.support.apps import running, service_settings
+from tests.support.signing import publish_as, publish_events
 from tests.support.tokens import as_caller, as_service
 from tests.support.waiting import eventually
 
@@ -97,7 +98,7 @@ async def test_a_rejected_list_frees_its_reservation_and_a_revoked_one_voids_its
         publisher = app.state.runtime.publisher
         for event in events:
             envelope = Envelope.of(event, source="/cbec/declaration")
-            await publisher.publish(envelope, topic=event.topic, key=event.key())
+            await publish_as(publisher, envelope, topic=event.topic, key=event.key())
 
         async def bill() -> dict:  # type: ignore[type-arg]
             answer = await client.get(f"/v1/import/tax-bills/{invt[1]}")
@@ -123,9 +124,7 @@ async def test_a_rejected_list_frees_its_reservation_and_a_revoked_one_voids_its
             reason="order cancelled by the buyer",
             revokedAt="2026-05-03T09:00:00+08:00",
         )
-        await publisher.publish(
-            Envelope.of(revoked, source="/cbec/declaration"), topic=revoked.topic, key=revoked.key()
-        )
+        await publish_events(publisher, [revoked])
         voided = await eventually(bill, until=lambda b: b.get("status") == "3", what="void")
         assert voided["voidReason"] == "list revoked"
         after = await client.get(f"/v1/import/quota/{buyer}/2026")

@@ -40,3 +40,38 @@ def test_a_negative_retry_count_is_refused(monkeypatch: pytest.MonkeyPatch) -> N
 
     with pytest.raises(ValidationError, match="consumer_max_retries"):
         ServiceSettings(service_name="payments")
+
+
+def test_every_kafka_client_gets_the_brokers_security_settings(tmp_path) -> None:  # type: ignore[no-untyped-def]
+    assert ServiceSettings(service_name="payments").kafka_client_options() == {
+        "bootstrap_servers": "127.0.0.1:9092"
+    }
+    password = tmp_path / "password"
+    password.write_text("s3cret\n")
+    settings = ServiceSettings(
+        service_name="payments",
+        kafka_bootstrap_servers="kafka:9092",
+        kafka_security_protocol="SASL_SSL",
+        kafka_sasl_username="cbec-payments",
+        kafka_sasl_password_file=str(password),
+    )
+
+    options = settings.kafka_client_options()
+
+    assert options["security_protocol"] == "SASL_SSL"
+    assert options["sasl_mechanism"] == "SCRAM-SHA-512"
+    assert (options["sasl_plain_username"], options["sasl_plain_password"]) == (
+        "cbec-payments",
+        "s3cret",
+    )
+    assert options["ssl_context"].verify_mode.name == "CERT_REQUIRED"
+    assert options["ssl_context"].check_hostname is True
+
+
+def test_sasl_without_credentials_is_refused_when_a_client_is_made() -> None:
+    settings = ServiceSettings(service_name="payments", kafka_security_protocol="SASL_SSL")
+
+    with pytest.raises(ValueError, match="KAFKA_SASL_USERNAME is required with SASL_SSL"):
+        settings.kafka_client_options()
+    with pytest.raises(ValidationError, match="kafka_security_protocol"):
+        ServiceSettings(service_name="payments", kafka_security_protocol="SASL_TLS")

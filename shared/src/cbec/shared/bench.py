@@ -91,18 +91,17 @@ def _envelopes(n: int, keys: int, payload_bytes: int, namespace: str) -> list[En
 
 
 async def _raw(bootstrap: str, topic: str, events: list[Envelope]) -> float:
+    options = _settings(bootstrap).kafka_client_options()
     consumer = AIOKafkaConsumer(
         topic,
-        bootstrap_servers=bootstrap,
+        **options,
         group_id=f"bench-raw-{uuid.uuid4().hex[:8]}",
         enable_auto_commit=False,
         auto_offset_reset="earliest",
         max_poll_records=500,
     )
     await consumer.start()
-    producer = AIOKafkaProducer(
-        bootstrap_servers=bootstrap, acks="all", linger_ms=2, max_batch_size=512 * 1024
-    )
+    producer = AIOKafkaProducer(**options, acks="all", linger_ms=2, max_batch_size=512 * 1024)
     await producer.start()
     received = 0
     try:
@@ -131,6 +130,14 @@ async def _raw(bootstrap: str, topic: str, events: list[Envelope]) -> float:
         await consumer.stop()
 
 
+def _settings(bootstrap: str, database_url: str | None = None) -> ServiceSettings:
+    """The benchmark's settings: the broker's security settings come from the environment."""
+    settings = ServiceSettings(service_name="bench", kafka_bootstrap_servers=bootstrap)
+    if database_url is not None:
+        settings = settings.model_copy(update={"database_url": database_url})
+    return settings
+
+
 async def _database(url: str) -> AsyncEngine:
     engine = create_engine(url)
     tables = [bench_effect, OUTBOX_TABLE, INBOX_TABLE]
@@ -154,9 +161,7 @@ async def _platform(
     effect: bool,
 ) -> float:
     """The producing service and the consuming service each have their own database."""
-    settings = ServiceSettings(
-        service_name="bench", kafka_bootstrap_servers=bootstrap, database_url=producer_url
-    )
+    settings = _settings(bootstrap, producer_url)
     engine = await _database(producer_url)
     consumer_engine = await _database(consumer_url) if consumer_url != producer_url else engine
     sessions = session_factory(engine)
@@ -192,6 +197,7 @@ async def _platform(
         outbox=outbox,
         publisher=publisher,
         settings=settings,
+        owners={topic: "bench"},
     )
     await runner.start()
     try:
@@ -239,7 +245,12 @@ async def run(
         for variant in ("raw", "platform", "platform-effect"):
             namespace = f"cbec.bench{variant.replace('-', '')}{run_id}"
             topic = f"{namespace}.v1"
-            await ensure_topics(bootstrap, [topic], partitions=partitions)
+            await ensure_topics(
+                bootstrap,
+                [topic],
+                partitions=partitions,
+                client_options=_settings(bootstrap).kafka_client_options(),
+            )
             envelopes = _envelopes(events, keys, payload_bytes, namespace)
             if variant == "raw":
                 seconds.append(await _raw(bootstrap, topic, envelopes))

@@ -8,6 +8,10 @@
     )
     runner.start(); ...; await runner.stop()
 
+Every message is verified first (:mod:`cbec.shared.signing`): one that the owner of its topic
+did not sign (no signature, a wrong one, another service's key, another source) goes to
+``<topic>.dlq`` at once with the reason, as a malformed one does, and is never applied.
+
 For each partition batch from ``getmany`` the runner applies every event in one transaction,
 skipping ids the inbox already holds and recording the new ones in the same transaction; the
 offsets are committed only after that transaction. If the batch fails, it is replayed event by
@@ -44,7 +48,15 @@ from cbec.shared.db import connection_lost, ping, unavailable
 from cbec.shared.envelope import EVENT_TYPE_PATTERN, Envelope, MalformedEvent
 from cbec.shared.errors import CbecError
 from cbec.shared.settings import ServiceSettings
+from cbec.shared.signing import (
+    EventSigner,
+    EventVerifier,
+    UnverifiedEvent,
+    signer_from_settings,
+    verifier_from_settings,
+)
 from cbec.shared.telemetry import mark_error, process_span
+from cbec.shared.topics import owners_of
 
 if TYPE_CHECKING:
     from cbec.shared.outbox import Outbox
@@ -64,14 +76,29 @@ def dlq_topic(topic: str) -> str:
 class Publisher:
     """One aiokafka producer per process: acks from all replicas, batching, ordered per key."""
 
-    def __init__(self, settings: ServiceSettings, *, client_id: str | None = None) -> None:
+    def __init__(
+        self,
+        settings: ServiceSettings,
+        *,
+        client_id: str | None = None,
+        signer: EventSigner | None = None,
+    ) -> None:
         self.settings = settings
         self.client_id = client_id or f"cbec-{settings.service_name}"
         self._producer: AIOKafkaProducer | None = None
+        self._signer = signer
+
+    @property
+    def signer(self) -> EventSigner:
+        """The process's event signer (EVENT_SIGNING_KEY), loaded once; ValueError naming the
+        setting when it has none it may use (a process that publishes no event needs none)."""
+        if self._signer is None:
+            self._signer = signer_from_settings(self.settings)
+        return self._signer
 
     async def start(self) -> None:
         producer = AIOKafkaProducer(
-            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            **self.settings.kafka_client_options(),
             client_id=self.client_id,
             acks="all",
             enable_idempotence=self.settings.kafka_enable_idempotence,
@@ -100,21 +127,48 @@ class Publisher:
     async def send(
         self, topic: str, value: bytes, *, key: bytes | None, headers: list[tuple[str, bytes]]
     ) -> asyncio.Future[Any]:
-        """Queue a message; the returned future resolves when the broker acknowledged it."""
+        """Queue a message as it is (a dead letter keeps the original's headers); the returned
+        future resolves when the broker acknowledged it. Events go through :meth:`send_event`."""
         future: asyncio.Future[Any] = await self.producer.send(
             topic, value, key=key, headers=headers
         )
         return future
 
-    async def publish(self, envelope: Envelope, *, topic: str, key: str, attempts: int = 5) -> None:
-        """Publish one envelope and wait for the acknowledgement (use the outbox in services).
-        An error the broker calls retriable (a partition's leader moving, a timeout) is tried
-        again, up to ``attempts`` times, backing off from 100 ms; the same event id goes again,
-        so a consumer's inbox drops a copy that did arrive."""
+    async def send_event(
+        self,
+        topic: str,
+        value: bytes,
+        *,
+        key: bytes | None,
+        headers: list[tuple[str, bytes]],
+        signer: EventSigner | None = None,
+    ) -> asyncio.Future[Any]:
+        """Sign an event for ``topic`` (with the process's key unless ``signer`` is given) and
+        queue it, as :meth:`send`."""
+        signed = (signer or self.signer).sign(topic, key, headers, value)
+        return await self.send(topic, value, key=key, headers=signed)
+
+    async def publish(
+        self,
+        envelope: Envelope,
+        *,
+        topic: str,
+        key: str,
+        attempts: int = 5,
+        signer: EventSigner | None = None,
+    ) -> None:
+        """Sign and publish one envelope and wait for the acknowledgement (use the outbox in
+        services). An error the broker calls retriable (a partition's leader moving, a timeout)
+        is tried again, up to ``attempts`` times, backing off from 100 ms; the same event id goes
+        again, so a consumer's inbox drops a copy that did arrive."""
         for attempt in range(1, attempts + 1):
             try:
-                future = await self.send(
-                    topic, envelope.body(), key=key.encode(), headers=envelope.to_kafka_headers()
+                future = await self.send_event(
+                    topic,
+                    envelope.body(),
+                    key=key.encode(),
+                    headers=envelope.to_kafka_headers(),
+                    signer=signer,
                 )
                 await future
                 return
@@ -136,14 +190,17 @@ async def ensure_topics(
     partitions: int,
     with_dlq: bool = True,
     timeout: float = 30.0,
+    client_options: Mapping[str, Any] | None = None,
 ) -> list[str]:
-    """Create missing topics (and their DLQs); return the names that were created."""
+    """Create missing topics (and their DLQs); return the names that were created.
+    ``client_options``: security settings (``ServiceSettings.kafka_client_options()``)."""
     wanted = []
     for topic in topics:
         wanted.append(topic)
         if with_dlq:
             wanted.append(dlq_topic(topic))
-    admin = AIOKafkaAdminClient(bootstrap_servers=bootstrap_servers)
+    options = {**(client_options or {}), "bootstrap_servers": bootstrap_servers}
+    admin = AIOKafkaAdminClient(**options)
     await asyncio.wait_for(admin.start(), timeout)
     try:
         existing = set(await admin.list_topics())
@@ -196,6 +253,7 @@ class _Item:
     envelope: Envelope | None = None
     handler: Handler | None = None
     error: str | None = None
+    error_type: str = "MalformedEvent"
 
 
 class ConsumerRunner:
@@ -214,6 +272,8 @@ class ConsumerRunner:
         after_commit: Callable[[], None] | None = None,
         accepts: Callable[[str, str], bool] | None = None,
         runtime: Any = None,
+        owners: Mapping[str, str] | None = None,
+        verifier: EventVerifier | None = None,
     ) -> None:
         self.group = group
         self.runtime = runtime
@@ -226,6 +286,8 @@ class ConsumerRunner:
         self.after_commit = after_commit
         self.accepts = accepts or self.type_belongs_to_topic
         self.service = settings.service_name
+        # Who may write each topic and their keys: fixed now, so a bad setting stops the start.
+        self.verifier = verifier or verifier_from_settings(settings, owners_of(self.topics, owners))
         self._consumer: AIOKafkaConsumer | None = None
         self._counters: dict[tuple[str, str], Any] = {}
         self._stopping = asyncio.Event()
@@ -248,7 +310,7 @@ class ConsumerRunner:
     async def start(self) -> None:
         consumer = AIOKafkaConsumer(
             *self.topics,
-            bootstrap_servers=self.settings.kafka_bootstrap_servers,
+            **self.settings.kafka_client_options(),
             group_id=self.group,
             client_id=f"{self.group}-{id(self):x}",
             enable_auto_commit=False,
@@ -329,6 +391,12 @@ class ConsumerRunner:
     def _classify(self, record: ConsumerRecord[bytes, bytes]) -> _Item:
         item = _Item(record)
         try:
+            # Before anything else: a message the topic's owner did not sign is never applied.
+            self.verifier.verify(record.topic, record.key, record.headers, record.value)
+        except UnverifiedEvent as exc:
+            item.error, item.error_type = f"unverified event: {exc}", "UnverifiedEvent"
+            return item
+        try:
             item.envelope = Envelope.from_kafka(record.headers, record.value)
         except MalformedEvent as exc:
             item.error = f"malformed event: {exc}"
@@ -347,7 +415,7 @@ class ConsumerRunner:
         for tp, records in batches.items():
             for item in (self._classify(r) for r in records):
                 if item.error is not None:
-                    await self._dead_letter(item.record, item.error, 0, "MalformedEvent")
+                    await self._dead_letter(item.record, item.error, 0, item.error_type)
                 elif item.handler is None:
                     self._count(tp.topic, "ignored")
                 else:

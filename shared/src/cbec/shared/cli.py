@@ -86,6 +86,7 @@ def _topics(args: argparse.Namespace) -> int:
             settings.kafka_bootstrap_servers,
             all_topics(),
             partitions=args.partitions or settings.kafka_topic_partitions,
+            client_options=settings.kafka_client_options(),
         )
     )
     print("created: " + (", ".join(created) if created else "nothing, all topics exist"))  # noqa: T201

@@ -23,12 +23,46 @@ from cbec.shared.bus import dlq_topic
 from cbec.shared.envelope import Event
 from cbec.shared.registry import services
 from cbec.shared.service import ServiceDescriptor
+from cbec.shared.signing import (
+    KEY_ID_HEADER,
+    SCHEME,
+    SIGNATURE_HEADER,
+    SIGNED_ATTRIBUTES,
+    source_of,
+)
 
 ASYNCAPI_VERSION = "3.0.0"
 CE_HEADERS_SCHEMA: dict[str, Any] = {
     "type": "object",
-    "description": "CloudEvents 1.0 attributes in Kafka binary content mode",
-    "required": ["ce_specversion", "ce_id", "ce_source", "ce_type", "ce_time", "content-type"],
+    "description": (
+        "CloudEvents 1.0 attributes in Kafka binary content mode. Every event is signed by the "
+        "service that owns its topic (extension attributes signaturekeyid and signature); a "
+        "consumer applies it only when the signature verifies with that service's Ed25519 public "
+        "key over the signed string (x-cbec-signed-string), and dead-letters it otherwise"
+    ),
+    "required": [
+        "ce_specversion",
+        "ce_id",
+        "ce_source",
+        "ce_type",
+        "ce_time",
+        "content-type",
+        SIGNATURE_HEADER,
+        KEY_ID_HEADER,
+    ],
+    "x-cbec-signed-string": {
+        "scheme": SCHEME,
+        "encoding": "UTF-8, the lines joined by one LF, no final LF; absent values are empty",
+        "lines": [
+            SCHEME,
+            KEY_ID_HEADER,
+            *SIGNED_ATTRIBUTES,
+            "the Kafka topic",
+            "the Kafka message key",
+            "content-type",
+            "SHA-256 of the message body, lower-case hex",
+        ],
+    },
     "properties": {
         "ce_specversion": {"type": "string", "const": "1.0"},
         "ce_id": {"type": "string", "description": "unique id; consumers deduplicate on it"},
@@ -37,7 +71,19 @@ CE_HEADERS_SCHEMA: dict[str, Any] = {
         "ce_time": {"type": "string", "format": "date-time"},
         "ce_subject": {"type": "string", "description": "the business key (message key)"},
         "content-type": {"type": "string", "const": "application/json"},
-        "traceparent": {"type": "string", "description": "W3C trace context"},
+        "traceparent": {"type": "string", "description": "W3C trace context (not signed)"},
+        KEY_ID_HEADER: {
+            "type": "string",
+            "pattern": "^[0-9a-f]{16}$",
+            "description": "the signing key: first 16 hex digits of the SHA-256 of its raw "
+            "32-byte Ed25519 public key",
+        },
+        SIGNATURE_HEADER: {
+            "type": "string",
+            "pattern": "^[A-Za-z0-9_-]{86}$",
+            "description": "Ed25519 signature of the signed string, url-safe base64 without "
+            "padding",
+        },
     },
 }
 DLQ_HEADERS_SCHEMA: dict[str, Any] = {
@@ -129,7 +175,11 @@ def asyncapi(descriptors: Sequence[ServiceDescriptor]) -> dict[str, Any]:
             channels[channel_id] = {
                 "address": topic,
                 "title": f"{descriptor.name} events",
-                "description": f"Events owned by the {descriptor.name} service; key: business key",
+                "description": (
+                    f"Events owned by the {descriptor.name} service, the only writer: each is "
+                    f"signed with its key and has ce_source {source_of(descriptor.name)}; "
+                    "key: business key"
+                ),
                 "messages": {
                     _message_name(e.event_type): {
                         "$ref": f"#/components/messages/{_message_name(e.event_type)}"

@@ -8,8 +8,11 @@
 
 :class:`OutboxRelay` publishes unsent rows in id order (so in order per key), under the trace
 context of the transaction that wrote them, and marks them sent only after the broker has
-acknowledged. A crash between the acknowledgement and the mark publishes the row again on
-restart: consumers are idempotent (the inbox), so nothing is lost and nothing is applied twice.
+acknowledged. It signs each row as it sends it (:mod:`cbec.shared.signing`), from what the row
+holds (topic, key, headers, body), so a row published again after a crash carries the same
+signature (Ed25519 is deterministic) and still verifies. A crash between the acknowledgement
+and the mark publishes the row again on restart: consumers are idempotent (the inbox), so
+nothing is lost and nothing is applied twice.
 On PostgreSQL one relay per database holds an advisory lock, so replicas of a service do not
 publish the same rows side by side.
 """
@@ -309,7 +312,7 @@ class OutboxRelay:
             carrier = json.loads(row.trace_context) if row.trace_context else None
             with restored_context(carrier):
                 futures.append(
-                    await self.publisher.send(
+                    await self.publisher.send_event(
                         row.topic, row.payload, key=row.key.encode(), headers=headers
                     )
                 )

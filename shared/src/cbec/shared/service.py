@@ -60,12 +60,14 @@ from cbec.shared.logs import configure_logging
 from cbec.shared.migrations import upgrade
 from cbec.shared.outbox import Outbox, OutboxRelay
 from cbec.shared.settings import ServiceSettings
+from cbec.shared.signing import EventVerifier, verifier_from_settings
 from cbec.shared.telemetry import (
     instrument_app,
     instrument_engine,
     setup_tracing,
     shutdown_tracing,
 )
+from cbec.shared.topics import owners_of
 
 log = logging.getLogger(__name__)
 PROBLEM_JSON = "application/problem+json"
@@ -149,6 +151,8 @@ class ConsumerSpec:
     topics: Sequence[str]
     handlers: Mapping[str, Handler]
     accepts: Callable[[str, str], bool] | None = None
+    owners: Mapping[str, str] | None = None
+    """Owners of topics outside the platform's table (:mod:`cbec.shared.topics`): tests."""
 
 
 Hook = Callable[["Runtime"], Awaitable[None]]
@@ -426,6 +430,13 @@ def create_service_app(
         if read_engine is not engine:
             instrument_engine(read_engine)
         publisher = Publisher(settings)
+        if descriptor.topics:
+            publisher.signer  # noqa: B018 (a service that publishes refuses to start keyless)
+        # Whose signature each consumed topic needs, and their keys: a bad setting stops here.
+        verifiers = [
+            verifier_from_settings(settings, owners_of(spec.topics, spec.owners))
+            for spec in consumers
+        ]
         relay = OutboxRelay(
             engine,
             sessions,
@@ -447,7 +458,7 @@ def create_service_app(
             read_sessions=session_factory(read_engine),
         )
         app.state.runtime = runtime
-        connect = asyncio.create_task(_connect(runtime, consumers), name="connect")
+        connect = asyncio.create_task(_connect(runtime, consumers, verifiers), name="connect")
         for hook in on_start:
             await hook(runtime)
         log.info("service started", extra={"cbec": {"port": descriptor.port}})
@@ -576,7 +587,9 @@ def _caller_verifier(
     )
 
 
-async def _connect(runtime: Runtime, consumers: Sequence[ConsumerSpec]) -> None:
+async def _connect(
+    runtime: Runtime, consumers: Sequence[ConsumerSpec], verifiers: Sequence[EventVerifier]
+) -> None:
     """Connect to the broker, retrying with backoff, then start the relay and the consumers."""
     settings = runtime.settings
     delay = 0.5
@@ -590,7 +603,7 @@ async def _connect(runtime: Runtime, consumers: Sequence[ConsumerSpec]) -> None:
             delay = min(delay * 2, 10.0)
     runtime.relay.start()
     if settings.consumer_enabled:
-        for spec in consumers:
+        for spec, verifier in zip(consumers, verifiers, strict=True):
             runner = ConsumerRunner(
                 group=f"{settings.consumer_group_prefix}.{settings.service_name}.{spec.name}",
                 topics=spec.topics,
@@ -602,6 +615,7 @@ async def _connect(runtime: Runtime, consumers: Sequence[ConsumerSpec]) -> None:
                 after_commit=runtime.relay.wake,
                 accepts=spec.accepts,
                 runtime=runtime,
+                verifier=verifier,
             )
             while True:
                 try:

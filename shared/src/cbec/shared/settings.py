@@ -12,9 +12,9 @@ Each service subclasses :class:`ServiceSettings`; the variable names are the sam
 
 from __future__ import annotations
 
-from typing import Literal
+from typing import Any, Literal
 
-from pydantic import Field, field_validator
+from pydantic import Field, SecretStr, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -35,6 +35,30 @@ class ServiceSettings(BaseSettings):
     )
     kafka_topic_partitions: int = Field(default=6, ge=1, le=1000)
     kafka_request_timeout_ms: int = Field(default=30_000, ge=1000)
+    kafka_security_protocol: Literal["PLAINTEXT", "SSL", "SASL_PLAINTEXT", "SASL_SSL"] = Field(
+        default="PLAINTEXT", description="how every client talks to the broker (SASL_SSL there)"
+    )
+    kafka_sasl_mechanism: Literal["PLAIN", "SCRAM-SHA-256", "SCRAM-SHA-512"] = Field(
+        default="SCRAM-SHA-512", description="the SASL mechanism of SASL_SSL / SASL_PLAINTEXT"
+    )
+    kafka_sasl_username: str | None = Field(default=None, description="the process's broker user")
+    kafka_sasl_password: SecretStr | None = Field(default=None)
+    kafka_sasl_password_file: str | None = Field(
+        default=None, description="a file holding the password (a mounted secret), instead"
+    )
+    kafka_ssl_cafile: str | None = Field(
+        default=None, description="CA certificate (PEM) of the broker; the system's when unset"
+    )
+    event_signing_key: SecretStr | None = Field(
+        default=None,
+        description="the process's Ed25519 key for the events it publishes (PEM or url-safe "
+        "base64 of 32 bytes); the development key of its service when unset, never in production",
+    )
+    event_public_keys: str = Field(
+        default="",
+        description="public keys of the services whose events the process reads: "
+        "declaration=<key>,logistics=<key>; development keys for the others outside production",
+    )
     database_url: str = Field(default="sqlite+aiosqlite:///./data/service.db")
     db_migrate_on_start: bool = True
     db_pool_size: int = Field(default=10, ge=1)
@@ -103,3 +127,35 @@ class ServiceSettings(BaseSettings):
     @property
     def is_sqlite(self) -> bool:
         return self.database_url.startswith("sqlite")
+
+    def kafka_client_options(self) -> dict[str, Any]:
+        """Connection options of every aiokafka producer, consumer and admin client: the
+        bootstrap servers, and the security protocol with its SASL credentials and TLS context."""
+        options: dict[str, Any] = {"bootstrap_servers": self.kafka_bootstrap_servers}
+        protocol = self.kafka_security_protocol
+        if protocol == "PLAINTEXT":
+            return options
+        options["security_protocol"] = protocol
+        if protocol in ("SSL", "SASL_SSL"):
+            from aiokafka.helpers import create_ssl_context
+
+            options["ssl_context"] = create_ssl_context(cafile=self.kafka_ssl_cafile)
+        if protocol.startswith("SASL_"):
+            # Checked here, not on load: a migration job shares the settings but no broker.
+            if not self.kafka_sasl_username:
+                raise ValueError(f"KAFKA_SASL_USERNAME is required with {protocol}")
+            if self.kafka_sasl_password is None and not self.kafka_sasl_password_file:
+                raise ValueError(
+                    f"KAFKA_SASL_PASSWORD or KAFKA_SASL_PASSWORD_FILE is required with {protocol}"
+                )
+            options["sasl_mechanism"] = self.kafka_sasl_mechanism
+            options["sasl_plain_username"] = self.kafka_sasl_username
+            options["sasl_plain_password"] = self._sasl_password()
+        return options
+
+    def _sasl_password(self) -> str:
+        if self.kafka_sasl_password is not None:
+            return self.kafka_sasl_password.get_secret_value()
+        assert self.kafka_sasl_password_file is not None
+        with open(self.kafka_sasl_password_file, encoding="utf-8") as handle:
+            return handle.read().strip()

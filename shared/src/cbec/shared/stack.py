@@ -25,6 +25,7 @@ from cbec.shared.bus import ensure_topics
 from cbec.shared.embedded import EmbeddedBroker, port_is_free
 from cbec.shared.registry import services
 from cbec.shared.service import ServiceDescriptor
+from cbec.shared.settings import ServiceSettings
 
 GRACE_SECONDS = 8.0
 MAX_RESTARTS = 5
@@ -127,7 +128,17 @@ class Stack:
             bootstrap = self.broker.bootstrap_servers
             self.say(f"embedded broker (Tansu) on {bootstrap}")
         topics = [t for p in self.procs for t in p.descriptor.topics]
-        asyncio.run(ensure_topics(bootstrap, topics, partitions=self.partitions))
+        # An external broker may want the security settings of the environment (SASL_SSL).
+        options = (
+            ServiceSettings(
+                service_name="stack", kafka_bootstrap_servers=bootstrap
+            ).kafka_client_options()
+            if external
+            else {}
+        )
+        asyncio.run(
+            ensure_topics(bootstrap, topics, partitions=self.partitions, client_options=options)
+        )
         for proc in self.procs:
             self._spawn(proc)
         self.wait_ready()
