@@ -667,6 +667,7 @@ def network_problems(objects: list[dict[str, Any]]) -> list[Problem]:
                     found.append(
                         Problem(where, "the brokers take the platform's processes only", peer)
                     )
+    return found
 
 
 KAFKA_CA_SECRET = "cbec-cluster-ca-cert"
