@@ -22,9 +22,14 @@ from cbec.shared.envelope import Envelope
 from tests.support.apps import running, service_settings
 
 OPERATOR = {"X-Cbec-Party": "4300000001", "X-Cbec-Roles": "operator"}
+OFFICER = {"X-Cbec-Party": "4300000002", "X-Cbec-Roles": "customs-officer"}
 TENPAY = "4403169D3W"  # in the example fee table: 10 bp, at least 5.00 CNY
 OTHER_INSTITUTION = "1105910159"  # in the example fee table: 15 bp, at least 10.00 CNY
 EBP = "1101110325"
+INSTITUTION = {"X-Cbec-Party": TENPAY, "X-Cbec-Roles": "payment"}
+"""Tenpay filing: the service's client sends as it unless a request says otherwise."""
+PLATFORM = {"X-Cbec-Party": EBP, "X-Cbec-Roles": "ecommerce"}
+"""The platform every test document names (``ebpCode``): it may file any of their receipts."""
 
 
 def guid() -> str:
@@ -185,7 +190,7 @@ async def payments_service(
     settings = service_settings(
         Settings, kafka_bootstrap_servers=kafka_bootstrap, database_url=database_url, **values
     )
-    async with running(create_app(settings)) as (app, client):  # type: ignore[arg-type]
+    async with running(create_app(settings), headers=INSTITUTION) as (app, client):  # type: ignore[arg-type]
         yield app, client
 
 

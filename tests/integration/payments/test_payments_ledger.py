@@ -12,6 +12,7 @@ from cbec.shared.contracts import examples
 from cbec.shared.envelope import Envelope
 from tests.integration.payments.payments_support import (
     EBP,
+    OFFICER,
     import_order,
     payments_service,
     publish_orders,
@@ -39,7 +40,9 @@ async def test_the_ledger_joins_the_order_its_released_list_and_its_payment(
         released = Envelope.of(released_import_list(order_no, invt_no), source="/cbec/declaration")
         await app.state.runtime.publisher.publish(released, topic=DECLARATION_TOPIC, key=order_no)
         await eventually(
-            lambda: client.get(f"/v1/reconciliation/orders/{order_no}", params={"party": EBP}),
+            lambda: client.get(
+                f"/v1/reconciliation/orders/{order_no}", params={"party": EBP}, headers=OFFICER
+            ),
             until=lambda r: (
                 r.status_code == 200 and r.json()["ledgers"][0]["order"]["invtNo"] == invt_no
             ),
@@ -70,7 +73,7 @@ async def test_the_periodic_runs_settle_past_days_and_flag_without_being_asked(
     ) as (app, client):
         await publish_orders(app, [import_order(underpaid, "100.00")])
         await eventually(
-            lambda: client.get(f"/v1/reconciliation/orders/{underpaid}"),
+            lambda: client.get(f"/v1/reconciliation/orders/{underpaid}", headers=OFFICER),
             until=lambda r: r.status_code == 200 and r.json()["ledgers"][0]["order"] is not None,
         )
         await client.post("/v1/import/payments", json=voucher(underpaid, "99.00"))
@@ -81,7 +84,9 @@ async def test_the_periodic_runs_settle_past_days_and_flag_without_being_asked(
             what="a settlement by the periodic run",
         )
         flags = await eventually(
-            lambda: client.get("/v1/reconciliation/flags", params={"ebcCode": "3702960001"}),
+            lambda: client.get(
+                "/v1/reconciliation/flags", params={"ebcCode": "3702960001"}, headers=OFFICER
+            ),
             until=lambda r: any(
                 f["orderNo"] == underpaid and f["flag"] == "underpaid" for f in r.json()["flags"]
             ),
