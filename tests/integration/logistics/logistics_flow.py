@@ -22,6 +22,10 @@ from cbec.shared.envelope import Envelope, Event
 CHINA = timezone(timedelta(hours=8))
 LOGISTICS_CODE = "3702980002"
 EBC_CODE = "3702960001"
+CARRIER = {"X-Cbec-Party": LOGISTICS_CODE, "X-Cbec-Roles": "logistics"}
+"""The logistics enterprise of every test waybill: it files them and moves their parcels."""
+SELLER = {"X-Cbec-Party": EBC_CODE, "X-Cbec-Roles": "ecommerce"}
+"""The seller (and agent) every test list names: it files returns and warehouse documents."""
 GUID = "4CDE1CFD-EDED-46B1-946C-B8022E42FC94"
 LOGISTICS_TOPIC = "cbec.logistics.v1"
 DECLARATION_TOPIC = "cbec.declaration.v1"

@@ -24,7 +24,9 @@ async def test_waybills_get_a_receipt_each_and_changes_and_deletes_are_published
     settings = service_settings(
         Settings, kafka_bootstrap_servers=kafka_bootstrap, database_url=database_url
     )
-    async with running(create_app(settings), headers={"X-Cbec-Party": LOGISTICS_CODE}) as (
+    async with running(
+        create_app(settings), headers={"X-Cbec-Party": LOGISTICS_CODE, "X-Cbec-Roles": "logistics"}
+    ) as (
         _app,
         client,
     ):

@@ -67,7 +67,7 @@ PARCELS = 500
 PART = 100  # a message carries up to 100 documents (DOMAIN.md §2)
 CARRIER = {"X-Cbec-Party": LOGISTICS_CODE, "X-Cbec-Roles": "logistics"}
 SELLER = {"X-Cbec-Party": EBC_CODE}
-INSTITUTION = {"X-Cbec-Party": TENPAY}
+INSTITUTION = {"X-Cbec-Party": TENPAY, "X-Cbec-Roles": "payment"}
 # Every commit wakes a service's outbox relay; polling is only its fallback. The services'
 # default interval (not the tests' 20 ms) keeps three idle relays from polling 150 times a second.
 RELAY_POLL_MS = 200

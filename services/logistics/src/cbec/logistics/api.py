@@ -4,7 +4,11 @@ A request body is one document (the standard's entity, e.g. ``{"ArrivalHead": {.
 "ArrivalList": [...]}``) or a JSON array of up to 100. A body the schema refuses is answered 422
 naming each field; a document that breaks a business rule gets its own receipt (status 100, every
 failed rule in ``returnInfo``) while the other documents of the batch are filed. The gateway
-forwards the caller in ``X-Cbec-Party`` / ``X-Cbec-Roles``.
+forwards the caller in ``X-Cbec-Party`` / ``X-Cbec-Roles``. Whatever the gateway checked, the
+service decides on the object (:mod:`cbec.logistics.domain.access`): a document is filed by an
+enterprise it names, changed or deleted only by the one that filed it (-501010 otherwise), a
+parcel moved only by its logistics enterprise; a parcel or a warehouse is read only by the
+enterprises its documents name, customs officers and operators (404 for anyone else).
 """
 
 from __future__ import annotations
@@ -50,6 +54,15 @@ def caller(
     return Caller(party=x_cbec_party or None, roles=roles)
 
 
+def filer(who: Annotated[Caller, Depends(caller)]) -> Caller:
+    if not who.party:
+        raise Forbidden(
+            "documents are filed by an enterprise",
+            [Violation(field="X-Cbec-Party", rule="must name the filing enterprise")],
+        )
+    return who
+
+
 def operator(who: Annotated[Caller, Depends(caller)]) -> Caller:
     if not who.roles & OPERATOR_ROLES:
         raise Forbidden(
@@ -67,6 +80,7 @@ def operator(who: Annotated[Caller, Depends(caller)]) -> Caller:
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 CallerDep = Annotated[Caller, Depends(caller)]
+FilerDep = Annotated[Caller, Depends(filer)]
 
 
 class Receipts(BaseModel):
@@ -159,9 +173,9 @@ _PROBLEM = {"description": "the body breaks the schema: every field and rule is 
 def _document_route(
     path: str, model: type[BaseModel], kind: services.DocumentKind, doc: str, tag: str
 ) -> None:
-    async def endpoint(request: Request, runtime: RuntimeDep, who: CallerDep) -> Receipts:
+    async def endpoint(request: Request, runtime: RuntimeDep, who: FilerDep) -> Receipts:
         documents = await read_documents(request, model)
-        return Receipts(receipts=await services.submit(runtime, kind, documents, who.party))
+        return Receipts(receipts=await services.submit(runtime, kind, documents, who))
 
     endpoint.__doc__ = doc
     router.add_api_route(
@@ -287,12 +301,14 @@ _document_route(
 @router.get("/v1/parcels/{logisticsCode}/{logisticsNo}", tags=["parcels"])
 async def get_parcel(
     runtime: RuntimeDep,
+    who: CallerDep,
     logisticsCode: Annotated[str, Path(max_length=18)],
     logisticsNo: Annotated[str, Path(max_length=60)],
 ) -> dict[str, Any]:
-    """The timeline of a parcel: its state and every movement."""
+    """The timeline of a parcel: its state and every movement (for the enterprises its documents
+    name, customs officers and operators)."""
     async with runtime.transaction() as session:
-        return await services.parcel_timeline(session, ParcelKey(logisticsCode, logisticsNo))
+        return await services.parcel_timeline(session, who, ParcelKey(logisticsCode, logisticsNo))
 
 
 class SaleLineIn(BaseModel):
@@ -335,7 +351,7 @@ EbcPath = Annotated[str, Path(min_length=1, max_length=18)]
 async def post_sales(
     request: Request,
     runtime: RuntimeDep,
-    who: CallerDep,
+    who: FilerDep,
     ebcCode: EbcPath,
     warehouseCode: WarehousePath,
 ) -> Receipts:
@@ -344,7 +360,7 @@ async def post_sales(
         {**document, "ebcCode": ebcCode, "warehouseCode": warehouseCode}
         for document in await read_documents(request, SaleIn)
     ]
-    return Receipts(receipts=await services.submit(runtime, services.SALE, documents, who.party))
+    return Receipts(receipts=await services.submit(runtime, services.SALE, documents, who))
 
 
 class BookingAssignment(BaseModel):
@@ -356,23 +372,30 @@ class BookingAssignment(BaseModel):
 async def post_booking(
     assignment: BookingAssignment,
     runtime: RuntimeDep,
+    who: FilerDep,
     ebcCode: EbcPath,
     warehouseCode: WarehousePath,
 ) -> dict[str, Any]:
-    """Name the overseas warehouse a booking's goods enter when they depart."""
+    """Name the overseas warehouse a booking's goods enter when they depart (its seller)."""
     async with runtime.transaction() as session:
-        return await services.assign_booking(session, ebcCode, warehouseCode, assignment.orderNo)
+        return await services.assign_booking(
+            session, who, ebcCode, warehouseCode, assignment.orderNo
+        )
 
 
 @router.get("/v1/warehouses/{ebcCode}/{warehouseCode}/stock", tags=["warehouses"])
 async def get_stock(
     runtime: RuntimeDep,
+    who: CallerDep,
     ebcCode: EbcPath,
     warehouseCode: WarehousePath,
 ) -> dict[str, Any]:
-    """Stock of an overseas warehouse per SKU and per booking."""
+    """Stock of an overseas warehouse per SKU and per booking (its seller, customs officers
+    and operators)."""
     async with runtime.transaction() as session:
-        return await services.stock_report(session, ebcCode, warehouseCode, services.china_now())
+        return await services.stock_report(
+            session, who, ebcCode, warehouseCode, services.china_now()
+        )
 
 
 @router.post("/v1/maintenance/overdue-parcels", tags=["operations"])
