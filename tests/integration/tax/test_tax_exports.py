@@ -18,6 +18,8 @@ from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
+OFFICER = {"X-Cbec-Party": "4300000003", "X-Cbec-Roles": "tax-officer"}
+
 D = Decimal
 REGISTERED, SMALL, STRANGER = "3702960001", "3702960002", "9999999999"
 
@@ -121,7 +123,7 @@ async def test_closed_export_lists_get_exemptions_refunds_and_the_deemed_income_
             await publisher.publish(envelope, topic=event.topic, key=event.key())
 
         async def outcome(invt_no: str) -> dict:  # type: ignore[type-arg]
-            answer = await client.get(f"/v1/export/lists/{invt_no}")
+            answer = await client.get(f"/v1/export/lists/{invt_no}", headers=OFFICER)
             return answer.json() if answer.status_code == 200 else {}
 
         for event in lists:
@@ -178,21 +180,23 @@ async def test_closed_export_lists_get_exemptions_refunds_and_the_deemed_income_
         assert wrong_line.status_code == 422
 
         # Deemed income tax: exempt revenue 200.00 + 100 USD × 7.0000 = 900.00 → 4% → 25%.
-        statement = (await client.get(f"/v1/export/income-tax/{REGISTERED}/2026")).json()
+        statement = (
+            await client.get(f"/v1/export/income-tax/{REGISTERED}/2026", headers=OFFICER)
+        ).json()
         assert (statement["revenue"], statement["taxableIncome"], statement["tax"]) == (
             "900.00",
             "36.00",
             "9.00",
         )
         assert statement["reliefApplied"] is False
-        small = (await client.get(f"/v1/export/income-tax/{SMALL}/2026")).json()
+        small = (await client.get(f"/v1/export/income-tax/{SMALL}/2026", headers=OFFICER)).json()
         # 50,000.00 → taxable 2,000.00 → the example relief's 5% → 100.00
         assert (small["taxableIncome"], small["tax"], small["reliefApplied"]) == (
             "2000.00",
             "100.00",
             True,
         )
-        too_early = await client.get(f"/v1/export/income-tax/{REGISTERED}/2019")
+        too_early = await client.get(f"/v1/export/income-tax/{REGISTERED}/2019", headers=OFFICER)
         assert too_early.status_code == 422
 
         async def feed() -> dict[str, list[dict]]:  # type: ignore[type-arg]

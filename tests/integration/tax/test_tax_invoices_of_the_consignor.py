@@ -17,6 +17,8 @@ from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
+OFFICER = {"X-Cbec-Party": "4300000003", "X-Cbec-Roles": "tax-officer"}
+
 
 def _as(code: str) -> dict[str, str]:
     return {"X-Cbec-Party": code, "X-Cbec-Roles": "ecommerce"}
@@ -44,7 +46,7 @@ async def test_only_the_consignors_invoices_make_a_line_refundable(
         )
 
         async def outcome() -> dict:  # type: ignore[type-arg]
-            answer = await client.get(f"/v1/export/lists/{invt_no}")
+            answer = await client.get(f"/v1/export/lists/{invt_no}", headers=OFFICER)
             return answer.json() if answer.status_code == 200 else {}
 
         view = await eventually(outcome, until=lambda v: v.get("closed") is True, what="closed")

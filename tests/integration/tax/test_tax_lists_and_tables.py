@@ -18,6 +18,8 @@ from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
+OFFICER = {"X-Cbec-Party": "4300000003", "X-Cbec-Roles": "tax-officer"}
+
 D = Decimal
 OPERATOR = {"X-Cbec-Party": "OPS", "X-Cbec-Roles": "operator"}
 
@@ -95,14 +97,14 @@ async def test_a_rejected_list_frees_its_reservation_and_a_revoked_one_voids_its
             await publisher.publish(envelope, topic=event.topic, key=event.key())
 
         async def bill() -> dict:  # type: ignore[type-arg]
-            answer = await client.get(f"/v1/import/tax-bills/{invt[1]}")
+            answer = await client.get(f"/v1/import/tax-bills/{invt[1]}", headers=OFFICER)
             return answer.json() if answer.status_code == 200 else {}
 
         issued = await eventually(bill, what="the tax bill")
         # The worked example of DOMAIN.md §6.4: 100 + 10 freight → 13.59 + 11.78 = 25.37.
         assert (issued["totalTax"], issued["status"]) == ("25.37", "1")
         quota = await eventually(
-            lambda: client.get(f"/v1/import/quota/{buyer}/2026"),
+            lambda: client.get(f"/v1/import/quota/{buyer}/2026", headers=OFFICER),
             until=lambda r: r.json()["counted"] == "110.00",
             what="the rejected list's reservation cancelled",
         )
@@ -123,7 +125,7 @@ async def test_a_rejected_list_frees_its_reservation_and_a_revoked_one_voids_its
         )
         voided = await eventually(bill, until=lambda b: b.get("status") == "3", what="void")
         assert voided["voidReason"] == "list revoked"
-        after = await client.get(f"/v1/import/quota/{buyer}/2026")
+        after = await client.get(f"/v1/import/quota/{buyer}/2026", headers=OFFICER)
         assert after.json()["counted"] == "0.00"
 
 

@@ -13,6 +13,8 @@ from tests.support.apps import running, service_settings
 
 pytestmark = pytest.mark.integration
 
+OFFICER = {"X-Cbec-Party": "4300000003", "X-Cbec-Roles": "tax-officer"}
+
 D = Decimal
 
 
@@ -62,7 +64,7 @@ async def test_a_reservation_counts_at_once_and_is_idempotent_per_list(
             "/v1/import/quota/reservations", json={**body, "amount": "120.00"}
         )
         assert changed.status_code == 409
-        quota = await client.get(f"/v1/import/quota/B{unique}/2026")
+        quota = await client.get(f"/v1/import/quota/B{unique}/2026", headers=OFFICER)
         assert quota.json()["counted"] == "110.00"
         assert quota.json()["room"] == "25890.00"
 
@@ -129,7 +131,7 @@ async def test_a_cancelled_reservation_frees_the_room_and_cancelling_again_is_ha
         unknown = await client.delete("/v1/import/quota/reservations/NOSUCHLIST")
 
         assert (first.status_code, second.status_code, unknown.status_code) == (204, 204, 204)
-        quota = await client.get(f"/v1/import/quota/B{unique}/2026")
+        quota = await client.get(f"/v1/import/quota/B{unique}/2026", headers=OFFICER)
         assert quota.json()["counted"] == "0.00"
         again = await client.post("/v1/import/quota/reservations", json=body)
         assert again.status_code == 201
@@ -175,6 +177,6 @@ async def test_concurrent_reservations_of_one_buyer_never_exceed_26000(
         assert {a.json()["returnStatus"] for a in answers if a.status_code == 409} == {"-621018"}
         totals = sorted(D(a.json()["yearTotalAfter"]) for a in answers if a.status_code == 201)
         assert totals == [D(1000) * n for n in range(1, 27)]
-        quota = await client.get(f"/v1/import/quota/B{unique}/2026")
+        quota = await client.get(f"/v1/import/quota/B{unique}/2026", headers=OFFICER)
         assert quota.json()["counted"] == "26000.00"
         assert len(quota.json()["entries"]) == 26
