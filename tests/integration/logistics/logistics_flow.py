@@ -19,10 +19,15 @@ from cbec.declaration.events import ListLine, ListReleased, OrderAccepted, Order
 from cbec.logistics.models import ParcelRow
 from cbec.shared.envelope import Envelope, Event
 from tests.support.signing import publish_as
+from tests.support.tokens import vouch
 
 CHINA = timezone(timedelta(hours=8))
 LOGISTICS_CODE = "3702980002"
 EBC_CODE = "3702960001"
+CARRIER = vouch(LOGISTICS_CODE, "logistics")
+"""The logistics enterprise of every test waybill: it files them and moves their parcels."""
+SELLER = vouch(EBC_CODE, "ecommerce")
+"""The seller (and agent) every test list names: it files returns and warehouse documents."""
 GUID = "4CDE1CFD-EDED-46B1-946C-B8022E42FC94"
 LOGISTICS_TOPIC = "cbec.logistics.v1"
 DECLARATION_TOPIC = "cbec.declaration.v1"

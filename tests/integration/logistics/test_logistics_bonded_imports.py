@@ -15,6 +15,7 @@ from tests.integration.logistics.logistics_flow import (
     GUID,
     IMPORT_LINES,
     LOGISTICS_CODE,
+    SELLER,
     ceb,
     count_parcels,
     import_return,
@@ -132,6 +133,7 @@ async def test_the_goods_of_an_import_return_are_reported_back_by_the_lists_carr
         )
         applied = await client.post(
             "/v1/import/returns",
+            headers=SELLER,
             json=import_return(f"IR{unique}", order, invt, parcel, now() - timedelta(hours=1), "3"),
         )
         assert receipt(applied)[0] == "2", receipt(applied)

@@ -16,6 +16,7 @@ from cbec.logistics.settings import Settings
 from tests.integration.logistics.logistics_flow import (
     IMPORT_LINES,
     LOGISTICS_CODE,
+    SELLER,
     arrival,
     ceb,
     collect,
@@ -93,6 +94,7 @@ async def test_an_export_return_within_a_year_completes_in_part_and_an_old_list_
 
         applied = await client.post(
             "/v1/export/returns",
+            headers=SELLER,
             json=export_return(
                 f"RET{unique}",
                 invt,
@@ -110,12 +112,14 @@ async def test_an_export_return_within_a_year_completes_in_part_and_an_old_list_
 
         too_many = await client.post(
             "/v1/export/returns",
+            headers=SELLER,
             json=export_return(
                 f"RES{unique}", invt, f"RM{unique}", now(), [export_return_line(1, "7")]
             ),
         )
         too_old = await client.post(
             "/v1/export/returns",
+            headers=SELLER,
             json=export_return(
                 f"REO{unique}", old_invt, f"RO{unique}", now(), [export_return_line(2, "1")]
             ),
@@ -212,6 +216,7 @@ async def test_import_returns_in_time_restore_the_quota_and_late_ones_do_not(
         for name, (applied, _back) in cases.items():
             answers[name] = await client.post(
                 "/v1/import/returns",
+                headers=SELLER,
                 json=import_return(
                     f"IR{unique}{name[:2]}",
                     orders[name],

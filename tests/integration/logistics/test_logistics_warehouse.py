@@ -10,6 +10,7 @@ import pytest
 from cbec.logistics.app import create_app
 from cbec.logistics.settings import Settings
 from tests.integration.logistics.logistics_flow import (
+    CARRIER,
     EBC_CODE,
     LOGISTICS_CODE,
     arrival,
@@ -61,7 +62,7 @@ async def test_a_departed_booking_fills_its_warehouse_and_sales_take_stock_out_n
             what="the booking known to logistics",
         )
         assert assigned.json()["warehouseCode"] == warehouse
-        await client.post("/v1/export/waybills", json=export_waybill(parcel))
+        await client.post("/v1/export/waybills", json=export_waybill(parcel), headers=CARRIER)
         await publish(app, [list_released(booking, invt, parcel, released_at)])
         await eventually(
             lambda: count_parcels(app, [parcel], "list_released"), until=lambda n: n == 1
@@ -70,10 +71,12 @@ async def test_a_departed_booking_fills_its_warehouse_and_sales_take_stock_out_n
         await client.post(
             "/v1/export/arrivals",
             json=arrival(f"WA{unique}", [parcel], released_at + timedelta(hours=1)),
+            headers=CARRIER,
         )
         left = await client.post(
             "/v1/export/departures",
             json=departure(f"WD{unique}", [parcel], released_at + timedelta(hours=2)),
+            headers=CARRIER,
         )
         assert left.json()["receipts"][0]["returnStatus"] == "2"
         after_inbound = (await client.get(f"{path}/stock")).json()
@@ -138,7 +141,11 @@ async def test_a_released_parcel_not_departed_in_time_is_reported_overdue_once(
         )
     )
     async with running(app, party=EBC_CODE, roles=["ecommerce"]) as (app, client):
-        await client.post("/v1/export/waybills", json=[export_waybill(late), export_waybill(fresh)])
+        await client.post(
+            "/v1/export/waybills",
+            json=[export_waybill(late), export_waybill(fresh)],
+            headers=CARRIER,
+        )
         await publish(
             app,
             [

@@ -13,6 +13,7 @@ from tests.integration.logistics.logistics_flow import (
     of_type,
 )
 from tests.support.apps import running, service_settings
+from tests.support.tokens import vouch
 
 pytestmark = pytest.mark.integration
 
@@ -24,7 +25,7 @@ async def test_waybills_get_a_receipt_each_and_changes_and_deletes_are_published
     settings = service_settings(
         Settings, kafka_bootstrap_servers=kafka_bootstrap, database_url=database_url
     )
-    async with running(create_app(settings), party=LOGISTICS_CODE) as (
+    async with running(create_app(settings), headers=vouch(LOGISTICS_CODE, "logistics")) as (
         _app,
         client,
     ):

@@ -59,13 +59,16 @@ from tests.integration.logistics.logistics_flow import (
 )
 from tests.integration.payments.payments_support import TENPAY, receipt
 from tests.support.apps import running, service_settings
-from tests.support.tokens import as_caller
+from tests.support.tokens import as_caller, vouch
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
 PARCELS = 500
 PART = 100  # a message carries up to 100 documents (DOMAIN.md §2)
+CARRIER = vouch(LOGISTICS_CODE, "logistics")
+SELLER = vouch(EBC_CODE)
+INSTITUTION = vouch(TENPAY, "payment")
 # Every commit wakes a service's outbox relay; polling is only its fallback. The services'
 # default interval (not the tests' 20 ms) keeps three idle relays from polling 150 times a second.
 RELAY_POLL_MS = 200

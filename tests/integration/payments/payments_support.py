@@ -18,7 +18,7 @@ from cbec.payments.app import create_app
 from cbec.payments.settings import Settings
 from tests.support.apps import running, service_settings
 from tests.support.signing import publish_events
-from tests.support.tokens import as_caller
+from tests.support.tokens import as_caller, vouch
 
 OPERATOR_CODE = "4300000001"
 
@@ -28,9 +28,15 @@ def operator() -> dict[str, str]:
     return as_caller("payments", OPERATOR_CODE, "operator")
 
 
+OPERATOR = vouch("4300000001", "operator")
+OFFICER = vouch("4300000002", "customs-officer")
 TENPAY = "4403169D3W"  # in the example fee table: 10 bp, at least 5.00 CNY
 OTHER_INSTITUTION = "1105910159"  # in the example fee table: 15 bp, at least 10.00 CNY
 EBP = "1101110325"
+INSTITUTION = vouch(TENPAY, "payment")
+"""Tenpay filing: the service's client sends as it unless a request says otherwise."""
+PLATFORM = vouch(EBP, "ecommerce")
+"""The platform every test document names (``ebpCode``): it may file any of their receipts."""
 
 
 def guid() -> str:
@@ -180,7 +186,7 @@ async def payments_service(
     settings = service_settings(
         Settings, kafka_bootstrap_servers=kafka_bootstrap, database_url=database_url, **values
     )
-    async with running(create_app(settings)) as (app, client):  # type: ignore[arg-type]
+    async with running(create_app(settings), headers=INSTITUTION) as (app, client):  # type: ignore[arg-type]
         yield app, client
 
 

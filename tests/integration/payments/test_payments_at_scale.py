@@ -20,7 +20,11 @@ from cbec.payments.data import load_fee_table, load_rate_table
 from cbec.payments.events import TOPIC, FundsFlagged, SettlementCompleted
 from cbec.shared.envelope import Envelope
 from tests.integration.payments.payments_support import (
+    INSTITUTION,
+    OFFICER,
+    OPERATOR,
     OTHER_INSTITUTION,
+    PLATFORM,
     TENPAY,
     export_order,
     import_order,
@@ -32,6 +36,7 @@ from tests.integration.payments.payments_support import (
     statuses,
     voucher,
 )
+from tests.support.tokens import vouch
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -186,10 +191,12 @@ def settled_view(settlements: list[dict[str, Any]]) -> dict[tuple[str, str, str]
     }
 
 
-async def post_in_batches(client: Any, path: str, documents: list[dict[str, Any]]) -> list[str]:
+async def post_in_batches(
+    client: Any, path: str, documents: list[dict[str, Any]], headers: dict[str, str]
+) -> list[str]:
     answers: list[str] = []
     for start in range(0, len(documents), 100):
-        response = await client.post(path, json=documents[start : start + 100])
+        response = await client.post(path, json=documents[start : start + 100], headers=headers)
         answers += statuses(response)
     return answers
 
@@ -228,10 +235,20 @@ async def test_a_thousand_orders_settle_to_the_fen_and_each_flag_is_raised_once(
             until=lambda n: n == 1000,
             what="1000 orders on the ledger",
         )
-        receipt_answers = await post_in_batches(client, "/v1/export/receipts", s.receipts)
-        voucher_answers = await post_in_batches(client, "/v1/import/payments", s.vouchers)
+        # Receipts of several institutions and cash: the platform they all name files them.
+        receipt_answers = await post_in_batches(client, "/v1/export/receipts", s.receipts, PLATFORM)
+        voucher_answers = await post_in_batches(
+            client, "/v1/import/payments", s.vouchers, INSTITUTION
+        )
         duplicate_answers = [
-            statuses(await client.post(path, json=document))[0] for path, document in s.duplicates
+            statuses(
+                await client.post(
+                    path,
+                    json=document,
+                    headers=PLATFORM if path == "/v1/export/receipts" else INSTITUTION,
+                )
+            )[0]
+            for path, document in s.duplicates
         ]
 
         first_day = await client.post(
@@ -247,14 +264,16 @@ async def test_a_thousand_orders_settle_to_the_fen_and_each_flag_is_raised_once(
             settlement
             for seller in sorted(sellers)
             for settlement in (
-                await client.get("/v1/settlements", params={"ebcCode": seller})
+                await client.get("/v1/settlements", params={"ebcCode": seller}, headers=OFFICER)
             ).json()["settlements"]
         ]
 
-        reconciled = await client.post("/v1/reconciliation/run", headers=operator())
-        reconciled_again = await client.post("/v1/reconciliation/run", headers=operator())
-        listed = (await client.get("/v1/reconciliation/flags")).json()["flags"]
-        split_ledger = (await client.get(f"/v1/reconciliation/orders/EO{unique}0658")).json()
+        reconciled = await client.post("/v1/reconciliation/run", headers=OPERATOR)
+        reconciled_again = await client.post("/v1/reconciliation/run", headers=OPERATOR)
+        listed = (await client.get("/v1/reconciliation/flags", headers=OFFICER)).json()["flags"]
+        split_ledger = (
+            await client.get(f"/v1/reconciliation/orders/EO{unique}0658", headers=OFFICER)
+        ).json()
 
         expected = expected_settlements(s.settled)
         settlement_events = await eventually(
@@ -318,7 +337,11 @@ async def test_a_late_receipt_for_a_settled_day_is_settled_by_the_next_run_on_it
         changed = receipt(f"EO{unique}1", seller, "99.00", day="20240506", appType="2")
         refused_change = await client.post("/v1/export/receipts", json=changed)
         listed = (
-            await client.get("/v1/settlements", params={"ebcCode": seller, "day": "2024-05-06"})
+            await client.get(
+                "/v1/settlements",
+                params={"ebcCode": seller, "day": "2024-05-06"},
+                headers=vouch(seller, "ecommerce"),
+            )
         ).json()["settlements"]
 
     [settled_first] = first.json()["settlements"]

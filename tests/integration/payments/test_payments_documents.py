@@ -106,7 +106,7 @@ async def test_a_document_that_breaks_the_schema_is_answered_422_naming_the_fiel
         one = await client.post("/v1/import/payments", json=wrong)
         many = await client.post("/v1/import/payments", json=[voucher(f"IO{unique}X", "1"), wrong])
         too_many = await client.post("/v1/import/payments", json=[wrong] * 101)
-        report = await client.get("/v1/reconciliation/report")
+        report = await client.get("/v1/reconciliation/report", headers=operator())
 
     assert one.status_code == 422
     assert one.headers["content-type"] == "application/problem+json"

@@ -12,6 +12,7 @@ from cbec.shared.contracts import examples
 from cbec.shared.envelope import Envelope
 from tests.integration.payments.payments_support import (
     EBP,
+    OFFICER,
     import_order,
     payments_service,
     publish_orders,
@@ -42,7 +43,9 @@ async def test_the_ledger_joins_the_order_its_released_list_and_its_payment(
             app.state.runtime.publisher, released, topic=DECLARATION_TOPIC, key=order_no
         )
         await eventually(
-            lambda: client.get(f"/v1/reconciliation/orders/{order_no}", params={"party": EBP}),
+            lambda: client.get(
+                f"/v1/reconciliation/orders/{order_no}", params={"party": EBP}, headers=OFFICER
+            ),
             until=lambda r: (
                 r.status_code == 200 and r.json()["ledgers"][0]["order"]["invtNo"] == invt_no
             ),
@@ -73,7 +76,7 @@ async def test_the_periodic_runs_settle_past_days_and_flag_without_being_asked(
     ) as (app, client):
         await publish_orders(app, [import_order(underpaid, "100.00")])
         await eventually(
-            lambda: client.get(f"/v1/reconciliation/orders/{underpaid}"),
+            lambda: client.get(f"/v1/reconciliation/orders/{underpaid}", headers=OFFICER),
             until=lambda r: r.status_code == 200 and r.json()["ledgers"][0]["order"] is not None,
         )
         await client.post("/v1/import/payments", json=voucher(underpaid, "99.00"))
@@ -84,7 +87,9 @@ async def test_the_periodic_runs_settle_past_days_and_flag_without_being_asked(
             what="a settlement by the periodic run",
         )
         flags = await eventually(
-            lambda: client.get("/v1/reconciliation/flags", params={"ebcCode": "3702960001"}),
+            lambda: client.get(
+                "/v1/reconciliation/flags", params={"ebcCode": "3702960001"}, headers=OFFICER
+            ),
             until=lambda r: any(
                 f["orderNo"] == underpaid and f["flag"] == "underpaid" for f in r.json()["flags"]
             ),

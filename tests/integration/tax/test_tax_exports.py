@@ -16,10 +16,12 @@ from cbec.tax_refund.settings import Settings
 from tests.support.apps import running, service_settings
 from tests.support.kafka import read_topic
 from tests.support.signing import publish_as
-from tests.support.tokens import as_caller
+from tests.support.tokens import as_caller, vouch
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
+
+OFFICER = vouch("4300000003", "tax-officer")
 
 D = Decimal
 REGISTERED, SMALL, STRANGER = "3702960001", "3702960002", "9999999999"
@@ -127,7 +129,7 @@ async def test_closed_export_lists_get_exemptions_refunds_and_the_deemed_income_
             await publish_as(publisher, envelope, topic=event.topic, key=event.key())
 
         async def outcome(invt_no: str) -> dict:  # type: ignore[type-arg]
-            answer = await client.get(f"/v1/export/lists/{invt_no}")
+            answer = await client.get(f"/v1/export/lists/{invt_no}", headers=OFFICER)
             return answer.json() if answer.status_code == 200 else {}
 
         for event in lists:
@@ -184,21 +186,23 @@ async def test_closed_export_lists_get_exemptions_refunds_and_the_deemed_income_
         assert wrong_line.status_code == 422
 
         # Deemed income tax: exempt revenue 200.00 + 100 USD × 7.0000 = 900.00 → 4% → 25%.
-        statement = (await client.get(f"/v1/export/income-tax/{REGISTERED}/2026")).json()
+        statement = (
+            await client.get(f"/v1/export/income-tax/{REGISTERED}/2026", headers=OFFICER)
+        ).json()
         assert (statement["revenue"], statement["taxableIncome"], statement["tax"]) == (
             "900.00",
             "36.00",
             "9.00",
         )
         assert statement["reliefApplied"] is False
-        small = (await client.get(f"/v1/export/income-tax/{SMALL}/2026")).json()
+        small = (await client.get(f"/v1/export/income-tax/{SMALL}/2026", headers=OFFICER)).json()
         # 50,000.00 → taxable 2,000.00 → the example relief's 5% → 100.00
         assert (small["taxableIncome"], small["tax"], small["reliefApplied"]) == (
             "2000.00",
             "100.00",
             True,
         )
-        too_early = await client.get(f"/v1/export/income-tax/{REGISTERED}/2019")
+        too_early = await client.get(f"/v1/export/income-tax/{REGISTERED}/2019", headers=OFFICER)
         assert too_early.status_code == 422
 
         async def feed() -> dict[str, list[dict]]:  # type: ignore[type-arg]

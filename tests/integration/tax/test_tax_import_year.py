@@ -23,7 +23,7 @@ from cbec.tax_refund.settings import Settings
 from tests.support.apps import running, service_settings
 from tests.support.kafka import read_topic
 from tests.support.signing import publish_events
-from tests.support.tokens import as_service
+from tests.support.tokens import as_service, vouch
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -33,6 +33,8 @@ def from_declaration() -> dict[str, str]:
     """The quota reservations are the declaration service's calls."""
     return as_service("tax-refund", "declaration")
 
+
+OFFICER = vouch("4300000003", "tax-officer")
 
 D = Decimal
 FEN = D("0.01")
@@ -274,7 +276,7 @@ async def test_a_year_of_imports_leaves_every_quota_and_every_tax_bill_right(
                 expected_counted[case.buyer] = expected_counted.get(case.buyer, D(0)) + case.dv
         for b in range(buyers):
             buyer = f"37{unique[1:]}{b:04d}"
-            quota = (await client.get(f"/v1/import/quota/{buyer}/2026")).json()
+            quota = (await client.get(f"/v1/import/quota/{buyer}/2026", headers=OFFICER)).json()
             assert D(quota["counted"]) == expected_counted.get(buyer, D(0)), buyer
             assert D(quota["counted"]) <= ANNUAL
 
@@ -295,7 +297,9 @@ async def test_a_year_of_imports_leaves_every_quota_and_every_tax_bill_right(
             assert bill.status == ("3" if case.returned == "within" else "1"), case
         sample = accepted[:: max(len(accepted) // 20, 1)]
         for case in sample:
-            view = (await client.get(f"/v1/import/tax-bills/{case.invt_no}")).json()
+            view = (
+                await client.get(f"/v1/import/tax-bills/{case.invt_no}", headers=OFFICER)
+            ).json()
             assert D(view["totalTax"]) == case.expected_tax()
 
         # The officers' feed: assessments, refusals on release, restorations.

@@ -13,10 +13,12 @@ from cbec.tax_refund.settings import Settings
 from tests.integration.tax.test_tax_exports import REGISTERED, SMALL, closed, line
 from tests.support.apps import running, service_settings
 from tests.support.signing import publish_events
-from tests.support.tokens import as_caller
+from tests.support.tokens import as_caller, vouch
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
+
+OFFICER = vouch("4300000003", "tax-officer")
 
 
 def _as(code: str) -> dict[str, str]:
@@ -43,7 +45,7 @@ async def test_only_the_consignors_invoices_make_a_line_refundable(
         await publish_events(app.state.runtime.publisher, [export])
 
         async def outcome() -> dict:  # type: ignore[type-arg]
-            answer = await client.get(f"/v1/export/lists/{invt_no}")
+            answer = await client.get(f"/v1/export/lists/{invt_no}", headers=OFFICER)
             return answer.json() if answer.status_code == 200 else {}
 
         view = await eventually(outcome, until=lambda v: v.get("closed") is True, what="closed")

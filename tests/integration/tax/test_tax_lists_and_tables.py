@@ -15,10 +15,12 @@ from cbec.tax_refund.data import EXAMPLES
 from cbec.tax_refund.settings import Settings
 from tests.support.apps import running, service_settings
 from tests.support.signing import publish_as, publish_events
-from tests.support.tokens import as_caller, as_service
+from tests.support.tokens import as_caller, as_service, vouch
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
+
+OFFICER = vouch("4300000003", "tax-officer")
 
 D = Decimal
 
@@ -101,14 +103,14 @@ async def test_a_rejected_list_frees_its_reservation_and_a_revoked_one_voids_its
             await publish_as(publisher, envelope, topic=event.topic, key=event.key())
 
         async def bill() -> dict:  # type: ignore[type-arg]
-            answer = await client.get(f"/v1/import/tax-bills/{invt[1]}")
+            answer = await client.get(f"/v1/import/tax-bills/{invt[1]}", headers=OFFICER)
             return answer.json() if answer.status_code == 200 else {}
 
         issued = await eventually(bill, what="the tax bill")
         # The worked example of DOMAIN.md §6.4: 100 + 10 freight → 13.59 + 11.78 = 25.37.
         assert (issued["totalTax"], issued["status"]) == ("25.37", "1")
         quota = await eventually(
-            lambda: client.get(f"/v1/import/quota/{buyer}/2026"),
+            lambda: client.get(f"/v1/import/quota/{buyer}/2026", headers=OFFICER),
             until=lambda r: r.json()["counted"] == "110.00",
             what="the rejected list's reservation cancelled",
         )
@@ -127,7 +129,7 @@ async def test_a_rejected_list_frees_its_reservation_and_a_revoked_one_voids_its
         await publish_events(publisher, [revoked])
         voided = await eventually(bill, until=lambda b: b.get("status") == "3", what="void")
         assert voided["voidReason"] == "list revoked"
-        after = await client.get(f"/v1/import/quota/{buyer}/2026")
+        after = await client.get(f"/v1/import/quota/{buyer}/2026", headers=OFFICER)
         assert after.json()["counted"] == "0.00"
 
 

@@ -10,7 +10,7 @@ import pytest
 from cbec.tax_refund.app import create_app
 from cbec.tax_refund.settings import Settings
 from tests.support.apps import running, service_settings
-from tests.support.tokens import as_service
+from tests.support.tokens import as_service, vouch
 
 pytestmark = pytest.mark.integration
 
@@ -19,6 +19,8 @@ def from_declaration() -> dict[str, str]:
     """The quota reservations are the declaration service's calls."""
     return as_service("tax-refund", "declaration")
 
+
+OFFICER = vouch("4300000003", "tax-officer")
 
 D = Decimal
 
@@ -75,7 +77,7 @@ async def test_a_reservation_counts_at_once_and_is_idempotent_per_list(
             headers=from_declaration(),
         )
         assert changed.status_code == 409
-        quota = await client.get(f"/v1/import/quota/B{unique}/2026")
+        quota = await client.get(f"/v1/import/quota/B{unique}/2026", headers=OFFICER)
         assert quota.json()["counted"] == "110.00"
         assert quota.json()["room"] == "25890.00"
 
@@ -158,7 +160,7 @@ async def test_a_cancelled_reservation_frees_the_room_and_cancelling_again_is_ha
         )
 
         assert (first.status_code, second.status_code, unknown.status_code) == (204, 204, 204)
-        quota = await client.get(f"/v1/import/quota/B{unique}/2026")
+        quota = await client.get(f"/v1/import/quota/B{unique}/2026", headers=OFFICER)
         assert quota.json()["counted"] == "0.00"
         again = await client.post(
             "/v1/import/quota/reservations", json=body, headers=from_declaration()
@@ -210,6 +212,6 @@ async def test_concurrent_reservations_of_one_buyer_never_exceed_26000(
         assert {a.json()["returnStatus"] for a in answers if a.status_code == 409} == {"-621018"}
         totals = sorted(D(a.json()["yearTotalAfter"]) for a in answers if a.status_code == 201)
         assert totals == [D(1000) * n for n in range(1, 27)]
-        quota = await client.get(f"/v1/import/quota/B{unique}/2026")
+        quota = await client.get(f"/v1/import/quota/B{unique}/2026", headers=OFFICER)
         assert quota.json()["counted"] == "26000.00"
         assert len(quota.json()["entries"]) == 26

@@ -4,7 +4,12 @@ A request body is one document (the standard's entity, e.g. ``{"ArrivalHead": {.
 "ArrivalList": [...]}``) or a JSON array of up to 100. A body the schema refuses is answered 422
 naming each field; a document that breaks a business rule gets its own receipt (status 100, every
 failed rule in ``returnInfo``) while the other documents of the batch are filed. The caller is
-the one the gateway's caller token names (:mod:`cbec.shared.callers`).
+the one the gateway's caller token names (:mod:`cbec.shared.callers`). Whatever the gateway
+checked, the service decides on the object (:mod:`cbec.logistics.domain.access`): a document
+is filed by an enterprise it names, changed or deleted only by the one that filed it (-501010
+otherwise), a parcel moved only by its logistics enterprise; a parcel or a warehouse is read
+only by the enterprises its documents name, customs officers and operators (404 for anyone
+else).
 """
 
 from __future__ import annotations
@@ -18,7 +23,7 @@ from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_valida
 
 from cbec.logistics import services
 from cbec.logistics.domain import ParcelKey, parse_ceb_time
-from cbec.shared.callers import Caller, caller, require_role
+from cbec.shared.callers import Caller, caller, require_party, require_role
 from cbec.shared.ceb import export_models, import_models
 from cbec.shared.errors import InvalidInput, Violation
 from cbec.shared.service import Runtime, get_runtime
@@ -29,11 +34,13 @@ MAX_DOCUMENTS = 100
 OPERATOR_ROLES = frozenset({"operator", "officer"})
 
 
+filer = require_party
 operator = require_role(*OPERATOR_ROLES)
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 CallerDep = Annotated[Caller, Depends(caller)]
+FilerDep = Annotated[Caller, Depends(filer)]
 
 
 class Receipts(BaseModel):
@@ -126,9 +133,9 @@ _PROBLEM = {"description": "the body breaks the schema: every field and rule is 
 def _document_route(
     path: str, model: type[BaseModel], kind: services.DocumentKind, doc: str, tag: str
 ) -> None:
-    async def endpoint(request: Request, runtime: RuntimeDep, who: CallerDep) -> Receipts:
+    async def endpoint(request: Request, runtime: RuntimeDep, who: FilerDep) -> Receipts:
         documents = await read_documents(request, model)
-        return Receipts(receipts=await services.submit(runtime, kind, documents, who.party))
+        return Receipts(receipts=await services.submit(runtime, kind, documents, who))
 
     endpoint.__doc__ = doc
     router.add_api_route(
@@ -254,12 +261,14 @@ _document_route(
 @router.get("/v1/parcels/{logisticsCode}/{logisticsNo}", tags=["parcels"])
 async def get_parcel(
     runtime: RuntimeDep,
+    who: CallerDep,
     logisticsCode: Annotated[str, Path(max_length=18)],
     logisticsNo: Annotated[str, Path(max_length=60)],
 ) -> dict[str, Any]:
-    """The timeline of a parcel: its state and every movement."""
+    """The timeline of a parcel: its state and every movement (for the enterprises its documents
+    name, customs officers and operators)."""
     async with runtime.transaction() as session:
-        return await services.parcel_timeline(session, ParcelKey(logisticsCode, logisticsNo))
+        return await services.parcel_timeline(session, who, ParcelKey(logisticsCode, logisticsNo))
 
 
 class SaleLineIn(BaseModel):
@@ -302,7 +311,7 @@ EbcPath = Annotated[str, Path(min_length=1, max_length=18)]
 async def post_sales(
     request: Request,
     runtime: RuntimeDep,
-    who: CallerDep,
+    who: FilerDep,
     ebcCode: EbcPath,
     warehouseCode: WarehousePath,
 ) -> Receipts:
@@ -311,7 +320,7 @@ async def post_sales(
         {**document, "ebcCode": ebcCode, "warehouseCode": warehouseCode}
         for document in await read_documents(request, SaleIn)
     ]
-    return Receipts(receipts=await services.submit(runtime, services.SALE, documents, who.party))
+    return Receipts(receipts=await services.submit(runtime, services.SALE, documents, who))
 
 
 class BookingAssignment(BaseModel):
@@ -323,23 +332,30 @@ class BookingAssignment(BaseModel):
 async def post_booking(
     assignment: BookingAssignment,
     runtime: RuntimeDep,
+    who: FilerDep,
     ebcCode: EbcPath,
     warehouseCode: WarehousePath,
 ) -> dict[str, Any]:
-    """Name the overseas warehouse a booking's goods enter when they depart."""
+    """Name the overseas warehouse a booking's goods enter when they depart (its seller)."""
     async with runtime.transaction() as session:
-        return await services.assign_booking(session, ebcCode, warehouseCode, assignment.orderNo)
+        return await services.assign_booking(
+            session, who, ebcCode, warehouseCode, assignment.orderNo
+        )
 
 
 @router.get("/v1/warehouses/{ebcCode}/{warehouseCode}/stock", tags=["warehouses"])
 async def get_stock(
     runtime: RuntimeDep,
+    who: CallerDep,
     ebcCode: EbcPath,
     warehouseCode: WarehousePath,
 ) -> dict[str, Any]:
-    """Stock of an overseas warehouse per SKU and per booking."""
+    """Stock of an overseas warehouse per SKU and per booking (its seller, customs officers
+    and operators)."""
     async with runtime.transaction() as session:
-        return await services.stock_report(session, ebcCode, warehouseCode, services.china_now())
+        return await services.stock_report(
+            session, who, ebcCode, warehouseCode, services.china_now()
+        )
 
 
 @router.post("/v1/maintenance/overdue-parcels", tags=["operations"])

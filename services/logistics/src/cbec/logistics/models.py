@@ -38,7 +38,7 @@ class WaybillRow(SQLModel, table=True):
     document: str = Field(sa_column=_text())
     used_by_list: str | None = Field(default=None, max_length=20)
     deleted: bool = Field(default=False)
-    submitted_by: str | None = Field(default=None, max_length=18)
+    filed_by: str = Field(max_length=18, description="the enterprise that filed it")
     filed_at: datetime = Field(default_factory=utcnow)
     changed_at: datetime | None = Field(default=None)
 
@@ -101,7 +101,7 @@ class SplitPartRow(SQLModel, table=True):
     msg_seq_no: int
     fingerprint: str = Field(max_length=64)
     body: str = Field(sa_column=_text())
-    submitted_by: str | None = Field(default=None, max_length=18)
+    filed_by: str = Field(max_length=18, description="the enterprise that filed it")
     received_at: datetime = Field(default_factory=utcnow)
     completed_at: datetime | None = Field(default=None)
 
@@ -122,6 +122,7 @@ class MasterBillRow(SQLModel, table=True):
     voyage_no: str = Field(max_length=32)
     gross_weight: str = Field(max_length=40)
     parcels: int = Field(default=0)
+    filed_by: str = Field(max_length=18, description="the enterprise that filed it")
     linked_at: datetime = Field(default_factory=utcnow)
 
 
@@ -162,15 +163,17 @@ class ReturnRow(SQLModel, table=True):
     applied_at: datetime
     received_at: datetime | None = Field(default=None)
     within_window: bool | None = Field(default=None)
+    filed_by: str = Field(max_length=18, description="the enterprise that applied")
 
 
 class BookingRow(SQLModel, table=True):
-    """A 9810 booking order (orderType W) and the warehouse its goods go into."""
+    """A 9810 booking order (orderType W) of a seller and the warehouse its goods go into; an
+    order number is unique per seller only (DOMAIN.md §2: ``orderNo`` + ``ebcCode``)."""
 
     __tablename__ = "logi_booking"
 
+    ebc_code: str = Field(primary_key=True, max_length=18)
     order_no: str = Field(primary_key=True, max_length=60)
-    ebc_code: str = Field(max_length=18)
     warehouse_code: str | None = Field(default=None, max_length=40)
     lines: str = Field(sa_column=_text())
     accepted_at: datetime = Field(default_factory=utcnow)
@@ -206,6 +209,7 @@ class StockMovementRow(SQLModel, table=True):
     qty: str = Field(max_length=40)
     reference: str = Field(max_length=60)
     booking_no: str | None = Field(default=None, max_length=60)
+    filed_by: str = Field(max_length=18, description="the enterprise whose document moved it")
 
 
 class ReceiptRow(SQLModel, table=True):

@@ -456,7 +456,9 @@ async def load_warehouse(
             booking_nos.add(movement.booking_no)
     if booking_nos:
         bookings = await session.exec(
-            select(BookingRow).where(col(BookingRow.order_no).in_(sorted(booking_nos)))
+            select(BookingRow).where(
+                BookingRow.ebc_code == ebc_code, col(BookingRow.order_no).in_(sorted(booking_nos))
+            )
         )
         for row in bookings:
             warehouse.bookings[row.order_no] = BookingBalance(
@@ -479,8 +481,11 @@ async def load_warehouse(
     )
 
 
-def save_warehouse(session: AsyncSession, loaded: LoadedWarehouse) -> list[StockMovement]:
-    """Write the warehouse's new movements and stock; return the new movements."""
+def save_warehouse(
+    session: AsyncSession, loaded: LoadedWarehouse, filed_by: str
+) -> list[StockMovement]:
+    """Write the warehouse's new movements (filed by ``filed_by``: the seller of a sale, the
+    carrier whose departure brought the goods in) and stock; return the new movements."""
     warehouse = loaded.warehouse
     new = warehouse.movements[loaded.stored :]
     for movement in new:
@@ -494,6 +499,7 @@ def save_warehouse(session: AsyncSession, loaded: LoadedWarehouse) -> list[Stock
                 qty=str(movement.qty),
                 reference=movement.reference[:60],
                 booking_no=movement.booking_no,
+                filed_by=filed_by,
             )
         )
     for item_no in {m.item_no for m in new}:

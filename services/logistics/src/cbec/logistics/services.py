@@ -7,7 +7,9 @@ adds the resulting events to the outbox in the same transaction. A rule that ref
 
 Documents sent by enterprises go through :func:`submit`: one transaction per document, one
 receipt per document (``returnStatus`` 2 accepted, 100 refused with every failed rule in
-``returnInfo``); a document resent unchanged gets the receipt it got the first time.
+``returnInfo``); a document resent unchanged by the enterprise that sent it gets the receipt it
+got the first time. Who may file, change and read what is decided there and in each use case,
+on the rows it loads anyway, by the rules of :mod:`cbec.logistics.domain.access`.
 """
 
 from __future__ import annotations
@@ -19,7 +21,7 @@ from datetime import datetime, timedelta
 from decimal import Decimal
 from typing import Any, TypeVar
 
-from sqlalchemy import delete
+from sqlalchemy import delete, tuple_
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
@@ -71,6 +73,13 @@ from cbec.logistics.domain import (
     record_departure,
     record_master_bill_link,
     record_site_entry,
+)
+from cbec.logistics.domain.access import (
+    NotTheFiler,
+    Who,
+    filing_violations,
+    may_read,
+    refuse_unless_filer,
 )
 from cbec.logistics.domain.fields import CHINA_TIME
 from cbec.logistics.domain.timeline import AWAITING_DEPARTURE
@@ -146,6 +155,13 @@ class Context:
     settings: Settings
     now: datetime
     party: str | None = None
+    """The enterprise filing the document (checked by :func:`submit_one` to be named by it)."""
+
+    @property
+    def filer(self) -> str:
+        if not self.party:
+            raise ValueError("a document is filed by an enterprise: the caller names none")
+        return self.party
 
 
 # --- documents and receipts ---------------------------------------------------------------------
@@ -189,9 +205,16 @@ def receipt(status: str, info: str, keys: Mapping[str, Any], at: datetime) -> di
     }
 
 
-async def _stored_receipt(session: AsyncSession, code: str, print_: str) -> dict[str, Any] | None:
+async def _stored_receipt(
+    session: AsyncSession, code: str, print_: str, party: str | None
+) -> dict[str, Any] | None:
+    """The receipt of the same document sent before by the same enterprise."""
     result = await session.exec(
-        select(ReceiptRow).where(ReceiptRow.document == code, ReceiptRow.fingerprint == print_)
+        select(ReceiptRow).where(
+            ReceiptRow.document == code,
+            ReceiptRow.fingerprint == print_,
+            ReceiptRow.submitted_by == party,
+        )
     )
     row = result.first()
     return None if row is None else dict(loads(row.receipt))
@@ -201,23 +224,28 @@ async def submit(
     runtime: Runtime,
     kind: DocumentKind,
     documents: Sequence[dict[str, Any]],
-    party: str | None,
+    who: Who,
 ) -> list[dict[str, Any]]:
-    """File every document, each in its own transaction; one receipt per document."""
-    return [await submit_one(runtime, kind, document, party) for document in documents]
+    """File every document of ``who``, each in its own transaction; one receipt per document."""
+    return [await submit_one(runtime, kind, document, who) for document in documents]
 
 
 async def submit_one(
-    runtime: Runtime, kind: DocumentKind, document: dict[str, Any], party: str | None
+    runtime: Runtime, kind: DocumentKind, document: dict[str, Any], who: Who
 ) -> dict[str, Any]:
     settings = runtime.settings
     assert isinstance(settings, Settings)
     print_ = fingerprint(document)
     keys = kind.keys(document)
+    party = who.party
     tag_span(**{k: v for k, v in keys.items() if k != "guid"})
+    not_named = filing_violations(who, kind.code, document)
+    if not_named:
+        info = f"{kind.code} refused: " + "; ".join(str(v) for v in not_named)
+        return receipt(REFUSED, info, keys, china_now())
     try:
         async with runtime.transaction() as session:
-            stored = await _stored_receipt(session, kind.code, print_)
+            stored = await _stored_receipt(session, kind.code, print_, party)
             if stored is not None:
                 return stored
             context = Context(runtime.outbox, settings, china_now(), party)
@@ -236,11 +264,12 @@ async def submit_one(
         if kind.on_refused is not None:
             async with runtime.transaction() as session:
                 await kind.on_refused(session, document, error)
-        return receipt(REFUSED, error.message, keys, china_now())
+        status = getattr(error, "return_status", REFUSED)
+        return receipt(status, error.message, keys, china_now())
     except IntegrityError:
         # The same document filed at the same moment by another request: answer as it was.
         async with runtime.transaction() as session:
-            stored = await _stored_receipt(session, kind.code, print_)
+            stored = await _stored_receipt(session, kind.code, print_, party)
         if stored is None:
             raise
         return stored
@@ -354,6 +383,9 @@ async def _file_waybill(
     key = waybill.key
     now = context.now
     row = await load_waybill(session, key)
+    if row is not None:
+        code = "CEB505" if waybill.ie_flag == "E" else "CEB511"
+        refuse_unless_filer(code, row.filed_by, context.party, "logisticsNo", key.logistics_no)
     file_waybill(waybill, waybill_record(row) if row is not None else None, now)
     order_no = getattr(waybill, "order_no", None)
     parcel = (await load_parcels(session, [key])).get(key) if row is not None else None
@@ -385,7 +417,7 @@ async def _file_waybill(
                 order_no=order_no,
                 ebc_code=getattr(waybill, "ebc_code", None),
                 document=dumps(record),
-                submitted_by=context.party,
+                filed_by=context.filer,
                 filed_at=now,
             )
         )
@@ -404,7 +436,7 @@ async def _file_waybill(
         row.document, row.deleted, row.used_by_list = dumps(record), False, None
         row.ie_flag, row.order_no = waybill.ie_flag, order_no
         row.ebc_code = getattr(waybill, "ebc_code", None)
-        row.filed_at, row.changed_at, row.submitted_by = now, None, context.party
+        row.filed_at, row.changed_at = now, None
         session.add(row)
         await session.execute(
             delete(ParcelEntryRow).where(col(ParcelEntryRow.parcel_id) == parcel.row.id)
@@ -493,6 +525,10 @@ async def _assemble(
         .order_by(col(SplitPartRow.msg_seq_no))
     )
     rows = list(result)
+    for row in rows:
+        refuse_unless_filer(
+            split.code, row.filed_by, context.party, f"{split.head}.copNo", head.cop_no
+        )
     if any(row.completed_at is not None for row in rows):
         raise MovementRefused(
             split.code,
@@ -517,7 +553,7 @@ async def _assemble(
         msg_seq_no=seq,
         fingerprint=fingerprint(document),
         body=dumps(document),
-        submitted_by=context.party,
+        filed_by=context.filer,
     )
     session.add(new)
     if not assembly.complete:
@@ -535,9 +571,9 @@ async def _void_assembly(
     """A complete split message was refused: its parts are void, so that the enterprise can
     send the corrected message again, part by part."""
     if not isinstance(error, MovementRefused | LogisticsError) or isinstance(
-        error, InvalidMessage | SplitMessageConflict
+        error, InvalidMessage | SplitMessageConflict | NotTheFiler
     ):
-        return
+        return  # a part of another enterprise's message is not this sender's to void
     head = _head(document, split.head)
     code, cop_no = head.get("logisticsCode"), head.get("copNo")
     result = await session.exec(
@@ -585,13 +621,6 @@ async def record_master_bill_message(
         return info
     head = link.head
     unlinking = head.app_type is AppType.DELETE
-    keys = parcel_keys(link)
-    if unlinking and not keys:
-        parcels = await load_parcels_on_bill(session, head.logistics_code, head.bill_no)
-    else:
-        parcels = await load_parcels(session, keys)
-    entries = record_master_bill_link(link, timelines(parcels), head.app_time)
-    save_parcels(session, parcels.values())
     bill = (
         await session.exec(
             select(MasterBillRow).where(
@@ -600,6 +629,17 @@ async def record_master_bill_message(
             )
         )
     ).first()
+    if bill is not None:
+        refuse_unless_filer(
+            "CEB607", bill.filed_by, context.party, "WayBillHead.billNo", head.bill_no
+        )
+    keys = parcel_keys(link)
+    if unlinking and not keys:
+        parcels = await load_parcels_on_bill(session, head.logistics_code, head.bill_no)
+    else:
+        parcels = await load_parcels(session, keys)
+    entries = record_master_bill_link(link, timelines(parcels), head.app_time)
+    save_parcels(session, parcels.values())
     if unlinking:
         if bill is not None:
             bill.parcels = max(0, bill.parcels - len(entries))
@@ -616,6 +656,7 @@ async def record_master_bill_message(
             voyage_no=head.voyage_no,
             gross_weight=str(head.gross_weight),
             linked_at=head.app_time,
+            filed_by=context.filer,
         )
     bill.parcels += len(entries)
     session.add(bill)
@@ -736,10 +777,24 @@ WAYBILL_STATUS = DocumentKind(
 
 
 async def _released(
-    session: AsyncSession, invt_no: str, document: str, field: str, ie_flag: str
+    session: AsyncSession,
+    invt_no: str,
+    document: str,
+    field: str,
+    ie_flag: str,
+    *,
+    ebc_code: str | None = None,
+    logistics_code: str | None = None,
 ) -> ReleasedListRow:
+    """The released list ``invt_no``, as the seller (``ebc_code``) or the logistics enterprise
+    (``logistics_code``) that the list names sees it: another's list is not on file for it."""
     row = await session.get(ReleasedListRow, invt_no)
-    if row is None or row.ie_flag != ie_flag:
+    if (
+        row is None
+        or row.ie_flag != ie_flag
+        or (ebc_code is not None and row.ebc_code != ebc_code)
+        or (logistics_code is not None and row.logistics_code != logistics_code)
+    ):
         kind = "export" if ie_flag == "E" else "import"
         raise ReturnRefused(
             document,
@@ -773,9 +828,14 @@ class _ReturnFile:
 
 
 async def _return_file(
-    session: AsyncSession, invt_no: str, document: str, field: str, ie_flag: str
+    session: AsyncSession,
+    invt_no: str,
+    document: str,
+    field: str,
+    ie_flag: str,
+    **owner: str | None,
 ) -> _ReturnFile:
-    row = await _released(session, invt_no, document, field, ie_flag)
+    row = await _released(session, invt_no, document, field, ie_flag, **owner)
     returns = list(await load_returns(session, row.invt_no))
     return _ReturnFile(row, returns, await _original_parcel(session, row))
 
@@ -824,7 +884,9 @@ async def apply_export_return(
     application = parse_export_return(document)
     head = application.head
     at = _not_in_future(context, head.app_time, "InvtRefundHead.appTime", "CEB213")
-    file = await _return_file(session, head.invt_no, "CEB213", "InvtRefundHead.invtNo", "E")
+    file = await _return_file(
+        session, head.invt_no, "CEB213", "InvtRefundHead.invtNo", "E", ebc_code=head.ebc_code
+    )
     row, parcel = file.row, file.parcel
     book = ExportReturnBook(
         released=released_list(row), returns=[return_record(r) for r in file.returns]
@@ -838,6 +900,7 @@ async def apply_export_return(
             logistics_no=head.logistics_no,
             lines=returned_lines_json(accepted.lines),
             applied_at=at,
+            filed_by=context.filer,
         )
     )
     if parcel is not None:
@@ -865,9 +928,12 @@ async def receive_export_return(
     if invt_no is None:
         pending = (
             await session.exec(
-                select(ReturnRow).where(
+                select(ReturnRow)
+                .join(ReleasedListRow, col(ReleasedListRow.invt_no) == col(ReturnRow.invt_no))
+                .where(
                     ReturnRow.ie_flag == "E",
                     ReturnRow.logistics_no == tally.logistics_no,
+                    ReleasedListRow.logistics_code == tally.logistics_code,
                     col(ReturnRow.received_at).is_(None),
                 )
             )
@@ -884,7 +950,9 @@ async def receive_export_return(
                 ],
             )
         invt_no = pending.invt_no
-    file = await _return_file(session, invt_no, "CEB215", "invtNo", "E")
+    file = await _return_file(
+        session, invt_no, "CEB215", "invtNo", "E", logistics_code=tally.logistics_code
+    )
     book = ExportReturnBook(
         released=released_list(file.row), returns=[return_record(r) for r in file.returns]
     )
@@ -914,7 +982,9 @@ async def apply_import_return(
     application = parse_import_return(document)
     head = application.head
     at = _not_in_future(context, head.app_time, "InvtRefundHead.appTime", "CEB625")
-    file = await _return_file(session, head.invt_no, "CEB625", "InvtRefundHead.invtNo", "I")
+    file = await _return_file(
+        session, head.invt_no, "CEB625", "InvtRefundHead.invtNo", "I", ebc_code=head.ebc_code
+    )
     row, parcel = file.row, file.parcel
     book = ImportReturnBook(
         released=released_list(row), returns=[return_record(r) for r in file.returns]
@@ -929,6 +999,7 @@ async def apply_import_return(
             buyer_id_number=head.buyer_id_number,
             lines=returned_lines_json(accepted.lines),
             applied_at=at,
+            filed_by=context.filer,
         )
     )
     if parcel is not None:
@@ -947,7 +1018,7 @@ async def receive_import_return(
     )
     file = await _return_file(session, invt_no, "return receipt", "invtNo", "I")
     carrier = file.row.logistics_code
-    if context.party is not None and context.party != carrier:
+    if context.party != carrier:
         raise ReturnRefused(
             "return receipt",
             [
@@ -1032,22 +1103,24 @@ async def _bookings_departed(
     """Export to an overseas warehouse (9810, DOMAIN.md §8): a booking's goods enter its
     warehouse when the booking's parcel departs."""
     invt_nos = sorted({p.timeline.invt_no for p in parcels if p.timeline.invt_no})
-    order_nos: set[str] = set()
+    orders: set[tuple[str, str]] = set()
     for start in range(0, len(invt_nos), CHUNK):
         result = await session.exec(
-            select(ReleasedListRow.order_no).where(
+            select(ReleasedListRow.ebc_code, ReleasedListRow.order_no).where(
                 col(ReleasedListRow.invt_no).in_(invt_nos[start : start + CHUNK])
             )
         )
-        order_nos.update(result)
-    if not order_nos:
+        orders.update((ebc_code, order_no) for ebc_code, order_no in result)
+    if not orders:
         return
-    numbers = sorted(order_nos)
+    keys = sorted(orders)
     bookings: list[BookingRow] = []
-    for start in range(0, len(numbers), CHUNK):
+    for start in range(0, len(keys), CHUNK):
         found = await session.exec(
             select(BookingRow).where(
-                col(BookingRow.order_no).in_(numbers[start : start + CHUNK]),
+                tuple_(col(BookingRow.ebc_code), col(BookingRow.order_no)).in_(
+                    keys[start : start + CHUNK]
+                ),
                 col(BookingRow.departed_at).is_(None),
             )
         )
@@ -1068,7 +1141,7 @@ async def _bookings_departed(
 
 def _publish_warehouse(session: AsyncSession, context: Context, loaded: Any) -> None:
     warehouse = loaded.warehouse
-    new = save_warehouse(session, loaded)
+    new = save_warehouse(session, loaded, context.filer)
     remaining = dict(warehouse.stock)
     on_hand_after: list[Decimal] = []
     for movement in reversed(new):
@@ -1106,11 +1179,12 @@ SALE = DocumentKind(
 
 
 async def assign_booking(
-    session: AsyncSession, ebc_code: str, warehouse_code: str, order_no: str
+    session: AsyncSession, who: Who, ebc_code: str, warehouse_code: str, order_no: str
 ) -> dict[str, Any]:
-    """Name the warehouse a booking's goods go into, until they depart."""
-    booking = await session.get(BookingRow, order_no)
-    if booking is None or booking.ebc_code != ebc_code:
+    """Name the warehouse a booking's goods go into, until they depart: by the seller whose
+    booking it is; to anyone else it is not on file."""
+    booking = await session.get(BookingRow, (ebc_code, order_no))
+    if booking is None or filing_violations(who, "BOOKING", {"ebcCode": ebc_code}):
         raise NotFound(
             f"no booking {order_no} of enterprise {ebc_code}",
             [
@@ -1137,9 +1211,15 @@ async def assign_booking(
 
 
 async def stock_report(
-    session: AsyncSession, ebc_code: str, warehouse_code: str, at: datetime
+    session: AsyncSession, who: Who, ebc_code: str, warehouse_code: str, at: datetime
 ) -> dict[str, Any]:
-    """The stock of a warehouse: per SKU and per booking."""
+    """The stock of a warehouse: per SKU and per booking; for its seller, customs officers and
+    operators, and not on file for anyone else."""
+    if not may_read(who, [ebc_code]):
+        raise NotFound(
+            f"no warehouse {warehouse_code} of enterprise {ebc_code}",
+            [Violation(field="warehouseCode", rule="must be a warehouse of the enterprise")],
+        )
     loaded = await load_warehouse(session, ebc_code, warehouse_code)
     report = loaded.warehouse.stock_report(at)
     return {
@@ -1172,9 +1252,34 @@ async def stock_report(
 # --- parcels --------------------------------------------------------------------------------------
 
 
-async def parcel_timeline(session: AsyncSession, key: ParcelKey) -> dict[str, Any]:
-    """A parcel's timeline: its state and every movement, oldest first."""
+async def _parcel_names(
+    session: AsyncSession, key: ParcelKey, parcel: LoadedParcel
+) -> list[str | None]:
+    """The enterprises a parcel's documents name: its logistics enterprise, the seller of its
+    waybill (export) and of its released list."""
+    waybill = await load_waybill(session, key)
+    released = (
+        await session.get(ReleasedListRow, parcel.timeline.invt_no)
+        if parcel.timeline.invt_no
+        else None
+    )
+    return [
+        key.logistics_code,
+        waybill.ebc_code if waybill is not None else None,
+        released.ebc_code if released is not None else None,
+    ]
+
+
+async def parcel_timeline(session: AsyncSession, who: Who, key: ParcelKey) -> dict[str, Any]:
+    """A parcel's timeline: its state and every movement, oldest first; for the enterprises
+    its documents name, customs officers and operators, and not on file for anyone else."""
     parcel = (await load_parcels(session, [key])).get(key)
+    if (
+        parcel is not None
+        and not may_read(who, [key.logistics_code])
+        and not may_read(who, await _parcel_names(session, key, parcel))
+    ):
+        parcel = None
     if parcel is None:
         raise NotFound(
             f"no parcel {key.logistics_no} of logistics enterprise {key.logistics_code}",
@@ -1372,10 +1477,9 @@ async def booking_accepted(session: AsyncSession, booking: BookingOrder) -> None
             for item, qty, name, unit in booking.lines
         ]
     )
-    row = await session.get(BookingRow, booking.order_no)
+    row = await session.get(BookingRow, (booking.ebc_code, booking.order_no))
     if row is None:
         session.add(BookingRow(order_no=booking.order_no, ebc_code=booking.ebc_code, lines=lines))
     elif row.departed_at is None:
         row.lines = lines
-        row.ebc_code = booking.ebc_code
         session.add(row)

@@ -14,7 +14,10 @@ answer has one receipt per document, in order. Two extensions may sit beside the
 
 The caller (enterprise code and roles) is the one the gateway's caller token names
 (:mod:`cbec.shared.callers`); replacing the rate table and starting runs need the ``operator``
-role.
+role. Whatever the gateway checked, the service decides on the object
+(:mod:`cbec.payments.domain.access`): a document is filed by an enterprise it names, changed or
+deleted only by the one that filed it, and read only by the enterprises it names and the
+officers and operators (404 for anyone else).
 """
 
 from __future__ import annotations
@@ -28,10 +31,10 @@ from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
 from cbec.payments import services
-from cbec.payments.domain import FlagCode
+from cbec.payments.domain import FlagCode, access
 from cbec.payments.jobs import Jobs
 from cbec.payments.settings import Settings
-from cbec.shared.callers import Caller, caller, require_role
+from cbec.shared.callers import Caller, caller, require_party, require_role
 from cbec.shared.ceb.export_models import Receipts
 from cbec.shared.ceb.import_models import Payment
 from cbec.shared.errors import InvalidInput, NotFound, Violation
@@ -45,6 +48,10 @@ OPERATOR = "operator"
 operator = require_role(OPERATOR)
 
 
+filer = require_party
+officer = require_role(*sorted(access.OFFICERS))
+
+
 def jobs(request: Request) -> Jobs:
     found: Jobs = request.app.state.payments_jobs
     return found
@@ -53,6 +60,8 @@ def jobs(request: Request) -> Jobs:
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 CallerDep = Annotated[Caller, Depends(caller)]
 OperatorDep = Annotated[Caller, Depends(operator)]
+OfficerDep = Annotated[Caller, Depends(officer)]
+FilerDep = Annotated[Caller, Depends(filer)]
 JobsDep = Annotated[Jobs, Depends(jobs)]
 
 
@@ -167,9 +176,10 @@ def _submitted(fields: dict[str, Any], split: SplitPayment | None) -> services.S
     openapi_extra=_body_schema(PaymentDocument),
     responses={200: {"content": {"application/json": {"example": _RECEIPTS_EXAMPLE}}}},
 )
-async def submit_payments(request: Request, runtime: RuntimeDep, who: CallerDep) -> dict[str, Any]:
-    """Accept CEB411 payment vouchers; one sent again is answered as accepted and changes nothing;
-    another one under a taken key (or for an order already paid) is -401007."""
+async def submit_payments(request: Request, runtime: RuntimeDep, who: FilerDep) -> dict[str, Any]:
+    """Accept CEB411 payment vouchers of the calling institution; one sent again is answered as
+    accepted and changes nothing; another one under a taken key (or for an order already paid),
+    or anything under the key of a voucher another enterprise filed, is -401007."""
     documents, _ = _documents(await request.body(), _PAYMENTS)
     submitted = [
         _submitted({**d.PaymentHead.model_dump(), "payerIsBuyer": d.payerIsBuyer}, d.splitPayment)
@@ -177,7 +187,7 @@ async def submit_payments(request: Request, runtime: RuntimeDep, who: CallerDep)
     ]
     async with runtime.transaction() as session:
         receipts = await services.submit_payments(
-            session, runtime.outbox, submitted, submitted_by=who.party, now=services.utcnow()
+            session, runtime.outbox, submitted, who=who, now=services.utcnow()
         )
     return _receipts_answer(receipts)
 
@@ -187,16 +197,17 @@ async def submit_payments(request: Request, runtime: RuntimeDep, who: CallerDep)
     tags=["funds documents"],
     openapi_extra=_body_schema(ReceiptDocument),
 )
-async def submit_receipts(request: Request, runtime: RuntimeDep, who: CallerDep) -> dict[str, Any]:
-    """Accept CEB403 receipts of funds; one sent again is answered as accepted and changes nothing;
-    another one under a taken key (or for an order already paid) is -401007."""
+async def submit_receipts(request: Request, runtime: RuntimeDep, who: FilerDep) -> dict[str, Any]:
+    """Accept CEB403 receipts of funds naming the caller; one sent again is answered as accepted
+    and changes nothing; another one under a taken key (or for an order already paid), or
+    anything under the key of a receipt another enterprise filed, is -401007."""
     documents, _ = _documents(await request.body(), _RECEIPTS)
     submitted = [
         _submitted(d.model_dump(exclude={"splitPayment"}), d.splitPayment) for d in documents
     ]
     async with runtime.transaction() as session:
         receipts = await services.submit_receipts(
-            session, runtime.outbox, submitted, submitted_by=who.party, now=services.utcnow()
+            session, runtime.outbox, submitted, who=who, now=services.utcnow()
         )
     return _receipts_answer(receipts)
 
@@ -208,22 +219,24 @@ class SettlementRunRequest(BaseModel):
 
 @router.post("/v1/settlements/run", tags=["settlement"])
 async def run_settlement(
-    body: SettlementRunRequest, runtime: RuntimeDep, runs: JobsDep, _who: OperatorDep
+    body: SettlementRunRequest, runtime: RuntimeDep, runs: JobsDep, who: OperatorDep
 ) -> dict[str, Any]:
     """Settle every unsettled foreign-currency receipt up to a day, per institution/payee/day."""
-    report = await runs.settle(runtime, body.through)
+    report = await runs.settle(runtime, body.through, run_by=who.party)
     return report.as_dict()
 
 
 @router.get("/v1/settlements", tags=["settlement"])
 async def list_settlements(
     runtime: RuntimeDep,
+    who: CallerDep,
     ebcCode: Annotated[str | None, Query(max_length=18)] = None,
     day: date | None = None,
 ) -> dict[str, Any]:
-    """Settlements of a payee and/or a day, with the receipts each covers."""
+    """Settlements of a payee and/or a day, with the receipts each covers (an enterprise: those
+    naming it as payee or paying institution)."""
     async with runtime.transaction() as session:
-        found = await services.list_settlements(session, ebc_code=ebcCode, day=day)
+        found = await services.list_settlements(session, who=who, ebc_code=ebcCode, day=day)
     return {"settlements": found}
 
 
@@ -240,14 +253,17 @@ async def run_reconciliation(
 async def order_ledger(
     orderNo: str,
     runtime: RuntimeDep,
+    who: CallerDep,
     party: Annotated[str | None, Query(max_length=18)] = None,
 ) -> dict[str, Any]:
-    """The ledger of an order: the order, its funds, their settlements and its flags."""
+    """The ledger of an order: the order, its funds, their settlements and its flags (an
+    enterprise: the ledgers naming it; 404 when none does)."""
     settings = cast(Settings, runtime.settings)
     async with runtime.transaction() as session:
         ledgers = await services.order_ledgers(
             session,
             orderNo,
+            who=who,
             party=party,
             policy=settings.reconciliation_policy(),
             now=services.utcnow(),
@@ -263,25 +279,28 @@ async def order_ledger(
 @router.get("/v1/reconciliation/flags", tags=["reconciliation"])
 async def list_flags(
     runtime: RuntimeDep,
+    who: CallerDep,
     ebcCode: Annotated[str | None, Query(max_length=18)] = None,
     ebpCode: Annotated[str | None, Query(max_length=18)] = None,
     since: datetime | None = None,
     flag: FlagCode | None = None,
 ) -> dict[str, Any]:
-    """Flags raised by reconciliation, of an enterprise and since a moment (oldest first)."""
+    """Flags raised by reconciliation, of an enterprise and since a moment (oldest first); an
+    enterprise sees those of its own orders."""
     moment = None
     if since is not None:
         moment = since if since.tzinfo is not None else services.from_local(since)
     async with runtime.transaction() as session:
         found = await services.list_flags(
-            session, ebc_code=ebcCode, ebp_code=ebpCode, since=moment, flag=flag
+            session, ebc_code=ebcCode, ebp_code=ebpCode, since=moment, who=who, flag=flag
         )
     return {"flags": found}
 
 
 @router.get("/v1/reconciliation/report", tags=["reconciliation"])
-async def reconciliation_report(runtime: RuntimeDep) -> dict[str, Any]:
-    """Counts of the ledger: orders, funds documents, settled receipts and open flags."""
+async def reconciliation_report(runtime: RuntimeDep, _who: OfficerDep) -> dict[str, Any]:
+    """Counts of the ledger: orders, funds documents, settled receipts and open flags
+    (officers and operators)."""
     async with runtime.transaction() as session:
         return await services.overview(session)
 

@@ -32,10 +32,12 @@ class Jobs:
         self._lock = asyncio.Lock()
         self._tasks: list[asyncio.Task[None]] = []
 
-    async def settle(self, runtime: Runtime, through: date) -> services.SettlementReport:
+    async def settle(
+        self, runtime: Runtime, through: date, *, run_by: str | None = None
+    ) -> services.SettlementReport:
         async with self._lock, runtime.transaction() as session:
             return await services.run_settlement(
-                session, runtime.outbox, through=through, now=services.utcnow()
+                session, runtime.outbox, through=through, now=services.utcnow(), run_by=run_by
             )
 
     async def reconcile(self, runtime: Runtime) -> services.ReconciliationReport:

@@ -1,7 +1,8 @@
 """SQLModel tables of the payments service.
 
 - ``payment_voucher`` / ``receipt_of_funds``: the funds documents on file (CEB411 / CEB403),
-  with their key columns and the document as accepted (``content``, JSON);
+  with their key columns, the document as accepted (``content``, JSON) and the enterprise that
+  filed it (``filed_by``: the only one that changes or deletes it);
 - ``settlement`` and ``settlement_document``: what each settlement paid out and the receipts
   it covers (a receipt is settled once: ``document_id`` is unique there);
 - ``order_ledger``: the orders the declaration service accepted (its order events), keyed as
@@ -71,7 +72,7 @@ class PaymentVoucherRow(SQLModel, table=True):
     split_id: str | None = Field(default=None, max_length=100, index=True)
     split_total: Decimal | None = _amount(nullable=True)
     content: str = Field(sa_column=Column(Text, nullable=False))
-    submitted_by: str | None = Field(default=None, max_length=18)
+    filed_by: str = Field(max_length=18, description="the enterprise that filed it")
     accepted_at: datetime
     updated_at: datetime
 
@@ -99,7 +100,7 @@ class ReceiptOfFundsRow(SQLModel, table=True):
     split_id: str | None = Field(default=None, max_length=100, index=True)
     split_total: Decimal | None = _amount(nullable=True)
     content: str = Field(sa_column=Column(Text, nullable=False))
-    submitted_by: str | None = Field(default=None, max_length=18)
+    filed_by: str = Field(max_length=18, description="the enterprise that filed it")
     settlement_id: str | None = Field(default=None, max_length=120)
     accepted_at: datetime
     updated_at: datetime
@@ -124,6 +125,9 @@ class SettlementRow(SQLModel, table=True):
     net: Decimal = _amount()
     run_through: date
     settled_at: datetime
+    filed_by: str | None = Field(
+        default=None, max_length=18, description="the operator who ran it; none: the schedule"
+    )
 
 
 class SettlementDocumentRow(SQLModel, table=True):

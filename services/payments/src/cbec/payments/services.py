@@ -19,7 +19,7 @@ from decimal import Decimal
 from functools import cache
 from typing import Any
 
-from sqlalchemy import delete, func
+from sqlalchemy import delete, func, or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
@@ -50,6 +50,13 @@ from cbec.payments.domain import (
     parse_receipt_of_funds,
     reconcile,
     settle,
+)
+from cbec.payments.domain.access import (
+    Who,
+    filer_of,
+    filing_violations,
+    may_change,
+    reads_everything,
 )
 from cbec.payments.domain.tables import FeeSchedule, FeeTable
 from cbec.payments.events import (
@@ -209,14 +216,12 @@ async def submit_payments(
     outbox: Outbox,
     documents: Sequence[Submitted],
     *,
-    submitted_by: str | None,
+    who: Who,
     now: datetime,
 ) -> list[DocumentReceipt]:
-    """Apply a batch of CEB411 payment vouchers; one receipt per document, in order."""
-    return [
-        await _submit_payment(session, outbox, doc, submitted_by=submitted_by, now=now)
-        for doc in documents
-    ]
+    """Apply a batch of CEB411 payment vouchers filed by ``who``; one receipt per document, in
+    order."""
+    return [await _submit_payment(session, outbox, doc, who=who, now=now) for doc in documents]
 
 
 async def _submit_payment(
@@ -224,7 +229,7 @@ async def _submit_payment(
     outbox: Outbox,
     submitted: Submitted,
     *,
-    submitted_by: str | None,
+    who: Who,
     now: datetime,
 ) -> DocumentReceipt:
     keys = _voucher_keys(submitted.fields)
@@ -237,6 +242,9 @@ async def _submit_payment(
     split_problems = _split_violations(submitted.split, voucher.amount_paid)
     if split_problems:
         return DocumentReceipt(keys, REJECTED_STATUS, _violations_text(split_problems), when)
+    not_filer = filing_violations(who, voucher)
+    if not_filer:
+        return DocumentReceipt(keys, REJECTED_STATUS, _violations_text(not_filer), when)
     existing = (
         await session.exec(
             select(PaymentVoucherRow).where(
@@ -257,6 +265,7 @@ async def _submit_payment(
         voucher_of(existing) if existing else None,
         voucher,
         same_order=[voucher_of(row) for row in same_order],
+        on_file_by_another=existing is not None and not may_change(who, existing.filed_by),
     )
     if decision.kind is SubmissionKind.NEW:
         session.add(
@@ -273,7 +282,7 @@ async def _submit_payment(
                 split_id=_split_id(voucher.pay_code, submitted.split),
                 split_total=submitted.split.total if submitted.split else None,
                 content=_content(voucher),
-                submitted_by=submitted_by,
+                filed_by=filer_of(who),
                 accepted_at=now,
                 updated_at=now,
             )
@@ -323,14 +332,12 @@ async def submit_receipts(
     outbox: Outbox,
     documents: Sequence[Submitted],
     *,
-    submitted_by: str | None,
+    who: Who,
     now: datetime,
 ) -> list[DocumentReceipt]:
-    """Apply a batch of CEB403 receipts of funds; one receipt per document, in order."""
-    return [
-        await _submit_receipt(session, outbox, doc, submitted_by=submitted_by, now=now)
-        for doc in documents
-    ]
+    """Apply a batch of CEB403 receipts of funds filed by ``who``; one receipt per document, in
+    order."""
+    return [await _submit_receipt(session, outbox, doc, who=who, now=now) for doc in documents]
 
 
 async def _submit_receipt(
@@ -338,7 +345,7 @@ async def _submit_receipt(
     outbox: Outbox,
     submitted: Submitted,
     *,
-    submitted_by: str | None,
+    who: Who,
     now: datetime,
 ) -> DocumentReceipt:
     keys = _receipt_keys(submitted.fields)
@@ -351,6 +358,9 @@ async def _submit_receipt(
     split_problems = _split_violations(submitted.split, receipt.charge)
     if split_problems:
         return DocumentReceipt(keys, REJECTED_STATUS, _violations_text(split_problems), when)
+    not_filer = filing_violations(who, receipt)
+    if not_filer:
+        return DocumentReceipt(keys, REJECTED_STATUS, _violations_text(not_filer), when)
     existing = (
         await session.exec(
             select(ReceiptOfFundsRow).where(
@@ -359,7 +369,11 @@ async def _submit_receipt(
             )
         )
     ).first()
-    decision = classify_submission(receipt_of(existing) if existing else None, receipt)
+    decision = classify_submission(
+        receipt_of(existing) if existing else None,
+        receipt,
+        on_file_by_another=existing is not None and not may_change(who, existing.filed_by),
+    )
     if (
         existing is not None
         and existing.settlement_id is not None
@@ -384,7 +398,7 @@ async def _submit_receipt(
                 split_id=split_id,
                 split_total=submitted.split.total if submitted.split else None,
                 content=_content(receipt),
-                submitted_by=submitted_by,
+                filed_by=filer_of(who),
                 accepted_at=now,
                 updated_at=now,
             )
@@ -699,9 +713,15 @@ def _currency_and_rate(settlement: Settlement) -> tuple[str, Decimal]:
 
 
 async def run_settlement(
-    session: AsyncSession, outbox: Outbox, *, through: date, now: datetime
+    session: AsyncSession,
+    outbox: Outbox,
+    *,
+    through: date,
+    now: datetime,
+    run_by: str | None = None,
 ) -> SettlementReport:
-    """Settle every unsettled receipt credited on or before ``through`` (domain.settle)."""
+    """Settle every unsettled receipt credited on or before ``through`` (domain.settle);
+    ``run_by``: the operator who asked for the run (None: the service's schedule)."""
     rows = (
         await session.exec(
             select(ReceiptOfFundsRow).where(
@@ -740,6 +760,7 @@ async def run_settlement(
                 net=settlement.net,
                 run_through=through,
                 settled_at=now,
+                filed_by=run_by,
             )
         )
         await session.flush()
@@ -788,9 +809,15 @@ async def run_settlement(
 
 
 async def list_settlements(
-    session: AsyncSession, *, ebc_code: str | None, day: date | None
+    session: AsyncSession, *, who: Who, ebc_code: str | None, day: date | None
 ) -> list[dict[str, Any]]:
+    """Settlements of a payee and/or a day; an enterprise sees those naming it (as payee or as
+    the paying institution), the officers and operators all."""
     query = select(SettlementRow)
+    if not reads_everything(who):
+        query = query.where(
+            or_(col(SettlementRow.ebc_code) == who.party, col(SettlementRow.pay_code) == who.party)
+        )
     if ebc_code is not None:
         query = query.where(SettlementRow.ebc_code == ebc_code)
     if day is not None:
@@ -1041,9 +1068,16 @@ async def list_flags(
     ebc_code: str | None,
     ebp_code: str | None,
     since: datetime | None,
+    who: Who,
     flag: FlagCode | None = None,
 ) -> list[dict[str, Any]]:
+    """Flags of an enterprise since a moment; an enterprise sees the flags of its own orders
+    (as seller or platform), the officers and operators all."""
     query = select(FundsFlagRow)
+    if not reads_everything(who):
+        query = query.where(
+            or_(col(FundsFlagRow.ebc_code) == who.party, col(FundsFlagRow.ebp_code) == who.party)
+        )
     if ebc_code is not None:
         query = query.where(FundsFlagRow.ebc_code == ebc_code)
     if ebp_code is not None:
@@ -1056,23 +1090,99 @@ async def list_flags(
     return [_flag_view(row) for row in rows]
 
 
+async def _ledger_keys_naming(
+    session: AsyncSession, order_no: str, party: str
+) -> set[tuple[str, str]]:
+    """The (flow, party code) ledgers of an order whose order or funds name ``party``."""
+    keys: set[tuple[str, str]] = set()
+    keys.update(
+        (
+            await session.exec(
+                select(OrderLedgerRow.flow, OrderLedgerRow.party_code).where(
+                    OrderLedgerRow.order_no == order_no,
+                    or_(
+                        col(OrderLedgerRow.party_code) == party,
+                        col(OrderLedgerRow.ebc_code) == party,
+                        col(OrderLedgerRow.ebp_code) == party,
+                    ),
+                )
+            )
+        ).all()
+    )
+    keys.update(
+        (Flow.IMPORT.value, code)
+        for code in (
+            await session.exec(
+                select(PaymentVoucherRow.ebp_code).where(
+                    PaymentVoucherRow.order_no == order_no,
+                    or_(
+                        col(PaymentVoucherRow.ebp_code) == party,
+                        col(PaymentVoucherRow.pay_code) == party,
+                    ),
+                )
+            )
+        ).all()
+    )
+    keys.update(
+        (Flow.EXPORT.value, code)
+        for code in (
+            await session.exec(
+                select(ReceiptOfFundsRow.ebc_code).where(
+                    ReceiptOfFundsRow.order_no == order_no,
+                    or_(
+                        col(ReceiptOfFundsRow.ebc_code) == party,
+                        col(ReceiptOfFundsRow.ebp_code) == party,
+                        col(ReceiptOfFundsRow.pay_code) == party,
+                    ),
+                )
+            )
+        ).all()
+    )
+    return keys
+
+
 async def order_ledgers(
     session: AsyncSession,
     order_no: str,
     *,
+    who: Who,
     party: str | None,
     policy: ReconciliationPolicy,
     now: datetime,
 ) -> list[dict[str, Any]]:
     """The ledger of an order (per flow and party that has it): order, funds, settlements,
-    the flags as of now, and the flags raised so far."""
+    the flags as of now, and the flags raised so far. An enterprise sees the ledgers whose
+    order or funds name it; the officers and operators every one (``party`` narrows)."""
     order_query = select(OrderLedgerRow).where(OrderLedgerRow.order_no == order_no)
     voucher_query = select(PaymentVoucherRow).where(PaymentVoucherRow.order_no == order_no)
     receipt_query = select(ReceiptOfFundsRow).where(ReceiptOfFundsRow.order_no == order_no)
     if party is not None:
-        order_query = order_query.where(OrderLedgerRow.party_code == party)
-        voucher_query = voucher_query.where(PaymentVoucherRow.ebp_code == party)
-        receipt_query = receipt_query.where(ReceiptOfFundsRow.ebc_code == party)
+        order_query = order_query.where(col(OrderLedgerRow.party_code) == party)
+        voucher_query = voucher_query.where(col(PaymentVoucherRow.ebp_code) == party)
+        receipt_query = receipt_query.where(col(ReceiptOfFundsRow.ebc_code) == party)
+    keys: set[tuple[str, str]] | None = None
+    if not reads_everything(who):
+        keys = await _ledger_keys_naming(session, order_no, who.party) if who.party else set()
+        if not keys:
+            return []
+        order_query = order_query.where(
+            or_(
+                *(
+                    (col(OrderLedgerRow.flow) == flow) & (col(OrderLedgerRow.party_code) == code)
+                    for flow, code in keys
+                )
+            )
+        )
+        voucher_query = voucher_query.where(
+            col(PaymentVoucherRow.ebp_code).in_(
+                [code for flow, code in keys if flow == Flow.IMPORT.value]
+            )
+        )
+        receipt_query = receipt_query.where(
+            col(ReceiptOfFundsRow.ebc_code).in_(
+                [code for flow, code in keys if flow == Flow.EXPORT.value]
+            )
+        )
     orders = (await session.exec(order_query)).all()
     vouchers = list((await session.exec(voucher_query)).all())
     receipts = list((await session.exec(receipt_query)).all())
@@ -1115,11 +1225,15 @@ async def order_ledgers(
             policy=policy,
         )
         if ledger.key.order_no == order_no
+        and (keys is None or (ledger.key.flow.value, ledger.key.party_code) in keys)
     ]
     raised = (
         await session.exec(
             select(FundsFlagRow)
-            .where(FundsFlagRow.order_no == order_no)
+            .where(
+                FundsFlagRow.order_no == order_no,
+                col(FundsFlagRow.party_code).in_({ledger.key.party_code for ledger in ledgers}),
+            )
             .order_by(col(FundsFlagRow.id))
         )
     ).all()

@@ -2,6 +2,11 @@
 buyer's year, export invoices and outcomes, deemed income tax, and the data tables.
 
 Amounts are decimal strings both ways: a JSON number would pass through a float.
+
+Whatever the gateway checked, reads are decided on the record
+(:mod:`cbec.tax_refund.domain.access`): a tax bill, an export list's outcome or an income tax
+statement is read by the enterprises it names, officers and operators, and is 404 for anyone
+else; a buyer's quota is for officers and operators.
 """
 
 from __future__ import annotations
@@ -14,12 +19,12 @@ from fastapi import APIRouter, Depends, Path, Response
 from fastapi.responses import JSONResponse
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field
 
-from cbec.shared.callers import Caller, require_party, require_role
+from cbec.shared.callers import Caller, caller, require_party, require_role
 from cbec.shared.errors import ErrorReport
 from cbec.shared.service import PROBLEM_JSON, Runtime, get_runtime
 from cbec.shared.telemetry import tag_span
 from cbec.tax_refund import services
-from cbec.tax_refund.domain import DataFileError, ImportTaxRefused
+from cbec.tax_refund.domain import DataFileError, ImportTaxRefused, access
 from cbec.tax_refund.settings import Settings
 from cbec.tax_refund.state import tables_of
 
@@ -40,9 +45,11 @@ DecimalText = Annotated[Decimal, BeforeValidator(_decimal_text)]
 
 
 require_operator = require_role("operator")
+require_officer = require_role(*sorted(access.OFFICERS))
 
 
 RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
+CallerDep = Annotated[Caller, Depends(caller)]
 
 
 def _settings(runtime: Runtime) -> Settings:
@@ -139,11 +146,14 @@ async def cancel(invtNo: Annotated[str, Path(max_length=20)], runtime: RuntimeDe
 
 
 @router.get("/v1/import/tax-bills/{invtNo}", tags=["import"])
-async def tax_bill(invtNo: Annotated[str, Path(max_length=20)], runtime: RuntimeDep) -> Any:
-    """The electronic tax bill of an import list, with its lines."""
+async def tax_bill(
+    invtNo: Annotated[str, Path(max_length=20)], runtime: RuntimeDep, who: CallerDep
+) -> Any:
+    """The electronic tax bill of an import list, with its lines (for the enterprises it
+    names, officers and operators)."""
     tag_span(invtNo=invtNo)
     async with runtime.sessions() as session:
-        return await services.tax_bill_view(session, invtNo)
+        return await services.tax_bill_view(session, who, invtNo)
 
 
 @router.get("/v1/import/quota/{buyerIdNumber}/{year}", tags=["import"])
@@ -151,8 +161,10 @@ async def quota(
     buyerIdNumber: Annotated[str, Path(max_length=60)],
     year: Annotated[int, Path(ge=2019, le=9999)],
     runtime: RuntimeDep,
+    _who: Annotated[Caller, Depends(require_officer)],
 ) -> Any:
-    """A buyer's calendar year: limit, counted amount, room, and each list's entry."""
+    """A buyer's calendar year: limit, counted amount, room, and each list's entry (officers
+    and operators)."""
     async with runtime.sessions() as session:
         return await services.quota_view(
             session, buyerIdNumber, year, services.import_policy(_settings(runtime))
@@ -202,11 +214,14 @@ async def invoices(
 
 
 @router.get("/v1/export/lists/{invtNo}", tags=["export"])
-async def export_list(invtNo: Annotated[str, Path(max_length=20)], runtime: RuntimeDep) -> Any:
-    """The tax outcome of an export list: exemption and refund of each line, invoices."""
+async def export_list(
+    invtNo: Annotated[str, Path(max_length=20)], runtime: RuntimeDep, who: CallerDep
+) -> Any:
+    """The tax outcome of an export list: exemption and refund of each line, invoices (for its
+    consignor, officers and operators)."""
     tag_span(invtNo=invtNo)
     async with runtime.sessions() as session:
-        return await services.export_view(session, invtNo)
+        return await services.export_view(session, who, invtNo)
 
 
 @router.get("/v1/export/income-tax/{ebcCode}/{year}", tags=["export"])
@@ -214,11 +229,13 @@ async def income_tax(
     ebcCode: Annotated[str, Path(min_length=1, max_length=18)],
     year: Annotated[int, Path(ge=2000, le=9999)],
     runtime: RuntimeDep,
+    who: CallerDep,
 ) -> Any:
-    """The deemed corporate income tax statement of an enterprise's year (revenue × 4%)."""
+    """The deemed corporate income tax statement of an enterprise's year (revenue × 4%), for
+    the enterprise itself, officers and operators."""
     async with runtime.transaction() as session:
         return await services.income_tax_statement(
-            session, ebcCode, year, tables_of(runtime).tables
+            session, who, ebcCode, year, tables_of(runtime).tables
         )
 
 

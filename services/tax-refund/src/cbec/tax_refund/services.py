@@ -54,6 +54,7 @@ from cbec.tax_refund.domain import (
     deemed_income_taxes,
     issue_tax_bill,
 )
+from cbec.tax_refund.domain.access import Who, may_read, reads_everything
 from cbec.tax_refund.domain.money import ZERO
 from cbec.tax_refund.domain.quota import COUNTED as COUNTED_STATES
 from cbec.tax_refund.models import (
@@ -686,9 +687,10 @@ async def import_returned(
     return True
 
 
-async def tax_bill_view(session: AsyncSession, invt_no: str) -> dict[str, Any]:
+async def tax_bill_view(session: AsyncSession, who: Who, invt_no: str) -> dict[str, Any]:
+    """The tax bill of an import list, for the enterprises it names and the officers."""
     bill = await session.get(TaxBillRecord, invt_no)
-    if bill is None:
+    if bill is None or not may_read(who, [bill.ebc_code, bill.assure_code]):
         raise NotFound(
             f"no tax bill for list {invt_no}",
             [Violation(field="invtNo", rule="no tax bill was issued for this list", value=invt_no)],
@@ -964,16 +966,33 @@ async def register_invoices(
                     for gnum in unknown
                 ]
             )
+    on_file = {
+        (row.gnum, row.invoice_no): row.registered_by
+        for row in (
+            await session.exec(
+                select(PurchaseInvoiceRecord).where(
+                    PurchaseInvoiceRecord.invt_no == invt_no,
+                    col(PurchaseInvoiceRecord.gnum).in_({line.gnum for line in lines}),
+                )
+            )
+        ).all()
+    }
+    taken = [
+        Violation(
+            field=f"lines[{position}].invoiceNo",
+            rule="an invoice of a list line is registered once, and only by the enterprise that "
+            "registered it sends it again",
+            value=line.invoice_no,
+        )
+        for position, line in enumerate(lines)
+        if on_file.get((line.gnum, line.invoice_no), party) != party
+    ]
+    if taken:
+        raise Conflict(f"purchase invoices of list {invt_no} refused", taken)
     before = await _invoiced_lines(session, invt_no, party)
     for line in lines:
-        result = await session.exec(
-            select(PurchaseInvoiceRecord).where(
-                PurchaseInvoiceRecord.invt_no == invt_no,
-                PurchaseInvoiceRecord.gnum == line.gnum,
-                PurchaseInvoiceRecord.invoice_no == line.invoice_no,
-            )
-        )
-        if result.first() is None:
+        if (line.gnum, line.invoice_no) not in on_file:
+            on_file[(line.gnum, line.invoice_no)] = party
             session.add(
                 PurchaseInvoiceRecord(
                     invt_no=invt_no,
@@ -991,18 +1010,23 @@ async def register_invoices(
                 decision.superseded = True
                 session.add(decision)
         _refund(session, outbox, export_list, newly, order_no=known.order_no, tables=tables)
-    return await invoices_view(session, invt_no)
+    return await invoices_view(session, invt_no, party)
 
 
-async def invoices_view(session: AsyncSession, invt_no: str) -> dict[str, Any]:
+async def invoices_view(session: AsyncSession, invt_no: str, party: str | None) -> dict[str, Any]:
+    """The invoices of a list and its refunds: those ``party`` registered and the refunds of
+    its own lists (``None``: everything, for the officers)."""
+    invoice_query = select(PurchaseInvoiceRecord).where(PurchaseInvoiceRecord.invt_no == invt_no)
+    refund_query = select(RefundRecord).where(RefundRecord.invt_no == invt_no)
+    if party is not None:
+        invoice_query = invoice_query.where(PurchaseInvoiceRecord.registered_by == party)
+        refund_query = refund_query.where(RefundRecord.ebc_code == party)
     invoices = await session.exec(
-        select(PurchaseInvoiceRecord)
-        .where(PurchaseInvoiceRecord.invt_no == invt_no)
-        .order_by(col(PurchaseInvoiceRecord.gnum), col(PurchaseInvoiceRecord.invoice_no))
+        invoice_query.order_by(
+            col(PurchaseInvoiceRecord.gnum), col(PurchaseInvoiceRecord.invoice_no)
+        )
     )
-    refunds = await session.exec(
-        select(RefundRecord).where(RefundRecord.invt_no == invt_no).order_by(col(RefundRecord.gnum))
-    )
+    refunds = await session.exec(refund_query.order_by(col(RefundRecord.gnum)))
     return {
         "invtNo": invt_no,
         "invoices": [
@@ -1027,16 +1051,19 @@ def _refund_view(record: RefundRecord) -> dict[str, Any]:
     }
 
 
-async def export_view(session: AsyncSession, invt_no: str) -> dict[str, Any]:
-    """The tax outcome of an export list: each line's exemption and refund."""
+async def export_view(session: AsyncSession, who: Who, invt_no: str) -> dict[str, Any]:
+    """The tax outcome of an export list: each line's exemption and refund; for its consignor
+    (and the invoices an enterprise registered, for that one), officers and operators."""
+    party = None if reads_everything(who) else (who.party or "")
     known = await session.get(ExportListRecord, invt_no)
-    exemptions = await session.exec(
-        select(ExemptionRecord)
-        .where(ExemptionRecord.invt_no == invt_no)
-        .order_by(col(ExemptionRecord.gnum))
-    )
+    if known is not None and party is not None and known.ebc_code != party:
+        known = None
+    exemption_query = select(ExemptionRecord).where(ExemptionRecord.invt_no == invt_no)
+    if party is not None:
+        exemption_query = exemption_query.where(ExemptionRecord.ebc_code == party)
+    exemptions = await session.exec(exemption_query.order_by(col(ExemptionRecord.gnum)))
     found = exemptions.all()
-    view = await invoices_view(session, invt_no)
+    view = await invoices_view(session, invt_no, party)
     if known is None and not found and not view["invoices"]:
         raise NotFound(
             f"the tax service holds nothing of list {invt_no}",
@@ -1061,10 +1088,16 @@ async def export_view(session: AsyncSession, invt_no: str) -> dict[str, Any]:
 
 
 async def income_tax_statement(
-    session: AsyncSession, ebc_code: str, year: int, tables: TaxTables
+    session: AsyncSession, who: Who, ebc_code: str, year: int, tables: TaxTables
 ) -> dict[str, Any]:
     """The deemed income tax of an enterprise's year from its exempt export lines (revenue ×
-    4% × the rate; 国家税务总局公告2019年第36号), recorded as its statement."""
+    4% × the rate; 国家税务总局公告2019年第36号), recorded as its statement; for the enterprise
+    itself, officers and operators (not on file for anyone else)."""
+    if not may_read(who, [ebc_code]):
+        raise NotFound(
+            f"no income tax statement of {ebc_code} for {year}",
+            [Violation(field="ebcCode", rule="must be the calling enterprise", value=ebc_code)],
+        )
     result = await session.exec(
         select(ExemptionRecord).where(
             ExemptionRecord.ebc_code == ebc_code,

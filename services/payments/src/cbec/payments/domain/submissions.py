@@ -18,9 +18,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from enum import StrEnum
 
-from pydantic.alias_generators import to_camel
+from pydantic.alias_generators import to_camel, to_snake
 
-from cbec.payments.domain.documents import AppType, FundsDocument, business_content
+from cbec.payments.domain.documents import (
+    AppType,
+    FundsDocument,
+    PaymentVoucher,
+    business_content,
+)
 from cbec.shared.errors import Violation
 
 # "-401007 duplicate payment" (DOMAIN.md §3, processing errors).
@@ -78,8 +83,13 @@ def classify_submission(
     new: FundsDocument,
     *,
     same_order: Iterable[FundsDocument] = (),
+    on_file_by_another: bool = False,
 ) -> SubmissionDecision:
     """Classify ``new`` against ``existing``, the document on file under the same key (or None).
+
+    - ``on_file_by_another``: ``existing`` was filed by another enterprise than the one sending
+      ``new``: whatever ``new`` says (the same content, a change, a delete), it is refused as a
+      duplicate (-401007) and changes nothing; only the filer changes or deletes a document;
 
     - nothing on file: ``appType`` 1 is new; a change or delete of it is an unknown document;
     - on file, same content (whatever ``guid``, ``appType`` and ``appTime``): an identical
@@ -96,6 +106,20 @@ def classify_submission(
     ):
         raise ValueError(
             f"{existing.document_id} is not on file under the key of {new.document_id}"
+        )
+    if existing is not None and on_file_by_another:
+        key_field = "payTransactionId" if isinstance(new, PaymentVoucher) else "orderNo"
+        return SubmissionDecision(
+            SubmissionKind.CONFLICTING_DUPLICATE,
+            f"{new.document_id} is on file, filed by another enterprise",
+            (
+                Violation(
+                    key_field,
+                    "a document on file is changed or deleted only by the enterprise that filed it",
+                    getattr(new, to_snake(key_field)),
+                ),
+            ),
+            return_status=DUPLICATE_PAYMENT_STATUS,
         )
     other = sorted(
         d.document_id
