@@ -6,6 +6,7 @@ file gives it::
 
     env = service_environment("declaration")   # values interpolated from .env.example
     env = service_environment("gateway", overrides={"GATEWAY_SECRET_KEY": key})
+    env = service_environment("payments", overrides=generated_keys())   # ready for production
 
 Interpolation follows the Compose Specification: ``$$`` is a literal ``$``; ``$VAR`` and
 ``${VAR}``; ``${VAR:-default}`` / ``${VAR-default}`` (default when unset or empty / unset);
@@ -182,6 +183,28 @@ def read_env_file(path: Path = ENV_EXAMPLE) -> dict[str, str]:
         else:
             value = re.sub(r"\s+#.*$", "", value)
         values[key] = value
+    return values
+
+
+def generated_keys(path: Path = ENV_EXAMPLE) -> dict[str, str]:
+    """What an operator writes into `.env` in place of the key placeholders (which a process
+    refuses with CBEC_ENV=production): a new Ed25519 pair for every ``*_PRIVATE_KEY`` /
+    ``*_PUBLIC_KEY`` of the file, as `cbec keys generate` prints it, and a new Fernet key for
+    ``GATEWAY_SECRET_KEY``. Pass it as ``overrides`` to :func:`service_environment`."""
+    import base64
+    import os
+
+    from cbec.shared import keys
+
+    values: dict[str, str] = {}
+    for name in read_env_file(path):
+        if name.endswith("_PRIVATE_KEY"):
+            private = keys.generate_private_key()
+            values[name] = keys.private_text(private)
+            values[name.removesuffix("_PRIVATE_KEY") + "_PUBLIC_KEY"] = keys.public_text(
+                private.public_key()
+            )
+    values["GATEWAY_SECRET_KEY"] = base64.urlsafe_b64encode(os.urandom(32)).decode()
     return values
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterator, Mapping
+from collections.abc import Iterable, Iterator, Mapping
 from functools import cache
 from pathlib import Path
 from typing import Any
@@ -13,7 +13,7 @@ from typing import Any
 from jsonschema import Draft7Validator
 
 from .compose import Reference, interpolate, raw_environment, references, scan
-from .problems import Problem
+from .problems import PROCESSES, Problem
 
 SCHEMA_FILE = Path(__file__).parent / "schemas" / "compose-spec.json"
 
@@ -180,3 +180,81 @@ def rule_problems(doc: Mapping[str, Any], env_example: Mapping[str, str]) -> lis
             )
         )
     return problems
+
+
+def event_key_variable(service: str, half: str) -> str:
+    """The `.env` variable of a service's event key: DECLARATION_EVENT_PRIVATE_KEY, ..."""
+    return f"{service.upper().replace('-', '_')}_EVENT_{half.upper()}_KEY"
+
+
+def _required_variable(text: str) -> str | None:
+    """The variable of `text` when it is exactly one `${VAR:?message}`, else None."""
+    if not _is_required_reference(text):
+        return None
+    (reference,) = references(text)
+    return reference.name
+
+
+def event_key_problems(
+    doc: Mapping[str, Any], owners: Mapping[str, str], reads: Mapping[str, Iterable[str]]
+) -> list[Problem]:
+    """Each process signs the events of the topics it owns with its own key and verifies those
+    it reads with their owners' public keys: a process that owns a topic has EVENT_SIGNING_KEY
+    `${<NAME>_EVENT_PRIVATE_KEY:?...}`, one that owns none has none; EVENT_PUBLIC_KEYS is
+    `<owner>=${<OWNER>_EVENT_PUBLIC_KEY:?...}` for exactly the owners of the topics it reads.
+    No service of the file refers to another process's private event key (a process's
+    migration job shares its environment)."""
+    found: list[Problem] = []
+    services: Mapping[str, Any] = doc.get("services") or {}
+    for name in PROCESSES:
+        if name not in services:
+            continue  # rule_problems and the process test report it
+        env = raw_environment(services[name])
+        where = f"{name}.environment"
+        publishes = name in owners.values()
+        signing = env.get("EVENT_SIGNING_KEY")
+        own = event_key_variable(name, "private")
+        if publishes and _required_variable(signing or "") != own:
+            found.append(Problem(f"{where}.EVENT_SIGNING_KEY", f"is ${{{own}:?message}}", signing))
+        if not publishes and "EVENT_SIGNING_KEY" in env:
+            found.append(
+                Problem(f"{where}.EVENT_SIGNING_KEY", "a process that owns no topic has none")
+            )
+
+        expected = {owners[topic] for topic in reads.get(name, ())}
+        named: set[str] = set()
+        for entry in filter(
+            None, (p.strip() for p in (env.get("EVENT_PUBLIC_KEYS") or "").split(","))
+        ):
+            service, sep, value = entry.partition("=")
+            variable = _required_variable(value)
+            if not sep or variable != event_key_variable(service, "public"):
+                found.append(
+                    Problem(
+                        f"{where}.EVENT_PUBLIC_KEYS",
+                        "an entry is <service>=${<SERVICE>_EVENT_PUBLIC_KEY:?message}",
+                        entry,
+                    )
+                )
+                continue
+            named.add(service)
+        if named != expected:
+            found.append(
+                Problem(
+                    f"{where}.EVENT_PUBLIC_KEYS",
+                    "names the owners of the topics the process reads, and only them",
+                    sorted(named),
+                )
+            )
+
+    private = {event_key_variable(name, "private"): name for name in PROCESSES}
+    for service_name, svc in services.items():
+        process = service_name.removesuffix("-migrate")
+        for where, text in _walk(svc, service_name):
+            for ref in references(text):
+                holder = private.get(ref.name)
+                if holder is not None and holder != process:
+                    found.append(
+                        Problem(where, "no process holds another's event private key", ref.name)
+                    )
+    return found

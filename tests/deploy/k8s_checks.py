@@ -790,3 +790,103 @@ def kafka_user_problems(
                 )
             )
     return found
+
+
+EVENT_PUBLIC_KEYS_SECRET = "cbec-event-public-keys"
+EVENT_PRIVATE_KEY = "event-private-key"
+_EVENT_KEY_ENTRY = re.compile(r"^(?P<service>[\w-]+)=\$\((?P<variable>[A-Za-z_][A-Za-z0-9_]*)\)$")
+
+
+def _secret_ref(env: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    return ((env or {}).get("valueFrom") or {}).get("secretKeyRef")
+
+
+def event_key_problems(
+    objects: list[dict[str, Any]], owners: Mapping[str, str], reads: Mapping[str, Iterable[str]]
+) -> list[Problem]:
+    """Each process signs the events of the topics it owns with its own key and verifies those
+    it reads with their owners' public keys: a process that owns a topic has EVENT_SIGNING_KEY
+    from its own Secret (cbec-<name>, key event-private-key), one that owns none has none;
+    EVENT_PUBLIC_KEYS is ``<owner>=$(VAR)`` for exactly the owners of the topics it reads, each
+    VAR defined before it (Kubernetes expands only those) from cbec-event-public-keys under the
+    owner's name; no pod but the process's own Deployment refers to its private key."""
+    found: list[Problem] = []
+    deployments = _by_kind(objects, "Deployment")
+    for name in PROCESSES:
+        deployment = deployments.get(name)
+        if deployment is None:
+            continue  # wiring_problems reports it
+        where = f"Deployment/{name}"
+        container = (_pod_spec(deployment).get("containers") or [{}])[0]
+        entries = container.get("env") or []
+        env = {e["name"]: e for e in entries}
+        publishes = name in owners.values()
+        signing = _secret_ref(env.get("EVENT_SIGNING_KEY"))
+        if publishes and signing != {"name": f"cbec-{name}", "key": EVENT_PRIVATE_KEY}:
+            found.append(
+                Problem(
+                    where,
+                    f"EVENT_SIGNING_KEY comes from its own Secret (cbec-{name}, "
+                    f"{EVENT_PRIVATE_KEY})",
+                    signing or (env.get("EVENT_SIGNING_KEY") or {}).get("value"),
+                )
+            )
+        if not publishes and "EVENT_SIGNING_KEY" in env:
+            found.append(Problem(where, "a process that owns no topic has no EVENT_SIGNING_KEY"))
+
+        expected = {owners[topic] for topic in reads.get(name, ())}
+        text = str((env.get("EVENT_PUBLIC_KEYS") or {}).get("value") or "")
+        position = {e["name"]: i for i, e in enumerate(entries)}
+        named: set[str] = set()
+        for entry in filter(None, (piece.strip() for piece in text.split(","))):
+            match = _EVENT_KEY_ENTRY.match(entry)
+            if match is None:
+                found.append(
+                    Problem(where, "an EVENT_PUBLIC_KEYS entry is <service>=$(VARIABLE)", entry)
+                )
+                continue
+            service, variable = match.group("service"), match.group("variable")
+            named.add(service)
+            if position.get(variable, len(entries)) > position["EVENT_PUBLIC_KEYS"]:
+                found.append(
+                    Problem(where, "EVENT_PUBLIC_KEYS uses variables defined before it", variable)
+                )
+            ref = _secret_ref(env.get(variable))
+            if ref != {"name": EVENT_PUBLIC_KEYS_SECRET, "key": service}:
+                found.append(
+                    Problem(
+                        where,
+                        f"the public key of each service comes from {EVENT_PUBLIC_KEYS_SECRET} "
+                        "under its name",
+                        (service, variable, ref),
+                    )
+                )
+        if named != expected:
+            found.append(
+                Problem(
+                    where,
+                    "EVENT_PUBLIC_KEYS names the owners of the topics it reads, and only them",
+                    sorted(named),
+                )
+            )
+
+    for obj in objects:
+        if obj.get("kind") not in POD_TEMPLATES:
+            continue
+        for container in _pod_spec(obj).get("containers") or []:
+            for env in container.get("env") or []:
+                ref = _secret_ref(env)
+                if not ref or ref.get("key") != EVENT_PRIVATE_KEY:
+                    continue
+                if (obj.get("kind"), f"cbec-{obj['metadata']['name']}") != (
+                    "Deployment",
+                    ref.get("name"),
+                ):
+                    found.append(
+                        Problem(
+                            f"{_name(obj)}.{env['name']}",
+                            "only a service's own Deployment holds its event private key",
+                            ref,
+                        )
+                    )
+    return found

@@ -13,7 +13,7 @@ import pytest
 
 from . import compose_checks
 from .compose import load_compose, read_env_file, service_environment
-from .compose_checks import is_secret_name, rule_problems, schema_problems
+from .compose_checks import event_key_problems, is_secret_name, rule_problems, schema_problems
 from .problems import ALL_TOPICS, PROCESSES, REPO_ROOT, rules
 
 
@@ -268,6 +268,106 @@ def test_every_process_runs_in_production_with_caller_token_keys_of_its_own(
     # No service but the gateway holds a private key of the gateway's tokens.
     for name in set(PROCESSES) - {"gateway"}:
         assert "GATEWAY_TOKEN_PRIVATE_KEY" not in str(environment[name]), name
+
+
+def _reads() -> dict[str, set[str]]:
+    """The topics each process consumes: those of the events its handlers read (the contract)."""
+    from cbec.shared.contracts import contract_pairs
+
+    reads: dict[str, set[str]] = {name: set() for name in PROCESSES}
+    for consumer, _type, _model, producer in contract_pairs():
+        reads[consumer].add(producer.topic)
+    return reads
+
+
+def test_every_process_signs_and_verifies_events_with_keys_of_its_own(
+    doc: dict[str, Any],
+) -> None:
+    from cbec.shared.topics import TOPIC_OWNERS
+
+    assert [str(p) for p in event_key_problems(doc, TOPIC_OWNERS, _reads())] == []
+    environment = {name: doc["services"][name]["environment"] for name in PROCESSES}
+    assert "EVENT_SIGNING_KEY" not in environment["gateway"]
+    for name in set(PROCESSES) - {"gateway"}:
+        variable = name.upper().replace("-", "_") + "_EVENT_PRIVATE_KEY"
+        assert environment[name]["EVENT_SIGNING_KEY"].startswith(f"${{{variable}:?"), name
+        # Its migration job runs with the same environment: its own key, nobody else's.
+        assert doc["services"][f"{name}-migrate"]["environment"] == environment[name]
+    # The gateway's one-stop view reads every topic: it holds every public key, and no
+    # private one.
+    assert service_environment("gateway")["EVENT_PUBLIC_KEYS"] == (
+        "declaration=change-me-declaration-event-public-key, "
+        "logistics=change-me-logistics-event-public-key, "
+        "payments=change-me-payments-event-public-key, "
+        "tax-refund=change-me-tax-refund-event-public-key"
+    )
+    assert service_environment("payments")["EVENT_PUBLIC_KEYS"] == (
+        "declaration=change-me-declaration-event-public-key"
+    )
+
+
+# A public key written into the file instead of taken from .env.
+_LITERAL_KEY = "Ppq2MXWVny8VxXnVw77ZkD9ad2khIqqE636wbwSNmTo="
+
+
+def _required(variable: str) -> str:
+    return f"${{{variable}:?set {variable} in .env}}"
+
+
+@pytest.mark.parametrize(
+    ("service", "key", "value", "rule"),
+    [
+        ("payments", "EVENT_SIGNING_KEY", _required("DECLARATION_EVENT_PRIVATE_KEY"),
+         "no process holds another's event private key"),
+        ("payments", "EVENT_SIGNING_KEY", _required("DECLARATION_EVENT_PRIVATE_KEY"),
+         "is ${PAYMENTS_EVENT_PRIVATE_KEY:?message}"),
+        ("logistics", "EVENT_SIGNING_KEY", None, "is ${LOGISTICS_EVENT_PRIVATE_KEY:?message}"),
+        ("gateway", "EVENT_SIGNING_KEY", _required("GATEWAY_EVENT_PRIVATE_KEY"),
+         "a process that owns no topic has none"),
+        ("tax-refund", "EVENT_PUBLIC_KEYS",
+         "declaration=" + _required("DECLARATION_EVENT_PUBLIC_KEY"),
+         "names the owners of the topics the process reads, and only them"),
+        ("payments", "EVENT_PUBLIC_KEYS",
+         "declaration=" + _required("DECLARATION_EVENT_PUBLIC_KEY")
+         + ",tax-refund=" + _required("TAX_REFUND_EVENT_PUBLIC_KEY"),
+         "names the owners of the topics the process reads, and only them"),
+        ("logistics", "EVENT_PUBLIC_KEYS", "declaration=" + _required("LOGISTICS_EVENT_PUBLIC_KEY"),
+         "an entry is <service>=${<SERVICE>_EVENT_PUBLIC_KEY:?message}"),
+        ("logistics", "EVENT_PUBLIC_KEYS", f"declaration={_LITERAL_KEY}",
+         "an entry is <service>=${<SERVICE>_EVENT_PUBLIC_KEY:?message}"),
+        ("kafka-users", "DECLARATION_KEY", _required("DECLARATION_EVENT_PRIVATE_KEY"),
+         "no process holds another's event private key"),
+    ],
+)  # fmt: skip
+def test_the_event_key_check_rejects_a_misplaced_or_missing_key(
+    doc: dict[str, Any], service: str, key: str, value: str | None, rule: str
+) -> None:
+    from cbec.shared.topics import TOPIC_OWNERS
+
+    broken = copy.deepcopy(doc)
+    environment = broken["services"][service]["environment"]
+    if value is None:
+        del environment[key]
+    else:
+        environment[key] = value
+    problems = event_key_problems(broken, TOPIC_OWNERS, _reads())
+    assert rule in rules(problems), [str(p) for p in problems]
+
+
+def test_the_key_placeholders_of_env_example_are_refused_as_keys(
+    env_example: dict[str, str],
+) -> None:
+    """A `.env` copied without replacing a key cannot start a process (CBEC_ENV=production)."""
+    from cbec.shared import keys
+
+    placeholders = {
+        k: v for k, v in env_example.items() if k.endswith(("_PRIVATE_KEY", "_PUBLIC_KEY"))
+    }
+    assert len(placeholders) == 12  # two token pairs, four event pairs
+    for name, value in placeholders.items():
+        load = keys.load_private_key if name.endswith("_PRIVATE_KEY") else keys.load_public_key
+        with pytest.raises(ValueError, match="make one with: cbec keys generate"):
+            load(value)
 
 
 def test_only_the_gateway_publishes_a_port_of_the_platform(doc: dict[str, Any]) -> None:

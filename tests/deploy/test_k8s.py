@@ -15,6 +15,7 @@ from cbec.shared.contracts import contract_pairs
 from cbec.shared.topics import TOPIC_OWNERS
 
 from .k8s_checks import (
+    event_key_problems,
     expected_grants,
     kafka_user_problems,
     network_problems,
@@ -406,6 +407,122 @@ def test_the_wiring_check_rejects_a_token_key_not_from_a_secret(
             entry["value"] = "literal"
     problems = rules(wiring_problems(_replace(objects, deployment)))
     assert problems == {"SERVICE_TOKEN_PUBLIC_KEY comes from a Secret"}
+
+
+def _env_of(obj: dict[str, Any]) -> list[dict[str, Any]]:
+    env: list[dict[str, Any]] = obj["spec"]["template"]["spec"]["containers"][0]["env"]
+    return env
+
+
+def test_every_process_signs_and_verifies_events_with_keys_from_secrets(
+    objects: list[dict[str, Any]],
+) -> None:
+    assert [str(p) for p in event_key_problems(objects, TOPIC_OWNERS, _reads())] == []
+
+    def env(name: str) -> dict[str, Any]:
+        return {e["name"]: e for e in _env_of(_find(objects, "Deployment", name))}
+
+    assert "EVENT_SIGNING_KEY" not in env("gateway")
+    for name in ("declaration", "logistics", "payments", "tax-refund"):
+        assert env(name)["EVENT_SIGNING_KEY"]["valueFrom"]["secretKeyRef"] == {
+            "name": f"cbec-{name}",
+            "key": "event-private-key",
+        }
+        others = set(PROCESSES) - {name}
+        assert not [o for o in others if f"'cbec-{o}'" in str(env(name))], name
+        # Its migration Job builds neither a signer nor a verifier: it holds no event key.
+        assert "EVENT_" not in str(_env_of(_find(objects, "Job", f"{name}-migrate")))
+    assert env("payments")["EVENT_PUBLIC_KEYS"]["value"] == (
+        "declaration=$(DECLARATION_EVENT_PUBLIC_KEY)"
+    )
+    assert env("payments")["DECLARATION_EVENT_PUBLIC_KEY"]["valueFrom"]["secretKeyRef"] == {
+        "name": "cbec-event-public-keys",
+        "key": "declaration",
+    }
+    public = _find(objects, "Secret", "cbec-event-public-keys")
+    assert set(public["stringData"]) == set(TOPIC_OWNERS.values())
+
+
+def _event_keys_broken(objects: list[dict[str, Any]], change: str) -> dict[str, Any]:
+    if change == "a migration Job holds the private key":
+        changed = _find(objects, "Job", "payments-migrate")
+        _env_of(changed).append(
+            {
+                "name": "EVENT_SIGNING_KEY",
+                "valueFrom": {
+                    "secretKeyRef": {"name": "cbec-payments", "key": "event-private-key"}
+                },
+            }
+        )
+        return changed
+    name = {
+        "another's private key": "payments",
+        "a literal private key": "logistics",
+        "the gateway signs": "gateway",
+        "a reader misses an owner": "tax-refund",
+        "a key of a topic it does not read": "payments",
+        "a variable defined after it": "logistics",
+        "another service's public key": "logistics",
+        "a literal public key": "declaration",
+    }[change]
+    changed = _find(objects, "Deployment", name)
+    env = _env_of(changed)
+    by_name = {e["name"]: e for e in env}
+    if change == "another's private key":
+        by_name["EVENT_SIGNING_KEY"]["valueFrom"]["secretKeyRef"]["name"] = "cbec-declaration"
+    elif change == "a literal private key":
+        by_name["EVENT_SIGNING_KEY"].pop("valueFrom")
+        by_name["EVENT_SIGNING_KEY"]["value"] = "gJxqcItRsjB6uZI4SPeFPwklnz_fFBp7IGkvUJiqOUA="
+    elif change == "the gateway signs":
+        env.append({"name": "EVENT_SIGNING_KEY", "value": "x"})
+    elif change == "a reader misses an owner":
+        by_name["EVENT_PUBLIC_KEYS"]["value"] = "declaration=$(DECLARATION_EVENT_PUBLIC_KEY)"
+    elif change == "a key of a topic it does not read":
+        # Named after another variable, too: the value is not tax-refund's key.
+        by_name["EVENT_PUBLIC_KEYS"]["value"] += ",tax-refund=$(DECLARATION_EVENT_PUBLIC_KEY)"
+    elif change == "a variable defined after it":
+        entry = by_name["DECLARATION_EVENT_PUBLIC_KEY"]
+        env.remove(entry)
+        env.append(entry)
+    elif change == "another service's public key":
+        by_name["DECLARATION_EVENT_PUBLIC_KEY"]["valueFrom"]["secretKeyRef"]["key"] = "payments"
+    else:
+        by_name["EVENT_PUBLIC_KEYS"]["value"] = (
+            "logistics=Ppq2MXWVny8VxXnVw77ZkD9ad2khIqqE636wbwSNmTo=,"
+            "payments=$(PAYMENTS_EVENT_PUBLIC_KEY)"
+        )
+    return changed
+
+
+@pytest.mark.parametrize(
+    ("change", "rule"),
+    [
+        ("another's private key",
+         "EVENT_SIGNING_KEY comes from its own Secret (cbec-payments, event-private-key)"),
+        ("another's private key", "only a service's own Deployment holds its event private key"),
+        ("a literal private key",
+         "EVENT_SIGNING_KEY comes from its own Secret (cbec-logistics, event-private-key)"),
+        ("a migration Job holds the private key",
+         "only a service's own Deployment holds its event private key"),
+        ("the gateway signs", "a process that owns no topic has no EVENT_SIGNING_KEY"),
+        ("a reader misses an owner",
+         "EVENT_PUBLIC_KEYS names the owners of the topics it reads, and only them"),
+        ("a key of a topic it does not read",
+         "EVENT_PUBLIC_KEYS names the owners of the topics it reads, and only them"),
+        ("a key of a topic it does not read",
+         "the public key of each service comes from cbec-event-public-keys under its name"),
+        ("a variable defined after it", "EVENT_PUBLIC_KEYS uses variables defined before it"),
+        ("another service's public key",
+         "the public key of each service comes from cbec-event-public-keys under its name"),
+        ("a literal public key", "an EVENT_PUBLIC_KEYS entry is <service>=$(VARIABLE)"),
+    ],
+)  # fmt: skip
+def test_the_event_key_check_rejects_a_misplaced_or_missing_key(
+    objects: list[dict[str, Any]], change: str, rule: str
+) -> None:
+    changed = _event_keys_broken(objects, change)
+    problems = event_key_problems(_replace(objects, changed), TOPIC_OWNERS, _reads())
+    assert rule in rules(problems), [str(p) for p in problems]
 
 
 def _ingress_from(objects: list[dict[str, Any]], name: str) -> dict[str, Any]:

@@ -3,8 +3,10 @@ ready: its migration job first (`cbec migrate`), then `cbec serve`, as the compo
 
 Only what points at the stack's containers is replaced: the broker (the embedded one, which has no
 idempotent producer, no TLS and no users: PLAINTEXT), the database (SQLite, or PostgreSQL when
-TEST_DATABASE_URL is set), and the listening port. Everything else (OTLP endpoint, service URLs,
-secrets from .env.example, DB_MIGRATE_ON_START=false, ...) is the compose file's.
+TEST_DATABASE_URL is set), and the listening port; the keys are generated, as an operator puts
+them into .env (CBEC_ENV=production refuses the placeholders of .env.example). Everything else
+(OTLP endpoint, service URLs, passwords from .env.example, DB_MIGRATE_ON_START=false, ...) is
+the compose file's.
 """
 
 from __future__ import annotations
@@ -17,7 +19,7 @@ import httpx
 import pytest
 
 from cbec.shared.embedded import free_port
-from tests.deploy.compose import service_environment
+from tests.deploy.compose import generated_keys, service_environment
 from tests.support.procs import ROOT, ServiceProcess
 
 pytestmark = pytest.mark.integration
@@ -28,7 +30,8 @@ PROCESSES = ["gateway", "declaration", "logistics", "payments", "tax-refund"]
 def test_a_process_with_the_compose_environment_migrates_and_becomes_ready(
     name: str, kafka_bootstrap: str, database_url: str, tmp_path: Path
 ) -> None:
-    env = service_environment(name)
+    env = service_environment(name, overrides=generated_keys())
+    assert env["CBEC_ENV"] == "production"
     assert env["DB_MIGRATE_ON_START"] == "false"
     assert env["KAFKA_SECURITY_PROTOCOL"] == "SASL_SSL"
     env.update(

@@ -60,7 +60,7 @@ from cbec.shared.logs import configure_logging
 from cbec.shared.migrations import upgrade
 from cbec.shared.outbox import Outbox, OutboxRelay
 from cbec.shared.settings import ServiceSettings
-from cbec.shared.signing import EventVerifier, verifier_from_settings
+from cbec.shared.signing import EventVerifier, signer_from_settings, verifier_from_settings
 from cbec.shared.telemetry import (
     instrument_app,
     instrument_engine,
@@ -412,8 +412,17 @@ def create_service_app(
     docs too) takes only requests with a valid caller token of the gateway
     (:mod:`cbec.shared.callers`); the routers of ``service_callers`` take only the tokens of the
     service named there. ``caller_tokens=False`` is for the gateway, which authenticates its
-    callers itself. A missing or bad key in production fails here, before the app starts."""
+    callers itself. A missing or bad key in production fails here, before the app starts:
+    the caller-token keys, the event key of a service that publishes (EVENT_SIGNING_KEY) and
+    the public keys of the owners of what it consumes (EVENT_PUBLIC_KEYS); the app keeps them
+    on ``app.state.event_signer`` (None when it publishes nothing) and
+    ``app.state.event_verifiers`` (one per consumer)."""
     verifier = _caller_verifier(settings, service_callers) if caller_tokens else None
+    event_signer = signer_from_settings(settings) if descriptor.topics else None
+    # Whose signature each consumed topic needs, and their keys.
+    verifiers = [
+        verifier_from_settings(settings, owners_of(spec.topics, spec.owners)) for spec in consumers
+    ]
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -429,14 +438,7 @@ def create_service_app(
         read_engine = create_read_engine(settings.database_url, engine)
         if read_engine is not engine:
             instrument_engine(read_engine)
-        publisher = Publisher(settings)
-        if descriptor.topics:
-            publisher.signer  # noqa: B018 (a service that publishes refuses to start keyless)
-        # Whose signature each consumed topic needs, and their keys: a bad setting stops here.
-        verifiers = [
-            verifier_from_settings(settings, owners_of(spec.topics, spec.owners))
-            for spec in consumers
-        ]
+        publisher = Publisher(settings, signer=event_signer)
         relay = OutboxRelay(
             engine,
             sessions,
@@ -507,6 +509,8 @@ def create_service_app(
     if verifier is not None:
         app.add_middleware(CallerTokens, verifier=verifier, route_issuer=route_issuer)
     app.state.caller_verifier = verifier
+    app.state.event_signer = event_signer
+    app.state.event_verifiers = verifiers
     app.add_middleware(_DatabaseUnavailable, service=settings.service_name)
     app.add_middleware(_HttpMetrics, service=settings.service_name)
 
