@@ -20,12 +20,34 @@ from cbec.gateway.errors import BadGateway, ServiceUnavailable
 from cbec.gateway.routing import Route
 from cbec.gateway.services import Caller
 from cbec.gateway.settings import Settings
+from cbec.shared.errors import InvalidInput, Violation
 
 log = logging.getLogger(__name__)
 
 PARTY_HEADER = "X-Cbec-Party"
 ROLES_HEADER = "X-Cbec-Roles"
 _PASSED_HEADERS = ("content-type", "accept", "accept-language")
+
+
+def exact_url(base: str, path_with_query: str) -> httpx.URL:
+    """``base`` (scheme, host, port) with ``path_with_query`` as its target, unchanged; a target
+    httpx would send otherwise is refused (400 naming ``path``) rather than forwarded as
+    another path. The canonical path rule at the edge keeps every such target out already."""
+    root = httpx.URL(base)
+    target = root.raw_path.rstrip(b"/") + path_with_query.encode("latin-1")
+    url = root.copy_with(raw_path=target)
+    if url.raw_path != target:
+        raise InvalidInput(
+            [
+                Violation(
+                    field="path",
+                    rule="must reach the service unchanged",
+                    value=path_with_query[:200],
+                    expected=url.raw_path.decode("latin-1")[:200],
+                )
+            ]
+        )
+    return url
 
 
 class Upstreams:
@@ -71,8 +93,11 @@ class Upstreams:
         caller: Caller,
         headers: dict[str, str],
     ) -> httpx.Response:
-        """The service's answer (status < 500), or ServiceUnavailable / BadGateway."""
-        url = self.urls[route.service] + path_with_query
+        """The service's answer (status < 500), or ServiceUnavailable / BadGateway.
+
+        ``path_with_query`` goes on the wire byte for byte: the URL is checked not to have
+        been rewritten by httpx (dot segments removed, characters re-encoded)."""
+        url = exact_url(self.urls[route.service], path_with_query)
         sent = {k: v for k, v in headers.items() if k.lower() in _PASSED_HEADERS}
         sent[PARTY_HEADER] = caller.code
         sent[ROLES_HEADER] = ",".join(sorted(caller.roles))
