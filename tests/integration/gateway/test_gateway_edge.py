@@ -264,6 +264,23 @@ async def test_failed_authentications_are_limited_per_address_and_per_key_id(
         good = signed_headers(issued.keyId, issued.secret, "GET", path, b"")
         assert (await stack.anonymous.get(path, headers=good)).status_code == 429
 
+        # The carrier's key, held by the gateway after a good request, is not locked out by
+        # bad signatures others send with its id; its key id's limit stops them all the same.
+        carrier = stack.credentials[CARRIER]
+
+        def from_address(address: str, key_id: str, secret: str) -> AsyncGatewayClient:
+            transport = httpx.ASGITransport(app=stack.app, client=(address, 1234))
+            return AsyncGatewayClient("http://g", key_id, secret, transport=transport)
+
+        async with from_address("192.0.2.20", carrier.keyId, carrier.secret) as own:
+            assert (await own.get(path)).status_code == 200
+        for attacker in ("192.0.2.21", "192.0.2.22", "192.0.2.23", "192.0.2.24"):
+            async with from_address(attacker, carrier.keyId, "forged") as forger:
+                last = await forger.get(path)
+        assert last.status_code == 401  # a held key's signature is checked: 401, not 429
+        async with from_address("192.0.2.20", carrier.keyId, carrier.secret) as own:
+            assert (await own.get(path)).status_code == 200
+
         # From four other addresses: the key id's own limit stops the fourth attempt.
         codes = []
         answer = None
@@ -277,7 +294,6 @@ async def test_failed_authentications_are_limited_per_address_and_per_key_id(
         assert answer is not None
         assert "this key" in answer.json()["detail"]
         # Other keys from other addresses are not affected.
-        carrier = stack.credentials[CARRIER]
         async with AsyncGatewayClient(
             "http://g",
             carrier.keyId,

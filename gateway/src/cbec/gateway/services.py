@@ -517,8 +517,8 @@ async def authenticate(
     cached = cache.get(key_id) if cache is not None else None
     signer = cached or await find_signer(session, keyring, key_id, now=now)
     if not signature_matches(request, signer) or signer is None:
-        if cache is not None:
-            cache.forget(key_id)
+        # A key held stays held: a wrong signature says nothing about the key (anyone may send
+        # one with its id), and dropping it would expose its enterprise to the key id's limit.
         raise Unauthorized("unknown key or the signature does not match the request")
     if admit is not None:
         admit(signer)
