@@ -2,6 +2,7 @@
 
     python -m cbec.gateway.fairness                      # the gateway's default limits
     python -m cbec.gateway.fairness --limits off         # rate and in-flight limits lifted
+    python -m cbec.gateway.fairness --max-in-flight 2     # a smaller share per enterprise
     python -m cbec.gateway.fairness --seconds 30 --flood-workers 64 --out fairness.json
 
 It starts the platform as ``cbec up`` does (its own broker, the four services and the gateway as
@@ -134,6 +135,9 @@ async def measure(
 def main(argv: Sequence[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m cbec.gateway.fairness", description=__doc__)
     parser.add_argument("--limits", choices=("default", "off"), default="default")
+    parser.add_argument(
+        "--max-in-flight", type=int, help="MAX_IN_FLIGHT_PER_ENTERPRISE of the gateway"
+    )
     parser.add_argument("--seconds", type=float, default=20.0)
     parser.add_argument("--interval", type=float, default=0.2)
     parser.add_argument("--flood-workers", type=int, default=32)
@@ -158,6 +162,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     saved = dict(bench.PLATFORM_ENV)
     bench.PLATFORM_ENV.clear()
     bench.PLATFORM_ENV.update(LIMITS_OFF if args.limits == "off" else {})
+    if args.max_in_flight:
+        bench.PLATFORM_ENV["MAX_IN_FLIGHT_PER_ENTERPRISE"] = str(args.max_in_flight)
     log = io.StringIO()
     try:
         with (
@@ -186,6 +192,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         bench.PLATFORM_ENV.update(saved)
     result["settings"] = {
         "limits": args.limits,
+        "max_in_flight": args.max_in_flight,
         "seconds": args.seconds,
         "interval": args.interval,
         "flood_workers": args.flood_workers,

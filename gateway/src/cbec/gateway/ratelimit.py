@@ -4,8 +4,8 @@
     wait = limiter.take("EBC0000001")    # 0.0: go on; > 0: seconds until a token is free
     failures = TokenBuckets(rate=0.2, burst=20)
     wait = failures.wait("ip:192.0.2.7")  # > 0: no token left, refuse before any work
-    in_flight = InFlight(limit=8)
-    with in_flight.slot("EBC0000001"):    # TooBusy when 8 of its requests are running
+    in_flight = InFlight(limit=4)
+    with in_flight.slot("EBC0000001"):    # TooBusy when 4 of its requests are running
         ...
 
 Each enterprise's bucket holds up to ``burst`` tokens and refills at ``rate`` tokens per second;

@@ -55,7 +55,7 @@ class Settings(ServiceSettings):
         default=20, ge=1, description="failed authentications allowed in a burst (bucket size)"
     )
     max_in_flight_per_enterprise: int = Field(
-        default=8,
+        default=4,
         ge=1,
         description="requests of one enterprise handled at once by a gateway process; more "
         "are refused with 429 at once instead of queueing in front of other enterprises",
