@@ -41,9 +41,11 @@ FAST = {
     "FEED_POLL_INTERVAL_SECONDS": "0.2",
     "RATE_LIMIT_PER_SECOND": "1000",
     "RATE_LIMIT_BURST": "5000",
+    "MAX_IN_FLIGHT_PER_ENTERPRISE": "1000",
     "LOG_LEVEL": "INFO",
 }
-"""Settings of a platform under test: quick polling, and rate limits above what tests send."""
+"""Settings of a platform under test: quick polling, and rate and in-flight limits above what
+tests send (their clients gather many requests of one enterprise at once)."""
 
 
 def free_port_block() -> int:

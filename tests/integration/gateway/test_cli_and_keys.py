@@ -158,3 +158,37 @@ async def test_a_claim_its_gateway_never_answered_is_taken_over_after_the_in_fli
         assert await claim(taken + timedelta(hours=1)) == answer
     finally:
         await engine.dispose()
+
+
+def test_enterprise_keys_lists_rotates_and_revokes_and_shows_a_secret_only_when_made(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("DATABASE_URL", f"sqlite+aiosqlite:///{tmp_path / 'gateway.db'}")
+    monkeypatch.setenv("KEY_ROTATION_GRACE_SECONDS", "60")
+    code = "3301963K69"
+    assert _cbec(["enterprise", "add", "--code", code, "--name", "S", "--roles", "ecommerce"]) == 0
+    first = json.loads(capsys.readouterr().out)
+
+    assert _cbec(["enterprise", "keys", "rotate", "--code", code]) == 0
+    rotated = json.loads(capsys.readouterr().out)
+    assert rotated["secret"]
+    assert rotated["keyId"] != first["keyId"]
+    assert [(k["keyId"], k["status"]) for k in rotated["replaced"]] == [
+        (first["keyId"], "expiring")
+    ]
+
+    assert _cbec(["enterprise", "keys", "revoke", "--code", code, "--key-id", first["keyId"]]) == 0
+    assert json.loads(capsys.readouterr().out)["status"] == "revoked"
+
+    assert _cbec(["enterprise", "keys", "list", "--code", code]) == 0
+    listed = capsys.readouterr().out
+    assert {k["keyId"]: k["status"] for k in json.loads(listed)} == {
+        first["keyId"]: "revoked",
+        rotated["keyId"]: "active",
+    }
+    assert first["secret"] not in listed
+    assert rotated["secret"] not in listed
+
+    other = ["enterprise", "keys", "revoke", "--code", "3301963K70", "--key-id", rotated["keyId"]]
+    assert _cbec(other) == 2
+    assert "has no key" in capsys.readouterr().err

@@ -31,8 +31,15 @@ How:
 - Feeds: ``/v1/feeds/customs`` and ``/tax`` are Server-Sent Event streams that follow for
   FEED_STREAM_SECONDS; here that is 0.01 s, so a following feed ends after the events already
   there, and nothing is excluded.
-- Rate limits are raised far above the run's rate; webhooks are never delivered in the
+- Rate limits (of requests and of failed authentications: the explicit cases below fail some
+  on purpose) are raised far above the run's rate; webhooks are never delivered in the
   background, and a fuzzed webhook URL gets 0.5 s when deliveries are asked for.
+
+Explicit cases beside the generated ones (the generator draws neither): bodies nested 10,000
+deep, NUL and control characters, invalid UTF-8 and wrong content types on every kind of
+operation, unusual signature and other headers (Unicode digits, numbers of 5,000 digits,
+non-ASCII), and paths that are not canonical; to the gateway and straight to each service. Each
+is answered a documented 4xx as problem+json naming a field, never a 5xx.
 
 Checks: not_a_server_error, status_code_conformance, content_type_conformance,
 response_headers_conformance, response_schema_conformance; none is excluded.
@@ -190,6 +197,8 @@ def platform(kafka_bootstrap: str, tmp_path_factory: pytest.TempPathFactory) -> 
         "DATABASE_URL": f"sqlite+aiosqlite:///{folder / 'gateway'}.db",
         "RATE_LIMIT_PER_SECOND": "100000",
         "RATE_LIMIT_BURST": "100000",
+        "AUTH_FAILURE_LIMIT_PER_SECOND": "100000",
+        "AUTH_FAILURE_LIMIT_BURST": "100000",
         "FEED_STREAM_SECONDS": "0.01",
         "FEED_POLL_INTERVAL_SECONDS": "0.01",
         "WEBHOOK_INTERVAL_SECONDS": "3600",
@@ -276,3 +285,128 @@ def test_inputs_that_answered_500_or_a_redirect_are_refused(
 
     assert answer.status_code in (404, 422), answer.text
     assert answer.headers["content-type"] == PROBLEM_JSON
+
+
+DEEP = b"[" * 10_000 + b"]" * 10_000
+DEEP_OBJECT = b'{"a":' * 10_000 + b"1" + b"}" * 10_000
+NUL_ORDER = json.dumps({"OrderHead": {"orderNo": "EO\u0000", "ebcCode": CODE}}).encode()
+BODY_CASES: list[tuple[str, str, bytes, str | None]] = [
+    (method, path, body, content_type)
+    for method, path in (
+        ("POST", "/v1/export/orders"),
+        ("POST", "/v1/import/payments"),
+        ("POST", "/v1/export/invoices"),
+        ("PUT", "/v1/webhooks"),
+        ("POST", "/v1/enterprises/applications"),
+        ("POST", "/v1/officer/cases/C1/notes"),
+        ("POST", "/v1/warehouses/3301963K69/W1/bookings"),
+        ("POST", "/v1/messages"),
+    )
+    for body, content_type in (
+        (DEEP, "application/json"),
+        (DEEP_OBJECT, None),
+        (DEEP, "text/plain"),
+        (NUL_ORDER, "application/json"),
+        (b'{"a": "\xff\xfe\x00"}', "application/json"),
+        (b"\x00\x01\x02", "application/json"),
+        (b"<a>\x00</a>", "application/xml"),
+        (b'{"OrderHead": {}}', "application/x-www-form-urlencoded"),
+    )
+]
+
+
+def _problem_not_5xx(answer: requests.Response) -> None:
+    assert answer.status_code < 500, (answer.status_code, answer.text[:500])
+    if answer.status_code >= 400:
+        assert answer.headers["content-type"] == PROBLEM_JSON, answer.text[:200]
+        assert answer.json()["detail"], answer.text[:200]
+
+
+@pytest.mark.parametrize(("method", "path", "body", "content_type"), BODY_CASES)
+def test_hostile_bodies_are_refused_with_a_4xx_by_the_gateway_and_the_services(
+    platform: Platform, method: str, path: str, body: bytes, content_type: str | None
+) -> None:
+    headers = {"Content-Type": content_type} if content_type else {}
+    answer = platform.session.request(
+        method, platform.gateway.url + path, data=body, headers=headers, auth=SIGNER, timeout=30
+    )
+    _problem_not_5xx(answer)
+    assert answer.status_code in (400, 403, 404, 405, 413, 415, 422), answer.text[:300]
+    if body in (DEEP, DEEP_OBJECT) and answer.status_code == 422:
+        assert "64 levels" in answer.text
+    for service in platform.services:
+        direct = platform.session.request(
+            method,
+            service.url + path,
+            data=body,
+            headers={**headers, "X-Cbec-Party": CODE, "X-Cbec-Roles": ",".join(sorted(ROLES))},
+            timeout=30,
+        )
+        _problem_not_5xx(direct)
+
+
+UNUSUAL_HEADERS: list[dict[str, str]] = [
+    {"X-Cbec-Timestamp": "\u0661\u0667\u0661\u0664\u0660\u0660\u0660\u0660\u0660\u0660"},
+    {"X-Cbec-Timestamp": "\u00b9\u00b2\u00b3"},
+    {"X-Cbec-Timestamp": "9" * 5000},
+    {"X-Cbec-Timestamp": "-1"},
+    {"X-Cbec-Nonce": "\u00e9" * 10},
+    {"X-Cbec-Nonce": "n" * 5000},
+    {"X-Cbec-Key": "ck_\u00e9"},
+    {"X-Cbec-Key": "k" * 5000},
+    {"X-Cbec-Signature": "\u00ff" * 64},
+    {"X-Cbec-Signature": ""},
+    {"Idempotency-Key": "\u00e9\u00ff" * 10},
+    {"Idempotency-Key": "k" * 5000},
+    {"Last-Event-ID": "\u00b2"},
+    {"Last-Event-ID": "9" * 5000},
+    {"Content-Type": "application/json; charset=\u00ff"},
+]
+
+
+@pytest.mark.parametrize("extra", UNUSUAL_HEADERS)
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [("GET", "/v1/enterprises/me"), ("POST", "/v1/export/orders"), ("GET", "/v1/feeds/tax")],
+)
+def test_unusual_headers_are_refused_with_a_4xx_naming_them(
+    platform: Platform, method: str, path: str, extra: dict[str, str]
+) -> None:
+    body = json.dumps({"OrderHead": {"ebcCode": CODE}}).encode() if method == "POST" else b""
+    prepared = requests.Request(
+        method,
+        platform.gateway.url + path + ("?follow=false" if "feeds" in path else ""),
+        data=body,
+        headers={"Content-Type": "application/json"} if body else {},
+    ).prepare()
+    prepared = SIGNER(prepared)
+    for name, value in extra.items():
+        prepared.headers[name] = value.encode("latin-1", "replace")  # type: ignore[assignment]
+    answer = platform.session.send(prepared, timeout=30)
+    _problem_not_5xx(answer)
+    harmless = {"Idempotency-Key", "Last-Event-ID"} | ({"Content-Type"} if not body else set())
+    assert answer.status_code >= 400 or set(extra) <= harmless
+
+
+NOT_CANONICAL = [
+    "/v1/export/orders/../../v1/enterprises/me",
+    "/v1/export/orders/%2e%2e/%2e%2e/v1/enterprises/me",
+    "/v1/export/orders%2f..%2f..%2fv1%2fenterprises%2fme",
+    "/v1/export/orders/%5c..%5cx",
+    "/v1/export/orders/%252e%252e/x",
+    "/v1//enterprises/me",
+    "/v1/enterprises/me%00",
+    "/v1/officer/cases/%0d%0aX-Injected:%201",
+]
+
+
+@pytest.mark.parametrize("path", NOT_CANONICAL)
+def test_paths_that_are_not_canonical_are_400_at_the_gateway_and_the_services(
+    platform: Platform, path: str
+) -> None:
+    for url in (platform.gateway.url, *(s.url for s in platform.services)):
+        prepared = requests.Request("GET", url + "/").prepare()
+        prepared.url = url + path  # as written: requests would not normalise it, but be sure
+        answer = platform.session.send(SIGNER(prepared), timeout=30)
+        assert answer.status_code == 400, (url, path, answer.text)
+        assert answer.json()["violations"][0]["field"] == "path"

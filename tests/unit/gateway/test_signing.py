@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
+
 import httpx
 import pytest
 
 from cbec.gateway import signing
 from cbec.gateway.client import SignatureAuth
+from cbec.gateway.errors import MalformedHeader, Unauthorized
+from cbec.gateway.services import SignedRequest, check_headers
 
 SECRET = "4f6Vd3-example-secret-9kQ"
 BODY = b'[{"OrderHead":{"orderNo":"EO20240425001"}}]'
@@ -86,3 +90,50 @@ def test_the_client_signs_the_path_with_query_and_body_it_sends() -> None:
     )
     assert headers[signing.SIGNATURE_HEADER] == expected
     assert second.headers[signing.NONCE_HEADER] != headers[signing.NONCE_HEADER]
+
+
+@pytest.mark.parametrize(
+    ("header", "value"),
+    [
+        ("X-Cbec-Timestamp", "\u0661\u0667\u0661\u0664\u0660\u0660\u0660\u0660\u0660\u0660"),
+        ("X-Cbec-Timestamp", "\u00b9\u00b2\u00b3"),
+        ("X-Cbec-Timestamp", "9" * 13),
+        ("X-Cbec-Timestamp", "9" * 5000),
+        ("X-Cbec-Timestamp", " 1714000000"),
+        ("X-Cbec-Key", "ck_é"),
+        ("X-Cbec-Key", "k" * 41),
+        ("X-Cbec-Nonce", "n" * 65),
+        ("X-Cbec-Nonce", "a nonce"),
+        ("X-Cbec-Signature", "zz" * 32),
+        ("X-Cbec-Signature", "ab"),
+    ],
+)
+def test_a_signature_header_outside_its_format_is_400_naming_it(header: str, value: str) -> None:
+    headers = {
+        "X-Cbec-Key": "ck_0123",
+        "X-Cbec-Timestamp": TIMESTAMP,
+        "X-Cbec-Nonce": NONCE,
+        "X-Cbec-Signature": README_SIGNATURE,
+        header: value,
+    }
+    request = SignedRequest(
+        method="POST",
+        path_with_query=PATH,
+        key_id=headers["X-Cbec-Key"],
+        timestamp=headers["X-Cbec-Timestamp"],
+        nonce=headers["X-Cbec-Nonce"],
+        signature=headers["X-Cbec-Signature"],
+        body=BODY,
+    )
+    with pytest.raises(MalformedHeader) as refused:
+        check_headers(request, now=datetime.fromtimestamp(1714000000, UTC), tolerance_seconds=300)
+
+    assert [v.field for v in refused.value.violations] == [header]
+    assert refused.value.status_code == 400
+
+
+def test_a_timestamp_far_from_now_is_401_and_a_good_one_passes() -> None:
+    request = SignedRequest("POST", PATH, "ck_0123", TIMESTAMP, NONCE, README_SIGNATURE, BODY)
+    check_headers(request, now=datetime.fromtimestamp(1714000300, UTC), tolerance_seconds=300)
+    with pytest.raises(Unauthorized, match="301 s away"):
+        check_headers(request, now=datetime.fromtimestamp(1714000301, UTC), tolerance_seconds=300)

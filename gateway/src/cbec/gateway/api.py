@@ -12,18 +12,24 @@ import hashlib
 import json
 import logging
 import math
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import UTC, datetime, timedelta
 from decimal import Decimal
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Depends, Request, Response
+from fastapi import APIRouter, Depends, Path, Request, Response
 from pydantic import ValidationError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
 
 from cbec.gateway import messages, services
 from cbec.gateway.edge import Gateway, gateway_of
-from cbec.gateway.errors import Forbidden, TooManyRequests
+from cbec.gateway.errors import (
+    Forbidden,
+    MalformedHeader,
+    TooManyRequests,
+    Unauthorized,
+    UnsupportedMediaType,
+)
 from cbec.gateway.openapi import (
     FORBIDDEN,
     IDEMPOTENCY_KEY_PARAMETER,
@@ -39,6 +45,7 @@ from cbec.gateway.openapi import (
     submission_responses,
     submission_status,
 )
+from cbec.gateway.ratelimit import TooBusy
 from cbec.gateway.routing import (
     MESSAGE_ROUTES,
     ROUTES,
@@ -55,6 +62,8 @@ from cbec.gateway.services import (
     ApplicationOut,
     Caller,
     IssuedCredentials,
+    KeyOut,
+    RotatedKey,
     SignedRequest,
     StoredAnswer,
 )
@@ -67,6 +76,7 @@ from cbec.gateway.signing import (
 from cbec.shared.ceb import MESSAGES, CebSchemaError, parse_message
 from cbec.shared.db import unavailable
 from cbec.shared.errors import InvalidInput, NotFound, Violation
+from cbec.shared.inputs import json_depth_violation
 from cbec.shared.service import Runtime, get_runtime, problem_response
 from cbec.shared.telemetry import BUSINESS_KEYS, tag_span
 
@@ -83,10 +93,17 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 GatewayDep = Annotated[Gateway, Depends(gateway_of)]
 
 
-def _path_with_query(request: Request) -> str:
+def _raw_path(request: Request) -> str:
+    """The path exactly as the client sent it (canonical: ``cbec.shared.inputs``)."""
     raw = request.scope.get("raw_path")
-    path = raw.decode("latin-1") if raw else request.url.path
+    return raw.decode("latin-1") if raw else request.url.path
+
+
+def _path_with_query(request: Request) -> str:
+    """What the client signed, what the gateway routes and authorises, and what it forwards:
+    one string, the path and query as sent."""
     query = request.scope.get("query_string", b"")
+    path = _raw_path(request)
     return f"{path}?{query.decode('latin-1')}" if query else path
 
 
@@ -96,8 +113,39 @@ def _take_token(gateway: Gateway, key: str) -> None:
         raise TooManyRequests("too many requests; slow down", retry_after=math.ceil(wait))
 
 
-async def signed_caller(request: Request, runtime: RuntimeDep, gateway: GatewayDep) -> Caller:
-    """The enterprise that signed the request (401 otherwise), within its rate (429)."""
+def _client_address(request: Request) -> str:
+    return request.client.host if request.client else "unknown"
+
+
+def _refuse_if_failing(gateway: Gateway, key: str, who: str) -> None:
+    wait = gateway.failures.wait(key)
+    if wait > 0:
+        raise TooManyRequests(
+            f"too many failed authentications from {who}; send it again after Retry-After",
+            retry_after=math.ceil(wait),
+        )
+
+
+def _count_failure(gateway: Gateway, address_key: str, key_id: str | None) -> None:
+    gateway.failures.take(address_key)
+    if key_id and services.KEY_ID_FORMAT.fullmatch(key_id):
+        gateway.failures.take(f"key:{key_id}")
+
+
+async def signed_caller(
+    request: Request, runtime: RuntimeDep, gateway: GatewayDep
+) -> AsyncIterator[Caller]:
+    """The enterprise that signed the request (401 otherwise), within its limits (429).
+
+    Cheapest first: the failed authentications of the client address (429), the signature
+    headers' format (400) and timestamp (401), the failed authentications of the key id (429;
+    not for a key this gateway holds, whose signature costs one HMAC to check), the signature
+    (401), the enterprise's rate and its requests in flight (429), and last the one write,
+    the nonce, spent only while the key is neither revoked nor expired (401). Every 400 and 401
+    here counts as a failure of the address and of the key id. The enterprise's in-flight slot
+    is held until its route has answered."""
+    address_key = f"ip:{_client_address(request)}"
+    _refuse_if_failing(gateway, address_key, "this address")
     body = await request.body()
     headers = request.headers
     signed = SignedRequest(
@@ -109,21 +157,51 @@ async def signed_caller(request: Request, runtime: RuntimeDep, gateway: GatewayD
         signature=headers.get(SIGNATURE_HEADER),
         body=body,
     )
-    async with runtime.transaction() as session:
-        caller = await services.authenticate(
-            session,
-            gateway.keyring,
-            signed,
-            now=datetime.now(UTC),
-            tolerance_seconds=gateway.settings.signature_tolerance_seconds,
-            cache=gateway.credentials,
-        )
+    now = datetime.now(UTC)
+    tolerance = gateway.settings.signature_tolerance_seconds
+    admitted: list[str] = []
+
+    def admit(signer: services.Signer) -> None:
+        _take_token(gateway, signer.code)
+        try:
+            gateway.in_flight.acquire(signer.code)
+        except TooBusy:
+            raise TooManyRequests(
+                f"{gateway.in_flight.limit} requests of {signer.code} are being handled; "
+                "send this one again after Retry-After",
+                retry_after=1,
+            ) from None
+        admitted.append(signer.code)
+
+    try:
+        services.check_headers(signed, now=now, tolerance_seconds=tolerance)
+        key_id = signed.key_id or ""
+        if gateway.credentials.get(key_id) is None:
+            _refuse_if_failing(gateway, f"key:{key_id}", "this key")
+        async with runtime.transaction() as session:
+            caller = await services.authenticate(
+                session,
+                gateway.keyring,
+                signed,
+                now=now,
+                tolerance_seconds=tolerance,
+                cache=gateway.credentials,
+                admit=admit,
+            )
+    except BaseException as error:
+        for code in admitted:
+            gateway.in_flight.release(code)
+        if isinstance(error, Unauthorized | MalformedHeader):
+            _count_failure(gateway, address_key, signed.key_id)
+        raise
     tag_span(party=caller.code)
-    _take_token(gateway, caller.code)
-    return caller
+    try:
+        yield caller
+    finally:
+        gateway.in_flight.release(caller.code)
 
 
-CallerDep = Annotated[Caller, Depends(signed_caller)]
+CallerDep = Annotated[Caller, Depends(signed_caller, scope="function")]
 
 
 def operator(caller: CallerDep) -> Caller:
@@ -161,8 +239,7 @@ async def apply(
     data: ApplicationIn, request: Request, runtime: RuntimeDep, gateway: GatewayDep
 ) -> ApplicationOut:
     """Apply for registration (no credentials needed): the application waits for an operator."""
-    client = request.client.host if request.client else "unknown"
-    _take_token(gateway, f"ip:{client}")
+    _take_token(gateway, f"ip:{_client_address(request)}")
     async with runtime.transaction() as session:
         return await services.submit_application(session, data)
 
@@ -208,6 +285,126 @@ async def approve(
 async def me(caller: CallerDep) -> dict[str, Any]:
     """The enterprise the signature belongs to: a way to check a client's signing."""
     return {"code": caller.code, "roles": sorted(caller.roles), "keyId": caller.key_id}
+
+
+# -- credentials ----------------------------------------------------------------------------
+
+ENTERPRISE_CODE = Path(pattern=r"^[0-9A-Z]{10,18}$", description="the enterprise's code")
+KEY_ID = Path(pattern=r"^[A-Za-z0-9_-]{1,40}$", description="a key id (ck_...)")
+KEYS_RESPONSES: dict[int | str, dict[str, Any]] = {**SIGNED, 404: NOT_FOUND}
+ROTATED = {
+    201: {"description": "the new key; its secret is shown only in this answer"},
+    **SIGNED,
+    404: NOT_FOUND,
+}
+
+
+async def _list_keys(runtime: Runtime, code: str) -> list[KeyOut]:
+    async with runtime.reading() as session:
+        return await services.list_keys(session, code, now=datetime.now(UTC))
+
+
+async def _rotate_key(runtime: Runtime, gateway: Gateway, code: str) -> RotatedKey:
+    grace = timedelta(seconds=gateway.settings.key_rotation_grace_seconds)
+    async with runtime.transaction() as session:
+        return await services.rotate_key(
+            session, gateway.keyring, code, now=datetime.now(UTC), grace=grace
+        )
+
+
+async def _revoke_key(runtime: Runtime, gateway: Gateway, code: str, key_id: str) -> KeyOut:
+    async with runtime.transaction() as session:
+        revoked = await services.revoke_key(session, code, key_id, now=datetime.now(UTC))
+    gateway.credentials.forget(key_id)
+    return revoked
+
+
+@router.get(
+    "/v1/enterprises/me/keys",
+    response_model=list[KeyOut],
+    tags=["registration"],
+    responses=KEYS_RESPONSES,
+)
+async def my_keys(runtime: RuntimeDep, caller: CallerDep) -> list[KeyOut]:
+    """The calling enterprise's keys and their status (never a secret)."""
+    return await _list_keys(runtime, caller.code)
+
+
+@router.post(
+    "/v1/enterprises/me/keys",
+    status_code=201,
+    response_model=RotatedKey,
+    tags=["registration"],
+    responses=ROTATED,
+)
+async def rotate_my_key(runtime: RuntimeDep, gateway: GatewayDep, caller: CallerDep) -> RotatedKey:
+    """Rotate: a new key for the calling enterprise; its other keys keep working for
+    KEY_ROTATION_GRACE_SECONDS, or until revoked."""
+    return await _rotate_key(runtime, gateway, caller.code)
+
+
+@router.delete(
+    "/v1/enterprises/me/keys/{key_id}",
+    response_model=KeyOut,
+    tags=["registration"],
+    responses=KEYS_RESPONSES,
+)
+async def revoke_my_key(
+    runtime: RuntimeDep,
+    gateway: GatewayDep,
+    caller: CallerDep,
+    key_id: Annotated[str, KEY_ID],
+) -> KeyOut:
+    """Revoke one of the calling enterprise's keys: refused from the next request on, by
+    every gateway (another enterprise's key is 404)."""
+    return await _revoke_key(runtime, gateway, caller.code, key_id)
+
+
+@router.get(
+    "/v1/enterprises/{code}/keys",
+    response_model=list[KeyOut],
+    tags=["registration"],
+    responses={**KEYS_RESPONSES, 403: FORBIDDEN},
+)
+async def enterprise_keys(
+    runtime: RuntimeDep, _operator: OperatorDep, code: Annotated[str, ENTERPRISE_CODE]
+) -> list[KeyOut]:
+    """An enterprise's keys and their status (operators only)."""
+    return await _list_keys(runtime, code)
+
+
+@router.post(
+    "/v1/enterprises/{code}/keys",
+    status_code=201,
+    response_model=RotatedKey,
+    tags=["registration"],
+    responses={**ROTATED, 403: FORBIDDEN},
+)
+async def rotate_enterprise_key(
+    runtime: RuntimeDep,
+    gateway: GatewayDep,
+    _operator: OperatorDep,
+    code: Annotated[str, ENTERPRISE_CODE],
+) -> RotatedKey:
+    """Rotate an enterprise's key (operators only); the secret is shown once, to the operator."""
+    return await _rotate_key(runtime, gateway, code)
+
+
+@router.delete(
+    "/v1/enterprises/{code}/keys/{key_id}",
+    response_model=KeyOut,
+    tags=["registration"],
+    responses={**KEYS_RESPONSES, 403: FORBIDDEN},
+)
+async def revoke_enterprise_key(
+    runtime: RuntimeDep,
+    gateway: GatewayDep,
+    _operator: OperatorDep,
+    code: Annotated[str, ENTERPRISE_CODE],
+    key_id: Annotated[str, KEY_ID],
+) -> KeyOut:
+    """Revoke an enterprise's key (operators only)."""
+    return await _revoke_key(runtime, gateway, code, key_id)
 
 
 @router.post("/v1/gateway/housekeeping", tags=["operations"], responses={**SIGNED, 403: FORBIDDEN})
@@ -325,9 +522,12 @@ async def _again(work: Callable[[], Awaitable[None]], what: str) -> None:
 def _parse_documents(route: Route, body: bytes) -> list[Any]:
     """The documents of a JSON body: one document or an array of up to 100, each checked with
     the standard's model of the route's message (422 naming every field that breaks it)."""
+    too_deep = json_depth_violation(body)
+    if too_deep is not None:
+        raise InvalidInput([too_deep])
     try:
         value = json.loads(body, parse_float=Decimal)
-    except (ValueError, UnicodeDecodeError) as error:
+    except (ValueError, UnicodeDecodeError, RecursionError) as error:
         raise InvalidInput([Violation(field="<body>", rule=f"must be JSON: {error}")]) from None
     batch = isinstance(value, list)
     documents = value if batch else [value]
@@ -358,6 +558,23 @@ def _parse_documents(route: Route, body: bytes) -> list[Any]:
     return documents
 
 
+def _require_media_type(request: Request, kind: str) -> None:
+    """A body sent with a Content-Type must say it is ``kind`` (``json``: application/json or
+    a ``+json`` type; ``xml``: application/xml, text/xml or ``+xml``); 415 naming the header
+    otherwise. A body without one is read as ``kind``."""
+    given = request.headers.get("content-type")
+    if given is None:
+        return
+    media = given.split(";", 1)[0].strip().lower()
+    accepted = {"json": ("application/json",), "xml": ("application/xml", "text/xml")}[kind]
+    if media in accepted or (media.startswith("application/") and media.endswith("+" + kind)):
+        return
+    raise UnsupportedMediaType(
+        f"this path takes {kind.upper()}, not {media or 'an empty media type'}",
+        [Violation(field="Content-Type", rule=f"must be {' or '.join(accepted)}", value=media)],
+    )
+
+
 def _tag_documents(documents: list[Any]) -> None:
     if len(documents) != 1 or not isinstance(documents[0], dict):
         tag_span(documents=len(documents))
@@ -379,8 +596,9 @@ def _passthrough(upstream: Any) -> Response:
 async def forward(
     request: Request, runtime: RuntimeDep, gateway: GatewayDep, caller: CallerDep
 ) -> Response:
-    """Forward to the owning service, as the signing enterprise."""
-    path = request.url.path
+    """Forward to the owning service, as the signing enterprise: the path routed and checked is
+    the path forwarded, as the client sent and signed it."""
+    path = _raw_path(request)
     route = route_for(path)
     if route is None:
         raise NotFound(f"no route for {path}")
@@ -388,6 +606,7 @@ async def forward(
     check_path_party(route, path, caller.code, caller.roles)
     body = await request.body()
     if request.method == "POST" and route.is_collection(path):
+        _require_media_type(request, "json")
         documents = _parse_documents(route, body)
         check_parties(route, caller.code, caller.roles, documents)
         _tag_documents(documents)
@@ -440,6 +659,7 @@ async def submit_message(
     request: Request, runtime: RuntimeDep, gateway: GatewayDep, caller: CallerDep
 ) -> Response:
     """Submit any CEB business message in the customs XML; the answer is its receipt message."""
+    _require_media_type(request, "xml")
     body = await request.body()
     message = parse_message(body, max_bytes=gateway.settings.max_body_bytes)
     name = message.message_type()

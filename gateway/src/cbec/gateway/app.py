@@ -13,6 +13,7 @@ import logging
 import httpx
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
+from starlette.middleware import Middleware
 
 from cbec.gateway.api import router, run_housekeeping
 from cbec.gateway.edge import BodyLimit, Gateway
@@ -121,9 +122,9 @@ def create_app(
         # The gateway authenticates its callers itself (signed requests) and vouches for them
         # to the services with the caller tokens it signs (forwarding.py).
         caller_tokens=False,
+        edge=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)],
     )
     app.state.gateway = gateway
-    app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
 
     async def _retry_later(_request: Request, exc: Exception) -> JSONResponse:
         assert isinstance(exc, RetryLater)

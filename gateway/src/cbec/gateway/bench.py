@@ -120,9 +120,10 @@ deadline_day = 15
 
 PLATFORM_ENV = {
     # The benchmark's enterprises file far more than an ERP's default allowance (20 requests
-    # per second): the limit is not what is measured.
+    # per second, 4 at a time): the limits are not what is measured.
     "RATE_LIMIT_PER_SECOND": "100000",
     "RATE_LIMIT_BURST": "100000",
+    "MAX_IN_FLIGHT_PER_ENTERPRISE": "100000",
 }
 """Settings of the platform the benchmark starts, besides DECLARATION_RULES_FILE (the rules
 above); everything else keeps its default."""

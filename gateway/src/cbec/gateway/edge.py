@@ -1,7 +1,10 @@
 """What every request meets at the edge: the body size limit and the gateway's live parts.
 
-app.add_middleware(BodyLimit, max_bytes=settings.max_body_bytes)
+create_service_app(..., edge=[Middleware(BodyLimit, max_bytes=settings.max_body_bytes)])
 app.state.gateway = Gateway(settings)      # keyring, rate limiter, upstreams, webhooks
+
+Before the body limit, every request's path is checked to be canonical
+(``cbec.shared.inputs.CanonicalPath``: 400 otherwise); after it, a JSON body's depth.
 """
 
 from __future__ import annotations
@@ -18,7 +21,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from cbec.gateway.forwarding import Upstreams
 from cbec.gateway.outbound import Resolver, system_resolver
-from cbec.gateway.ratelimit import TokenBuckets
+from cbec.gateway.ratelimit import InFlight, TokenBuckets
 from cbec.gateway.services import CredentialCache, Keyring
 from cbec.gateway.settings import Settings
 from cbec.gateway.webhooks import Deliverer
@@ -33,6 +36,9 @@ class Gateway:
     """Answers the addresses of a webhook's host before each delivery."""
     keyring: Keyring = field(init=False)
     limiter: TokenBuckets = field(init=False)
+    failures: TokenBuckets = field(init=False)
+    """Failed authentications, per client address (``ip:...``) and per key id (``key:...``)."""
+    in_flight: InFlight = field(init=False)
     credentials: CredentialCache = field(init=False)
     deliverer: Deliverer = field(init=False)
     background: set[asyncio.Task[None]] = field(init=False, default_factory=set)
@@ -43,6 +49,10 @@ class Gateway:
         self.limiter = TokenBuckets(
             self.settings.rate_limit_per_second, self.settings.rate_limit_burst
         )
+        self.failures = TokenBuckets(
+            self.settings.auth_failure_limit_per_second, self.settings.auth_failure_limit_burst
+        )
+        self.in_flight = InFlight(self.settings.max_in_flight_per_enterprise)
         self.deliverer = Deliverer(self.settings, self.keyring, resolver=self.resolver)
         self.credentials = CredentialCache(self.settings.credential_cache_seconds)
 

@@ -18,9 +18,24 @@ class Unauthorized(GatewayError):
     code = "unauthenticated"
 
 
+class MalformedHeader(GatewayError):
+    """A header outside its format (the violations name each header and its rule)."""
+
+    status_code = 400
+    code = "malformed-header"
+
+    def __init__(self, violations: list[Violation]) -> None:
+        super().__init__("; ".join(str(v) for v in violations), violations)
+
+
 class Forbidden(GatewayError):
     status_code = 403
     code = "forbidden"
+
+
+class UnsupportedMediaType(GatewayError):
+    status_code = 415
+    code = "unsupported-media-type"
 
 
 class PayloadTooLarge(GatewayError):

@@ -24,10 +24,32 @@ from cbec.gateway.routing import Route
 from cbec.gateway.services import Caller
 from cbec.gateway.settings import Settings
 from cbec.shared.callers import TokenSigner, signer_from_settings
+from cbec.shared.errors import InvalidInput, Violation
 
 log = logging.getLogger(__name__)
 
 _PASSED_HEADERS = ("content-type", "accept", "accept-language")
+
+
+def exact_url(base: str, path_with_query: str) -> httpx.URL:
+    """``base`` (scheme, host, port) with ``path_with_query`` as its target, unchanged; a target
+    httpx would send otherwise is refused (400 naming ``path``) rather than forwarded as
+    another path. The canonical path rule at the edge keeps every such target out already."""
+    root = httpx.URL(base)
+    target = root.raw_path.rstrip(b"/") + path_with_query.encode("latin-1")
+    url = root.copy_with(raw_path=target)
+    if url.raw_path != target:
+        raise InvalidInput(
+            [
+                Violation(
+                    field="path",
+                    rule="must reach the service unchanged",
+                    value=path_with_query[:200],
+                    expected=url.raw_path.decode("latin-1")[:200],
+                )
+            ]
+        )
+    return url
 
 
 class Upstreams:
@@ -75,8 +97,11 @@ class Upstreams:
         caller: Caller,
         headers: dict[str, str],
     ) -> httpx.Response:
-        """The service's answer (status < 500), or ServiceUnavailable / BadGateway."""
-        url = self.urls[route.service] + path_with_query
+        """The service's answer (status < 500), or ServiceUnavailable / BadGateway.
+
+        ``path_with_query`` goes on the wire byte for byte: the URL is checked not to have
+        been rewritten by httpx (dot segments removed, characters re-encoded)."""
+        url = exact_url(self.urls[route.service], path_with_query)
         sent = {k: v for k, v in headers.items() if k.lower() in _PASSED_HEADERS}
         sent.update(
             self.signer.authorization(route.service, subject=caller.code, roles=caller.roles)

@@ -2,7 +2,9 @@
 
 - ``enterprise_application``: an online registration waiting for an operator (DOMAIN.md §9);
 - ``enterprise``: a registered enterprise, its code and roles;
-- ``credential``: an API key of an enterprise, the secret encrypted with Fernet;
+- ``credential``: an API key of an enterprise, the secret encrypted with Fernet; revoked at
+  once (``revoked_at``) or, replaced by a newer key, expiring after a grace period
+  (``expires_at``);
 - ``request_nonce``: nonces of signed requests until they expire (replays are refused);
 - ``idempotency_record``: the first answer to a write carrying an ``Idempotency-Key``;
 - ``event_record``: every event of the four topics, numbered in the order the gateway applied
@@ -60,6 +62,9 @@ class Credential(SQLModel, table=True):
     secret_encrypted: str = Field(max_length=500, description="Fernet token of the secret")
     created_at: datetime = Field(default_factory=utcnow)
     revoked_at: datetime | None = None
+    expires_at: datetime | None = Field(
+        default=None, description="set when a newer key replaced it: the end of its grace period"
+    )
 
 
 class RequestNonce(SQLModel, table=True):

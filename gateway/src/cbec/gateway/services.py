@@ -12,21 +12,30 @@ once, and only the Fernet-encrypted secret is kept.
 
 from __future__ import annotations
 
+import re
 import secrets
 import time
 import uuid
-from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from collections.abc import Callable
+from dataclasses import dataclass, field, replace
+from datetime import UTC, datetime, timedelta
+from typing import Any, Literal
 
 from cryptography.fernet import Fernet, InvalidToken
 from pydantic import BaseModel, ConfigDict, Field, field_validator
-from sqlalchemy import delete, update
+from sqlalchemy import and_, delete, exists, insert, literal, or_, update
+from sqlalchemy import select as sa_select
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.gateway import signing
-from cbec.gateway.errors import IdempotencyKeyReused, RequestInFlight, Unauthorized
+from cbec.gateway.errors import (
+    IdempotencyKeyReused,
+    MalformedHeader,
+    RequestInFlight,
+    Unauthorized,
+)
 from cbec.gateway.models import (
     Credential,
     Enterprise,
@@ -36,7 +45,7 @@ from cbec.gateway.models import (
     utcnow,
 )
 from cbec.gateway.routing import parse_roles
-from cbec.shared.errors import Conflict, NotFound
+from cbec.shared.errors import Conflict, NotFound, Violation
 
 PENDING = "pending"
 APPROVED = "approved"
@@ -232,6 +241,97 @@ async def issue_credentials(
     )
 
 
+KeyStatus = Literal["active", "expiring", "expired", "revoked"]
+
+
+class KeyOut(BaseModel):
+    """A credential as listed: never its secret."""
+
+    keyId: str
+    status: KeyStatus = Field(
+        description="active; expiring (replaced by a newer key, valid until expiresAt); "
+        "expired; revoked"
+    )
+    createdAt: datetime
+    expiresAt: datetime | None = None
+    revokedAt: datetime | None = None
+
+    @classmethod
+    def of(cls, row: Credential, now: datetime) -> KeyOut:
+        status: KeyStatus = "active"
+        if row.revoked_at is not None:
+            status = "revoked"
+        elif row.expires_at is not None:
+            status = "expiring" if _aware(row.expires_at) > now else "expired"
+        return cls(
+            keyId=row.key_id,
+            status=status,
+            createdAt=row.created_at,
+            expiresAt=row.expires_at,
+            revokedAt=row.revoked_at,
+        )
+
+
+class RotatedKey(IssuedCredentials):
+    """A new key (its secret shown here once) and the keys it replaces, each valid until the
+    end of the grace period or until revoked."""
+
+    replaced: list[KeyOut]
+
+
+def _aware(moment: datetime) -> datetime:
+    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+
+
+async def _credentials_of(session: AsyncSession, code: str) -> list[Credential]:
+    if await session.get(Enterprise, code) is None:
+        raise NotFound(f"no enterprise {code}")
+    rows = await session.exec(
+        select(Credential)
+        .where(col(Credential.enterprise_code) == code)
+        .order_by(col(Credential.created_at), col(Credential.key_id))
+    )
+    return list(rows.all())
+
+
+async def list_keys(session: AsyncSession, code: str, *, now: datetime) -> list[KeyOut]:
+    """Every key of the enterprise, oldest first, with its status; no secret."""
+    return [KeyOut.of(row, now) for row in await _credentials_of(session, code)]
+
+
+async def rotate_key(
+    session: AsyncSession, keyring: Keyring, code: str, *, now: datetime, grace: timedelta
+) -> RotatedKey:
+    """A new key for the enterprise; every key it had that is still valid now expires at
+    ``now + grace`` (or earlier, if it was to expire earlier)."""
+    ends = now + grace
+    replaced = []
+    for row in await _credentials_of(session, code):
+        if row.revoked_at is not None:
+            continue
+        if row.expires_at is not None and _aware(row.expires_at) <= ends:
+            if _aware(row.expires_at) > now:
+                replaced.append(KeyOut.of(row, now))
+            continue
+        row.expires_at = ends
+        session.add(row)
+        replaced.append(KeyOut.of(row, now))
+    issued = await issue_credentials(session, keyring, code)
+    return RotatedKey(**issued.model_dump(), replaced=replaced)
+
+
+async def revoke_key(session: AsyncSession, code: str, key_id: str, *, now: datetime) -> KeyOut:
+    """Revoke a key of the enterprise; it is refused from the next request on, by every
+    gateway. A key of another enterprise is not found (404), as an unknown one."""
+    credential = await session.get(Credential, key_id)
+    if credential is None or credential.enterprise_code != code:
+        raise NotFound(f"enterprise {code} has no key {key_id}")
+    if credential.revoked_at is None:
+        credential.revoked_at = now
+        session.add(credential)
+    return KeyOut.of(credential, now)
+
+
 @dataclass(frozen=True, slots=True)
 class SignedRequest:
     method: str
@@ -246,42 +346,156 @@ class SignedRequest:
 # A secret no credential has: an unknown key costs the same HMAC as a known one.
 _NO_SECRET = secrets.token_urlsafe(32)
 
+KEY_ID_FORMAT = re.compile(r"[A-Za-z0-9_-]{1,40}")
+TIMESTAMP_FORMAT = re.compile(r"[0-9]{1,12}")
+NONCE_FORMAT = re.compile(r"[!-~]{1,64}")
+SIGNATURE_FORMAT = re.compile(r"[0-9a-fA-F]{64}")
+_HEADER_RULES = (
+    (signing.KEY_HEADER, KEY_ID_FORMAT, "1 to 40 ASCII letters, digits, '_' or '-'"),
+    (signing.TIMESTAMP_HEADER, TIMESTAMP_FORMAT, "unix seconds: 1 to 12 ASCII digits"),
+    (signing.NONCE_HEADER, NONCE_FORMAT, "1 to 64 visible ASCII characters"),
+    (signing.SIGNATURE_HEADER, SIGNATURE_FORMAT, "64 hex digits (HMAC-SHA256)"),
+)
+
+
+def check_headers(request: SignedRequest, *, now: datetime, tolerance_seconds: int) -> None:
+    """The four signature headers present (401), each in its format (400 naming the header and
+    its rule: ``int()`` would take Unicode digits and numbers of any length), and the timestamp
+    within ``tolerance_seconds`` of ``now`` (401). No I/O."""
+    values = {
+        signing.KEY_HEADER: request.key_id,
+        signing.TIMESTAMP_HEADER: request.timestamp,
+        signing.NONCE_HEADER: request.nonce,
+        signing.SIGNATURE_HEADER: request.signature,
+    }
+    missing = [header for header, value in values.items() if not value]
+    if missing:
+        raise Unauthorized("the request is not signed: missing " + ", ".join(missing))
+    violations = [
+        Violation(field=header, rule=rule)
+        for header, pattern, rule in _HEADER_RULES
+        if not pattern.fullmatch(values[header] or "")
+    ]
+    if violations:
+        raise MalformedHeader(violations)
+    skew = abs(now.timestamp() - int(request.timestamp or "0"))
+    if skew > tolerance_seconds:
+        raise Unauthorized(
+            f"{signing.TIMESTAMP_HEADER} is {int(min(skew, 10**12))} s away from the gateway's "
+            f"clock (at most {tolerance_seconds} s)"
+        )
+
 
 @dataclass(frozen=True, slots=True)
-class _Signer:
+class Signer:
+    """What a key id stands for: its secret, its enterprise and the enterprise's roles."""
+
+    key_id: str
     secret: str
     code: str
     roles: frozenset[str]
-    until: float
+    until: float = 0.0
 
 
 @dataclass
 class CredentialCache:
     """Key id → its decrypted secret and enterprise, for ``seconds`` after it was read: a
-    request then reads no credential or enterprise row and decrypts nothing. A revocation or a
-    change of roles in the database takes effect within that time (0 turns the cache off).
-    Only keys that signed a request correctly are kept."""
+    request then reads no credential or enterprise row and decrypts nothing. A change of roles
+    in the database takes effect within that time (0 turns the cache off); a revocation or an
+    expiry at once, as every request's nonce is spent only while its key is valid
+    (:func:`spend_nonce`). Only keys that signed a request correctly are kept."""
 
     seconds: float
-    _signers: dict[str, _Signer] = field(default_factory=dict)
+    _signers: dict[str, Signer] = field(default_factory=dict)
 
-    def get(self, key_id: str) -> _Signer | None:
+    def get(self, key_id: str) -> Signer | None:
         found = self._signers.get(key_id)
         if found is None or found.until < time.monotonic():
             self._signers.pop(key_id, None)
             return None
         return found
 
-    def put(self, key_id: str, secret: str, code: str, roles: frozenset[str]) -> None:
+    def put(self, signer: Signer) -> None:
         if self.seconds <= 0:
             return
         if len(self._signers) >= 10_000:
             now = time.monotonic()
             self._signers = {k: v for k, v in self._signers.items() if v.until >= now}
-        self._signers[key_id] = _Signer(secret, code, roles, time.monotonic() + self.seconds)
+        self._signers[signer.key_id] = replace(signer, until=time.monotonic() + self.seconds)
 
     def forget(self, key_id: str) -> None:
         self._signers.pop(key_id, None)
+
+
+def _valid_at(now: datetime) -> Any:
+    """The condition of a credential that signs requests at ``now``: not revoked, not expired."""
+    return and_(
+        col(Credential.revoked_at).is_(None),
+        or_(col(Credential.expires_at).is_(None), col(Credential.expires_at) > now),
+    )
+
+
+async def find_signer(
+    session: AsyncSession, keyring: Keyring, key_id: str, *, now: datetime
+) -> Signer | None:
+    """The valid credential of ``key_id`` with its enterprise, its secret decrypted; None for
+    an unknown, revoked or expired key."""
+    row = (
+        await session.exec(
+            select(Credential, Enterprise)
+            .join(Enterprise, col(Enterprise.code) == col(Credential.enterprise_code))
+            .where(col(Credential.key_id) == key_id, _valid_at(now))
+        )
+    ).first()
+    if row is None:
+        return None
+    credential, enterprise = row
+    secret = keyring.decrypt(credential.secret_encrypted)
+    if secret is None:
+        return None
+    return Signer(key_id, secret, enterprise.code, frozenset(enterprise.roles.split(",")))
+
+
+def signature_matches(request: SignedRequest, signer: Signer | None) -> bool:
+    """Whether ``signer`` signed ``request``; an unknown signer costs the same HMAC."""
+    expected = signing.sign(
+        signer.secret if signer is not None else _NO_SECRET,
+        request.method,
+        request.path_with_query,
+        request.timestamp or "",
+        request.nonce or "",
+        request.body,
+    )
+    return signing.signature_matches(expected, request.signature or "") and signer is not None
+
+
+async def spend_nonce(
+    session: AsyncSession, key_id: str, nonce: str, *, now: datetime, tolerance_seconds: int
+) -> None:
+    """Spend the request's nonce, in one statement that inserts it only while the key is
+    neither revoked nor expired: a revocation holds at once on every gateway, whatever each
+    one holds in its credential cache. A nonce used before is a replay (401), as is a key no
+    longer valid (401). The nonce is kept while its timestamp could still be accepted; its
+    key (key id, nonce) refuses a second use, also from another replica."""
+    expires_at = now + timedelta(seconds=2 * tolerance_seconds + 1)
+    nonces = RequestNonce.__table__  # type: ignore[attr-defined]
+    valid = exists().where(col(Credential.key_id) == key_id, _valid_at(now))
+    statement = insert(nonces).from_select(
+        ["key_id", "nonce", "expires_at"],
+        sa_select(
+            literal(key_id, nonces.c.key_id.type),
+            literal(nonce, nonces.c.nonce.type),
+            literal(expires_at, nonces.c.expires_at.type),
+        ).where(valid),
+    )
+    try:
+        inserted = await session.exec(statement)
+    except IntegrityError:
+        raise Unauthorized(
+            f"{signing.NONCE_HEADER} was already used: a replay is refused"
+        ) from None
+    if not inserted.rowcount:
+        raise Unauthorized("the key is revoked or expired")
 
 
 async def authenticate(
@@ -292,71 +506,32 @@ async def authenticate(
     now: datetime,
     tolerance_seconds: int,
     cache: CredentialCache | None = None,
+    admit: Callable[[Signer], None] | None = None,
 ) -> Caller:
-    """The enterprise that signed the request, its nonce now spent; Unauthorized otherwise."""
-    missing = [
-        header
-        for header, value in (
-            (signing.KEY_HEADER, request.key_id),
-            (signing.TIMESTAMP_HEADER, request.timestamp),
-            (signing.NONCE_HEADER, request.nonce),
-            (signing.SIGNATURE_HEADER, request.signature),
-        )
-        if not value
-    ]
-    if missing:
-        raise Unauthorized("the request is not signed: missing " + ", ".join(missing))
-    key_id, timestamp = request.key_id or "", request.timestamp or ""
-    nonce, signature = request.nonce or "", request.signature or ""
-    if not timestamp.isdigit():
-        raise Unauthorized(f"{signing.TIMESTAMP_HEADER} must be unix seconds")
-    skew = abs(now.timestamp() - int(timestamp))
-    if skew > tolerance_seconds:
-        raise Unauthorized(
-            f"{signing.TIMESTAMP_HEADER} is {int(skew)} s away from the gateway's clock "
-            f"(at most {tolerance_seconds} s)"
-        )
-    if len(nonce) > signing.MAX_NONCE_LENGTH or len(key_id) > 40:
-        raise Unauthorized(f"{signing.NONCE_HEADER} or {signing.KEY_HEADER} is too long")
+    """The enterprise that signed the request, its nonce now spent; Unauthorized otherwise.
+
+    ``admit`` is called with the signer once its signature is checked and before its nonce is
+    spent (the first write): the gateway's limits of the enterprise."""
+    check_headers(request, now=now, tolerance_seconds=tolerance_seconds)
+    key_id = request.key_id or ""
     cached = cache.get(key_id) if cache is not None else None
-    signer = cached
-    if signer is None:
-        credential = await session.get(Credential, key_id)
-        enterprise = None
-        if credential is not None and credential.revoked_at is None:
-            enterprise = await session.get(Enterprise, credential.enterprise_code)
-        secret = keyring.decrypt(credential.secret_encrypted) if enterprise and credential else None
-        if secret is not None and enterprise is not None:
-            signer = _Signer(secret, enterprise.code, frozenset(enterprise.roles.split(",")), 0.0)
-    expected = signing.sign(
-        signer.secret if signer is not None else _NO_SECRET,
-        request.method,
-        request.path_with_query,
-        timestamp,
-        nonce,
-        request.body,
-    )
-    if not signing.signature_matches(expected, signature) or signer is None:
+    signer = cached or await find_signer(session, keyring, key_id, now=now)
+    if not signature_matches(request, signer) or signer is None:
+        # A key held stays held: a wrong signature says nothing about the key (anyone may send
+        # one with its id), and dropping it would expose its enterprise to the key id's limit.
+        raise Unauthorized("unknown key or the signature does not match the request")
+    if admit is not None:
+        admit(signer)
+    try:
+        await spend_nonce(
+            session, key_id, request.nonce or "", now=now, tolerance_seconds=tolerance_seconds
+        )
+    except Unauthorized:
         if cache is not None:
             cache.forget(key_id)
-        raise Unauthorized("unknown key or the signature does not match the request")
+        raise
     if cache is not None and cached is None:
-        cache.put(key_id, signer.secret, signer.code, signer.roles)
-    # The nonce is kept while its timestamp could still be accepted; the key (key id, nonce)
-    # refuses a second use, also from another replica.
-    session.add(
-        RequestNonce(
-            key_id=key_id,
-            nonce=nonce,
-            expires_at=now + timedelta(seconds=2 * tolerance_seconds + 1),
-        )
-    )
-    try:
-        await session.flush()
-    except IntegrityError:
-        raise Unauthorized(
-            f"{signing.NONCE_HEADER} was already used: a replay is refused"
-        ) from None
+        cache.put(signer)
     return Caller(code=signer.code, roles=signer.roles, key_id=key_id)
 
 

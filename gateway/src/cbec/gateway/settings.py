@@ -62,6 +62,27 @@ class Settings(ServiceSettings):
         default=20.0, gt=0, description="requests per second per enterprise (token refill rate)"
     )
     rate_limit_burst: int = Field(default=100, ge=1, description="token bucket size")
+    auth_failure_limit_per_second: float = Field(
+        default=0.5,
+        gt=0,
+        description="failed authentications (401, or a malformed signature header) per second "
+        "allowed per client address and per key id; over it, 429 before any signature work",
+    )
+    auth_failure_limit_burst: int = Field(
+        default=20, ge=1, description="failed authentications allowed in a burst (bucket size)"
+    )
+    max_in_flight_per_enterprise: int = Field(
+        default=4,
+        ge=1,
+        description="requests of one enterprise handled at once by a gateway process; more "
+        "are refused with 429 at once instead of queueing in front of other enterprises",
+    )
+    key_rotation_grace_seconds: float = Field(
+        default=86400.0,
+        ge=0,
+        description="how long the keys an enterprise had keep working after it rotates to a "
+        "new one (or until revoked); 0 ends them at once",
+    )
     max_body_bytes: int = Field(default=5 * MIB, ge=1024)
     idempotency_ttl_hours: int = Field(default=24, ge=1)
     idempotency_in_flight_seconds: float = Field(

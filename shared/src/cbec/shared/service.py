@@ -41,6 +41,7 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.middleware import Middleware
 from starlette.routing import Match
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
@@ -56,6 +57,7 @@ from cbec.shared.callers import (
 )
 from cbec.shared.db import create_engine, create_read_engine, ping, session_factory, unavailable
 from cbec.shared.errors import CbecError, ErrorReport, InvalidInput, Unavailable, Violation
+from cbec.shared.inputs import BoundedJson, CanonicalPath
 from cbec.shared.logs import configure_logging
 from cbec.shared.migrations import upgrade
 from cbec.shared.outbox import Outbox, OutboxRelay
@@ -124,6 +126,11 @@ def problem_response(description: str, *, retry_after: bool = False) -> dict[str
 
 INVALID_INPUT_RESPONSE = problem_response(
     "the request breaks the schema or a rule: every field and rule is named in `violations`"
+)
+MALFORMED_REQUEST_RESPONSE = problem_response(
+    "the path or query is not canonical (dot segments, encoded dots, slashes or backslashes, "
+    "empty segments, control characters ...), or a header breaks its rule: `violations` "
+    "names it (`path`, `query`, the header) and the rule"
 )
 
 
@@ -365,7 +372,8 @@ async def http_problem(_request: Request, exc: Exception) -> Response:
 
 def document_problems(app: FastAPI, schemas: Mapping[str, Any] | None = None) -> None:
     """Make the app's OpenAPI say what it answers: the Problem schema (and ``schemas``) among
-    the components, and a 422 of problem+json where FastAPI documents its own error shape."""
+    the components, a 400 on every operation (the canonical path rule), and a 422 of
+    problem+json where FastAPI documents its own error shape."""
     generate = app.openapi
 
     def openapi() -> dict[str, Any]:
@@ -378,6 +386,7 @@ def document_problems(app: FastAPI, schemas: Mapping[str, Any] | None = None) ->
         for operations in document.get("paths", {}).values():
             for operation in operations.values():
                 responses = operation.get("responses", {})
+                responses.setdefault("400", MALFORMED_REQUEST_RESPONSE)
                 invalid = json.dumps(responses.get("422", {}))
                 if "#/components/schemas/HTTPValidationError" in invalid:
                     responses["422"] = INVALID_INPUT_RESPONSE
@@ -404,6 +413,7 @@ def create_service_app(
     openapi_schemas: Mapping[str, Any] | None = None,
     caller_tokens: bool = True,
     service_callers: Sequence[ServiceCallers] = (),
+    edge: Sequence[Middleware] = (),
 ) -> FastAPI:
     """Build the app; all connections are made in the lifespan, from ``settings``.
     ``openapi_schemas`` are added to the components of its OpenAPI (referenced by routes).
@@ -416,7 +426,11 @@ def create_service_app(
     the caller-token keys, the event key of a service that publishes (EVENT_SIGNING_KEY) and
     the public keys of the owners of what it consumes (EVENT_PUBLIC_KEYS); the app keeps them
     on ``app.state.event_signer`` (None when it publishes nothing) and
-    ``app.state.event_verifiers`` (one per consumer)."""
+    ``app.state.event_verifiers`` (one per consumer).
+
+    Every request meets first the canonical path rule (400), then the ``edge`` middleware in
+    their order (the gateway's body size limit), then the JSON depth bound (422), then the
+    rest (cbec.shared.inputs)."""
     verifier = _caller_verifier(settings, service_callers) if caller_tokens else None
     event_signer = signer_from_settings(settings) if descriptor.topics else None
     # Whose signature each consumed topic needs, and their keys.
@@ -513,6 +527,10 @@ def create_service_app(
     app.state.event_verifiers = verifiers
     app.add_middleware(_DatabaseUnavailable, service=settings.service_name)
     app.add_middleware(_HttpMetrics, service=settings.service_name)
+    app.add_middleware(BoundedJson)
+    for middleware in reversed(edge):
+        app.add_middleware(middleware.cls, *middleware.args, **middleware.kwargs)
+    app.add_middleware(CanonicalPath)
 
     @app.exception_handler(CbecError)
     async def _domain_error(_request: Request, exc: CbecError) -> JSONResponse:

@@ -76,8 +76,8 @@ def _xml_chars(value: str) -> str:
     if bad is not None:
         raise PydanticCustomError(
             "xml_char",
-            "character U+{code:04X} at position {position} is not allowed in XML",
-            {"code": ord(bad.group()), "position": bad.start()},
+            "character {character} at position {position} is not allowed in XML",
+            {"character": f"U+{ord(bad.group()):04X}", "position": bad.start()},
         )
     return value
 
