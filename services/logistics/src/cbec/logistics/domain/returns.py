@@ -835,12 +835,15 @@ class ImportReturnBook(_Book):
             ("buyerIdNumber", head.buyer_id_number, released.buyer_id_number),
         ):
             if theirs is not None and mine != theirs:
+                # The buyer's identity number is personal data: a mismatch is named, the number
+                # on file is never shown (the sender may not be the list's party at all).
+                personal = name == "buyerIdNumber"
                 out.append(
                     Violation(
                         field=f"InvtRefundHead.{name}",
                         rule=f"{name} must be the same as on the original import list",
                         value=mine,
-                        expected=theirs,
+                        expected=None if personal else theirs,
                     )
                 )
         if any(r.return_no == head.return_no for r in self.returns):
