@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from fastapi import Request
-from starlette.types import ASGIApp, Message, Receive, Scope, Send
+from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cbec.gateway.forwarding import Upstreams
 from cbec.gateway.outbound import Resolver, system_resolver
@@ -25,6 +25,7 @@ from cbec.gateway.ratelimit import InFlight, TokenBuckets
 from cbec.gateway.services import CredentialCache, Keyring
 from cbec.gateway.settings import Settings
 from cbec.gateway.webhooks import Deliverer
+from cbec.shared.inputs import replay
 from cbec.shared.service import PROBLEM_JSON
 
 
@@ -95,7 +96,7 @@ class BodyLimit:
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                await self.app(scope, _replay([], message, receive), send)
+                await self.app(scope, replay(b"", message, receive), send)
                 return
             chunk = message.get("body", b"")
             size += len(chunk)
@@ -105,7 +106,7 @@ class BodyLimit:
             chunks.append(chunk)
             if not message.get("more_body", False):
                 break
-        await self.app(scope, _replay(chunks, None, receive), send)
+        await self.app(scope, replay(b"".join(chunks), None, receive), send)
 
     async def _refuse(self, send: Send, detail: str) -> None:
         body = json.dumps(
@@ -131,18 +132,3 @@ class BodyLimit:
             }
         )
         await send({"type": "http.response.body", "body": body})
-
-
-def _replay(chunks: list[bytes], pending: Message | None, receive: Receive) -> Receive:
-    delivered = False
-
-    async def _receive() -> Message:
-        nonlocal delivered
-        if not delivered:
-            delivered = True
-            if pending is not None:
-                return pending
-            return {"type": "http.request", "body": b"".join(chunks), "more_body": False}
-        return await receive()
-
-    return _receive

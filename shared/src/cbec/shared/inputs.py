@@ -257,7 +257,7 @@ class BoundedJson:
         while True:
             message = await receive()
             if message["type"] != "http.request":
-                await self.app(scope, _replay(b"".join(chunks), message, receive), send)
+                await self.app(scope, replay(b"".join(chunks), message, receive), send)
                 return
             chunks.append(message.get("body", b""))
             if not message.get("more_body", False):
@@ -267,10 +267,12 @@ class BoundedJson:
         if violation is not None:
             await _refuse(send, 422, "invalid-input", violation)
             return
-        await self.app(scope, _replay(body, None, receive), send)
+        await self.app(scope, replay(body, None, receive), send)
 
 
-def _replay(body: bytes, pending: Message | None, receive: Receive) -> Receive:
+def replay(body: bytes, pending: Message | None, receive: Receive) -> Receive:
+    """The ``receive`` of an app behind a middleware that read the body: ``pending`` (a message
+    it read but did not take) or the whole ``body`` once, then the client's own messages."""
     delivered = False
 
     async def _receive() -> Message:
