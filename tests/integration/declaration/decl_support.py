@@ -26,7 +26,7 @@ from cbec.shared.bus import ensure_topics
 from cbec.shared.envelope import Event
 from tests.support.apps import running, service_settings
 from tests.support.signing import genuine, publish_as
-from tests.support.tokens import as_service
+from tests.support.tokens import as_caller, as_service
 
 D = Decimal
 TOPICS = ("cbec.declaration.v1", "cbec.payments.v1", "cbec.logistics.v1")
@@ -422,7 +422,11 @@ class TaxService:
         assert response.status_code == 201, response.text
 
     async def quota(self, buyer: str, year: int) -> dict[str, Any]:
-        response = await self.client.get(f"/v1/import/quota/{buyer}/{year}")
+        # A buyer's quota names no enterprise: it is read by tax officers.
+        response = await self.client.get(
+            f"/v1/import/quota/{buyer}/{year}",
+            headers=as_caller("tax-refund", "TAXOFFICER", "tax-officer"),
+        )
         assert response.status_code == 200, response.text
         quota: dict[str, Any] = response.json()
         return quota

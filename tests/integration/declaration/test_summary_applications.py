@@ -107,7 +107,11 @@ async def test_a_summary_application_is_answered_with_its_summary_once(
             json=[item["order"] for item in lists],
             headers=as_caller("declaration", ebc),
         )
-        await client.post("/v1/export/inventories", json=[item["list"] for item in lists])
+        await client.post(
+            "/v1/export/inventories",
+            json=[item["list"] for item in lists],
+            headers=as_caller("declaration", ebc),
+        )
         await publish(app, *[event for item in lists for event in item["events"]])
         await eventually(
             lambda: _statuses(app, unique),
@@ -125,7 +129,9 @@ async def test_a_summary_application_is_answered_with_its_summary_once(
         )
 
         async def apply(*documents: dict[str, Any]) -> list[dict[str, Any]]:
-            answer = await client.post("/v1/export/summaries", json=list(documents))
+            answer = await client.post(
+                "/v1/export/summaries", json=list(documents), headers=as_caller("declaration", ebc)
+            )
             assert answer.status_code == 200, answer.text
             receipts: list[dict[str, Any]] = answer.json()["receipts"]
             return receipts
@@ -211,6 +217,7 @@ async def test_a_summary_application_is_answered_with_its_summary_once(
         compact = await client.post(
             "/v1/export/summaries",
             json={"ebcCode": ebc, "period": datetime.now(CHINA).strftime("%Y-%m")},
+            headers=as_caller("declaration", "OPS", "operator"),
         )
         assert compact.status_code == 200, compact.text
         shown = compact.json()["summaries"]
@@ -241,7 +248,11 @@ async def test_an_application_naming_its_lists_summarises_those_of_their_month(
             json=[item["order"] for item in lists],
             headers=as_caller("declaration", ebc),
         )
-        await client.post("/v1/export/inventories", json=[item["list"] for item in lists])
+        await client.post(
+            "/v1/export/inventories",
+            json=[item["list"] for item in lists],
+            headers=as_caller("declaration", ebc),
+        )
         await publish(app, *[event for item in lists for event in item["events"]])
         await eventually(
             lambda: _statuses(app, unique),
@@ -260,7 +271,9 @@ async def test_an_application_naming_its_lists_summarises_those_of_their_month(
         document = application(ebc, f"SN{unique}")
         del document["SummaryApplyHead"]["startTime"], document["SummaryApplyHead"]["endTime"]
         document["SummaryApplyList"] = [{"invtNo": invt_no} for invt_no in named]
-        answer = await client.post("/v1/export/summaries", json=document)
+        answer = await client.post(
+            "/v1/export/summaries", json=document, headers=as_caller("declaration", ebc)
+        )
         assert answer.status_code == 200, answer.text
         (receipt,) = answer.json()["receipts"]
         assert receipt["returnStatus"] == "399", receipt
