@@ -14,7 +14,8 @@ from cbec.tax_refund.app import create_app
 from cbec.tax_refund.settings import Settings
 from tests.integration.tax.test_tax_exports import REGISTERED, SMALL, closed, line
 from tests.support.apps import running, service_settings
-from tests.support.tokens import vouch
+from tests.support.signing import publish_as
+from tests.support.tokens import as_service, vouch
 from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
@@ -86,12 +87,13 @@ async def test_bills_outcomes_statements_and_quotas_are_read_by_whom_they_name(
                 "singleItem": True,
                 "date": "2026-05-01",
             },
+            headers=as_service("tax-refund", "declaration"),  # the declaration service's call
         )
         assert reserved.status_code == 201, reserved.text
         publisher = app.state.runtime.publisher
         for event in (_released_import(unique, import_list, buyer), export):
             envelope = Envelope.of(event, source="/cbec/declaration")
-            await publisher.publish(envelope, topic=event.topic, key=event.key())
+            await publish_as(publisher, envelope, topic=event.topic, key=event.key())
         paths = {
             "tax bill": f"/v1/import/tax-bills/{import_list}",
             "export outcome": f"/v1/export/lists/{export.invtNo}",
