@@ -30,6 +30,8 @@ from typing import Any, ClassVar, TypeVar
 
 from pydantic import BaseModel, ConfigDict, ValidationError
 
+from cbec.shared.upcasting import upcast
+
 SPECVERSION = "1.0"
 JSON_CONTENT_TYPE = "application/json"
 # CloudEvents type names of this platform: cbec.<service>.<noun...>.<past-tense verb>.v<major>
@@ -174,10 +176,14 @@ class Envelope:
         if not isinstance(data, dict):
             raise MalformedEvent("the body is not a JSON object")
         known = {"id", "source", "type", "specversion", "time", "subject"}
+        try:
+            event_type, data = upcast(attrs["type"], data)
+        except (KeyError, TypeError, ValueError) as exc:
+            raise MalformedEvent(f"{attrs['type']} cannot be upcast: {exc}") from exc
         return cls(
             id=attrs["id"],
             source=attrs["source"],
-            type=attrs["type"],
+            type=event_type,
             subject=attrs.get("subject"),
             time=parse_time(attrs["time"]),
             data=data,
