@@ -26,7 +26,7 @@ from tests.integration.declaration.decl_support import (
 )
 from tests.support.tokens import as_caller
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 async def test_a_list_declared_while_its_last_document_is_filed_is_released(

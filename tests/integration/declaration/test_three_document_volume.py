@@ -229,7 +229,7 @@ async def _post_batches(client: Any, path: str, documents: list[Any], party: str
     ("exports", "imports"),
     [
         pytest.param(60, 24, id="small"),
-        pytest.param(1000, 200, id="full", marks=pytest.mark.slow),
+        pytest.param(1000, 200, id="full", marks=[pytest.mark.slow, pytest.mark.bench]),
     ],
 )
 async def test_lists_are_released_rejected_or_reported_incomplete_exactly_once(
