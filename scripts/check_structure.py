@@ -24,9 +24,7 @@ def _generated(text: str) -> bool:
 def _sources(roots: list[str]) -> list[Path]:
     files: list[Path] = []
     for root in roots:
-        files.extend(
-            p for p in sorted(Path(root).rglob("*.py")) if "migrations" not in p.parts
-        )
+        files.extend(p for p in sorted(Path(root).rglob("*.py")) if "migrations" not in p.parts)
     return files
 
 
@@ -54,8 +52,8 @@ def main(argv: list[str]) -> int:
     roots = [a for a in argv if Path(a).exists()]
     found = problems(roots)
     for line in found:
-        print(line)
-    print(f"{len(_sources(roots))} modules checked, {len(found)} over the limits")
+        sys.stdout.write(line + "\n")
+    sys.stdout.write(f"{len(_sources(roots))} modules checked, {len(found)} over the limits\n")
     return 1 if found else 0
 
 
