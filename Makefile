@@ -10,7 +10,7 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 $(UV):
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --user uv
 
-.venv/.synced: $(UV) pyproject.toml uv.lock shared/pyproject.toml gateway/pyproject.toml services/*/pyproject.toml
+.venv/.synced: $(UV) pyproject.toml uv.lock shared/pyproject.toml gateway/pyproject.toml services/*/pyproject.toml tools/pyproject.toml
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
@@ -35,6 +35,7 @@ format: setup
 
 typecheck: setup
 	$(UV) run --frozen --no-sync mypy shared/src
+	$(UV) run --frozen --no-sync mypy tools/src
 
 contracts: setup ## regenerate the event contracts (JSON Schema, AsyncAPI) under contracts/
 	$(UV) run --frozen --no-sync cbec contracts generate
