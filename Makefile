@@ -7,8 +7,8 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
 # What the strict checks cover: every package's source (migrations are excluded in pyproject).
 SRC_DIRS := shared/src gateway/src $(wildcard services/*/src) $(wildcard tools/src)
-TYPED_DIRS ?= shared/src
-STRUCTURED_DIRS ?= scripts
+TYPED_DIRS ?= shared/src tools/src
+STRUCTURED_DIRS ?= scripts tools/src
 # Test processes: one per core; a test module stays on one process (its fixtures are shared).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 XDIST := -n $(WORKERS) --dist loadfile
@@ -19,7 +19,7 @@ DRILL_ORDERS ?= 600
 $(UV):
 	@command -v uv >/dev/null 2>&1 || $(PYTHON) -m pip install --quiet --user uv
 
-.venv/.synced: $(UV) pyproject.toml uv.lock shared/pyproject.toml gateway/pyproject.toml services/*/pyproject.toml
+.venv/.synced: $(UV) pyproject.toml uv.lock shared/pyproject.toml gateway/pyproject.toml services/*/pyproject.toml tools/pyproject.toml
 	$(UV) sync --frozen --python $(PYTHON)
 	@touch $@
 
