@@ -18,8 +18,8 @@ from cbec.declaration import handlers
 from cbec.declaration.domain.directions import EXPORT
 from cbec.declaration.unit_of_work import DeclarationWork, declaration_of
 from cbec.declaration.use_cases import funds_and_waybills, lists
-from cbec.shared.clock import utcnow
 from cbec.shared.ceb import export_models as ex
+from cbec.shared.clock import utcnow
 from tests.integration.declaration.decl_support import (
     declaration_app,
     export_inventory,
