@@ -185,34 +185,7 @@ def assess_import_tax(
     ``annual_used`` is what the buyer's calendar year already counts (used and reserved,
     without this list): ``QuotaLedger.counted``.
     """
-    violations: list[Violation] = []
-    line_rates: list[HsRates | None] = []
-    if import_list.currency != CNY:
-        violations.append(
-            Violation(
-                field="currency",
-                rule="an import list is declared in CNY",
-                value=import_list.currency,
-                expected=CNY,
-            )
-        )
-    for line in import_list.lines:
-        field = f"InventoryList[{line.gnum}].gcode"
-        if line.gcode not in positive_list:
-            violations.append(
-                Violation(
-                    field=field,
-                    rule=f"goods must be on the positive list of CBEC retail imports ({NOTICE})",
-                    value=line.gcode,
-                )
-            )
-        found = rates.find(line.gcode)
-        if found is None:
-            violations.append(
-                Violation(field=field, rule="no tax rates for this HS code", value=line.gcode)
-            )
-        line_rates.append(found)
-
+    violations, line_rates = _goods_violations(import_list, rates, positive_list)
     values = dutiable_values(import_list)
     limits = check_limits(
         sum(values, ZERO),
@@ -247,3 +220,37 @@ def assess_import_tax(
     return ImportTaxAssessment(
         invt_no=import_list.invt_no, buyer=import_list.buyer, mode=mode, lines=tuple(taxed)
     )
+
+
+def _goods_violations(
+    import_list: ImportList, rates: RateTable, positive_list: HsList
+) -> tuple[list[Violation], list[HsRates | None]]:
+    """What the list's currency and goods break, and each line's rates (None: no rates)."""
+    violations: list[Violation] = []
+    line_rates: list[HsRates | None] = []
+    if import_list.currency != CNY:
+        violations.append(
+            Violation(
+                field="currency",
+                rule="an import list is declared in CNY",
+                value=import_list.currency,
+                expected=CNY,
+            )
+        )
+    for line in import_list.lines:
+        field = f"InventoryList[{line.gnum}].gcode"
+        if line.gcode not in positive_list:
+            violations.append(
+                Violation(
+                    field=field,
+                    rule=f"goods must be on the positive list of CBEC retail imports ({NOTICE})",
+                    value=line.gcode,
+                )
+            )
+        found = rates.find(line.gcode)
+        if found is None:
+            violations.append(
+                Violation(field=field, rule="no tax rates for this HS code", value=line.gcode)
+            )
+        line_rates.append(found)
+    return violations, line_rates
