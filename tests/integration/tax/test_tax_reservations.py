@@ -226,9 +226,7 @@ async def test_the_same_list_reserved_many_times_at_once_is_reserved_once(
         body = _reservation(unique, 1, "1000.00")
         answers = await asyncio.gather(
             *(
-                client.post(
-                    "/v1/import/quota/reservations", json=body, headers=from_declaration()
-                )
+                client.post("/v1/import/quota/reservations", json=body, headers=from_declaration())
                 for _ in range(10)
             )
         )
