@@ -18,7 +18,7 @@ from cbec.declaration.events import ListLine, ListReleased
 from cbec.logistics.events import ReturnCompleted, ReturnedLine
 from cbec.shared.inbox import InboxRecord
 from cbec.tax_refund.app import create_app
-from cbec.tax_refund.models import TaxBillRecord
+from cbec.tax_refund.models import TaxBillRow
 from cbec.tax_refund.settings import Settings
 from tests.support.apps import running, service_settings
 from tests.support.kafka import read_topic
@@ -285,7 +285,7 @@ async def test_a_year_of_imports_leaves_every_quota_and_every_tax_bill_right(
             run = f"43002026I{unique[-4:]}"
             bills = {
                 b.invt_no: b
-                for b in (await session.exec(select(TaxBillRecord))).all()
+                for b in (await session.exec(select(TaxBillRow))).all()
                 if b.invt_no.startswith(run)  # this test's lists, not other tests' leftovers
             }
         assert set(bills) == {c.invt_no for c in accepted}

@@ -215,3 +215,25 @@ async def test_concurrent_reservations_of_one_buyer_never_exceed_26000(
         quota = await client.get(f"/v1/import/quota/B{unique}/2026", headers=OFFICER)
         assert quota.json()["counted"] == "26000.00"
         assert len(quota.json()["entries"]) == 26
+
+
+async def test_the_same_list_reserved_many_times_at_once_is_reserved_once(
+    kafka_bootstrap: str, database_url: str, unique: str
+) -> None:
+    # The declaration service reserves outside its own transaction and may call again (a
+    # retry after a timeout) while its first call is still running: a list counts once.
+    async with running(_app(kafka_bootstrap, database_url)) as (_, client):
+        body = _reservation(unique, 1, "1000.00")
+        answers = await asyncio.gather(
+            *(
+                client.post("/v1/import/quota/reservations", json=body, headers=from_declaration())
+                for _ in range(10)
+            )
+        )
+
+        assert [a.status_code for a in answers] == [201] * 10, [a.text for a in answers]
+        assert {a.json()["yearTotalAfter"] for a in answers} == {"1000.00"}
+        assert {a.json()["reserved"] for a in answers} == {"1000.00"}
+        quota = await client.get(f"/v1/import/quota/B{unique}/2026", headers=OFFICER)
+        assert quota.json()["counted"] == "1000.00"
+        assert [e["invtNo"] for e in quota.json()["entries"]] == [body["invtNo"]]

@@ -6,14 +6,12 @@ from cbec.tax_refund.domain.errors import ImportTaxRefused, TaxError
 from cbec.tax_refund.domain.import_tax import (
     ImportList,
     ImportTaxAssessment,
-    TaxBill,
-    TaxBillStatus,
-    TaxMode,
     assess_import_tax,
     dutiable_values,
-    issue_tax_bill,
 )
+from cbec.tax_refund.domain.limits import TaxMode
 from cbec.tax_refund.domain.tables import HsList, RateTable
+from cbec.tax_refund.domain.tax_bill import TaxBill, TaxBillStatus, issue_tax_bill
 
 D = Decimal
 COSMETICS = "3304990000"

@@ -11,7 +11,8 @@ from cbec.tax_refund.domain.income_tax import (
     deemed_income_tax,
     deemed_income_taxes,
 )
-from cbec.tax_refund.domain.tables import ExchangeRates, parse_income_tax_relief
+from cbec.tax_refund.domain.table_files import parse_income_tax_relief
+from cbec.tax_refund.domain.tables import ExchangeRates
 
 D = Decimal
 RELIEF = parse_income_tax_relief(

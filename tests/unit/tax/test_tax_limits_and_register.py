@@ -18,7 +18,7 @@ from cbec.tax_refund.domain import (
     TaxMode,
     check_limits,
 )
-from cbec.tax_refund.domain.tables import parse_zone_enterprises
+from cbec.tax_refund.domain.table_files import parse_zone_enterprises
 
 D = Decimal
 BUYER = "370102199001011234"

@@ -11,14 +11,14 @@ from cbec.tax_refund.data import (
     load_tables,
 )
 from cbec.tax_refund.domain.errors import DataFileError
-from cbec.tax_refund.domain.tables import (
-    HsList,
+from cbec.tax_refund.domain.table_files import (
     parse_customs_codes,
     parse_exchange_rates,
     parse_hs_list,
     parse_income_tax_relief,
     parse_rate_table,
 )
+from cbec.tax_refund.domain.tables import HsList
 
 D = Decimal
 

@@ -23,10 +23,15 @@ from cbec.shared.callers import Caller, caller, require_party, require_role
 from cbec.shared.errors import ErrorReport
 from cbec.shared.service import PROBLEM_JSON, Runtime, get_runtime
 from cbec.shared.telemetry import tag_span
-from cbec.tax_refund import services
-from cbec.tax_refund.domain import DataFileError, ImportTaxRefused, access
+from cbec.tax_refund.data import TaxTablesHolder
+from cbec.tax_refund.domain import DataFileError, ImportTaxPolicy, ImportTaxRefused, access
 from cbec.tax_refund.settings import Settings
-from cbec.tax_refund.state import tables_of
+from cbec.tax_refund.unit_of_work import TaxWork
+from cbec.tax_refund.use_cases import exports as export_cases
+from cbec.tax_refund.use_cases import income_tax as income_tax_cases
+from cbec.tax_refund.use_cases import queries
+from cbec.tax_refund.use_cases import quota as quota_cases
+from cbec.tax_refund.use_cases import tables as table_cases
 
 router = APIRouter()
 quota_router = APIRouter()
@@ -52,10 +57,10 @@ RuntimeDep = Annotated[Runtime, Depends(get_runtime)]
 CallerDep = Annotated[Caller, Depends(caller)]
 
 
-def _settings(runtime: Runtime) -> Settings:
+def _policy(runtime: Runtime) -> ImportTaxPolicy:
     settings = runtime.settings
     assert isinstance(settings, Settings)
-    return settings
+    return settings.import_tax_policy()
 
 
 class ReservationIn(BaseModel):
@@ -116,7 +121,7 @@ def refused(refusal: ImportTaxRefused, status: int = 409) -> JSONResponse:
 async def reserve(body: ReservationIn, runtime: RuntimeDep) -> Any:
     """Check the buyer's limits and reserve the list's dutiable value in the buyer's year."""
     tag_span(orderNo=body.orderNo, invtNo=body.invtNo)
-    request = services.ReservationRequest(
+    request = quota_cases.ReservationRequest(
         invt_no=body.invtNo,
         order_no=body.orderNo,
         buyer_id_number=body.buyerIdNumber,
@@ -126,12 +131,12 @@ async def reserve(body: ReservationIn, runtime: RuntimeDep) -> Any:
     )
     try:
         async with runtime.transaction() as session:
-            view = await services.reserve_quota(
-                session, request, services.import_policy(_settings(runtime))
+            reservation = await quota_cases.reserve(
+                TaxWork(session, runtime.outbox), request, _policy(runtime)
             )
     except ImportTaxRefused as refusal:
         return refused(refusal)
-    return {k: view[k] for k in ("invtNo", "buyerIdNumber", "year", "reserved", "yearTotalAfter")}
+    return reservation.as_json()
 
 
 @quota_router.delete("/v1/import/quota/reservations/{invtNo}", status_code=204, tags=["import"])
@@ -139,9 +144,7 @@ async def cancel(invtNo: Annotated[str, Path(max_length=20)], runtime: RuntimeDe
     """Cancel a list's reservation (idempotent); a released list is withdrawn by revocation."""
     tag_span(invtNo=invtNo)
     async with runtime.transaction() as session:
-        await services.cancel_reservation(
-            session, invtNo, services.import_policy(_settings(runtime))
-        )
+        await quota_cases.cancel(TaxWork(session, runtime.outbox), invtNo, _policy(runtime))
     return Response(status_code=204)
 
 
@@ -153,7 +156,7 @@ async def tax_bill(
     names, officers and operators)."""
     tag_span(invtNo=invtNo)
     async with runtime.sessions() as session:
-        return await services.tax_bill_view(session, who, invtNo)
+        return await queries.tax_bill(TaxWork(session, runtime.outbox), who, invtNo)
 
 
 @router.get("/v1/import/quota/{buyerIdNumber}/{year}", tags=["import"])
@@ -166,9 +169,8 @@ async def quota(
     """A buyer's calendar year: limit, counted amount, room, and each list's entry (officers
     and operators)."""
     async with runtime.sessions() as session:
-        return await services.quota_view(
-            session, buyerIdNumber, year, services.import_policy(_settings(runtime))
-        )
+        work = TaxWork(session, runtime.outbox)
+        return await queries.buyer_year(work, buyerIdNumber, year, _policy(runtime))
 
 
 class InvoiceLineIn(BaseModel):
@@ -202,15 +204,17 @@ async def invoices(
 ) -> Any:
     """Register purchase invoices of export list lines: those lines take the export refund."""
     tag_span(invtNo=body.invtNo)
+    party = who.party or ""
     async with runtime.transaction() as session:
-        return await services.register_invoices(
-            session,
-            runtime.outbox,
+        work = TaxWork(session, runtime.outbox)
+        await export_cases.register_invoices(
+            work,
             invt_no=body.invtNo,
-            lines=[services.InvoiceLine(li.gnum, li.invoiceNo, li.amount) for li in body.lines],
-            party=who.party or "",
-            tables=tables_of(runtime).tables,
+            lines=[export_cases.InvoiceLine(li.gnum, li.invoiceNo, li.amount) for li in body.lines],
+            party=party,
+            tables=TaxTablesHolder.of(runtime).tables,
         )
+        return await queries.invoices(work, body.invtNo, party)
 
 
 @router.get("/v1/export/lists/{invtNo}", tags=["export"])
@@ -221,7 +225,7 @@ async def export_list(
     consignor, officers and operators)."""
     tag_span(invtNo=invtNo)
     async with runtime.sessions() as session:
-        return await services.export_view(session, who, invtNo)
+        return await queries.export_outcome(TaxWork(session, runtime.outbox), who, invtNo)
 
 
 @router.get("/v1/export/income-tax/{ebcCode}/{year}", tags=["export"])
@@ -234,15 +238,15 @@ async def income_tax(
     """The deemed corporate income tax statement of an enterprise's year (revenue × 4%), for
     the enterprise itself, officers and operators."""
     async with runtime.transaction() as session:
-        return await services.income_tax_statement(
-            session, who, ebcCode, year, tables_of(runtime).tables
+        return await income_tax_cases.statement(
+            TaxWork(session, runtime.outbox), who, ebcCode, year, TaxTablesHolder.of(runtime).tables
         )
 
 
 @router.get("/v1/tables", tags=["operations"])
 async def tables(runtime: RuntimeDep) -> Any:
     """The data tables in use: their files and sizes."""
-    return tables_of(runtime).describe()
+    return TaxTablesHolder.of(runtime).describe()
 
 
 @router.post(
@@ -254,12 +258,12 @@ async def reload_tables(
     runtime: RuntimeDep, _who: Annotated[Caller, Depends(require_operator)]
 ) -> Any:
     """Reload the data tables from their folder (operators); a bad file changes nothing."""
-    holder = tables_of(runtime)
+    holder = TaxTablesHolder.of(runtime)
     try:
         loaded = holder.load_again()
     except DataFileError as error:
-        raise services.reload_failure(error) from None
+        raise table_cases.reload_failure(error) from None
     async with runtime.transaction() as session:
-        await services.sync_zone_enterprises(session, loaded)
+        await table_cases.sync_zone_enterprises(TaxWork(session, runtime.outbox), loaded)
     holder.use(loaded)
     return holder.describe()

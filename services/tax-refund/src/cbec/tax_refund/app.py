@@ -16,11 +16,12 @@ from cbec.shared.service import (
     ServiceDescriptor,
     create_service_app,
 )
-from cbec.tax_refund import services
 from cbec.tax_refund.api import quota_router, router
+from cbec.tax_refund.data import TaxTablesHolder
 from cbec.tax_refund.handlers import DECLARATION_HANDLERS, LOGISTICS_HANDLERS
 from cbec.tax_refund.settings import Settings
-from cbec.tax_refund.state import attach
+from cbec.tax_refund.unit_of_work import TaxWork
+from cbec.tax_refund.use_cases.tables import sync_zone_enterprises
 
 SERVICE = ServiceDescriptor(
     name="tax-refund",
@@ -39,10 +40,10 @@ def create_app(settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
 
     async def load_tables(runtime: Runtime) -> None:
-        holder = services.TaxTablesHolder.load(settings)
+        holder = TaxTablesHolder.load(settings.tax_tables_dir)
         async with runtime.transaction() as session:
-            await services.sync_zone_enterprises(session, holder.tables)
-        attach(runtime, holder)
+            await sync_zone_enterprises(TaxWork(session, runtime.outbox), holder.tables)
+        runtime.attach(holder)
 
     return create_service_app(
         settings,

@@ -1,35 +1,55 @@
 """Consumers of the tax service: which use case reacts to which event.
 
 Each model here is the tax service's own tolerant reading of another service's event (only the
-fields it uses); the contract test holds them against the producers' examples.
+fields it uses); the contract test holds them against the producers' examples. Import and
+export lists travel on the same declaration events: which flow a handler serves is said once,
+by ``@imports`` or ``@exports``, and events of the other flow are not its concern.
 
-| event | use case |
-| --- | --- |
-| cbec.declaration.list.released.v1 (I) | quota use, tax bill (ImportTaxAssessed or Refused) |
-| cbec.declaration.list.rejected.v1 (I) | cancel the reservation |
-| cbec.declaration.list.revoked.v1 (I) | withdraw the amount, void the tax bill |
-| cbec.declaration.list.closed.v1 (E) | exemption per line, refund of invoiced lines |
-| cbec.logistics.return.completed.v1 (I) | restore the quota within the window (QuotaRestored) |
+| event | flow | use case |
+| --- | --- | --- |
+| cbec.declaration.list.released.v1 | I | quota use, tax bill (ImportTaxAssessed or Refused) |
+| cbec.declaration.list.rejected.v1 | I | cancel the reservation |
+| cbec.declaration.list.revoked.v1 | I | withdraw the amount, void the tax bill |
+| cbec.declaration.list.closed.v1 | E | exemption per line, refund of invoiced lines |
+| cbec.logistics.return.completed.v1 | I | restore the quota within the window (QuotaRestored) |
 """
 
 from __future__ import annotations
 
+import functools
 import logging
+from collections.abc import Callable
 from datetime import date, datetime
 from decimal import Decimal
+from typing import TypeVar
 
 from pydantic import ValidationError
 
 from cbec.shared.bus import HandlerContext
 from cbec.shared.envelope import Consumed
 from cbec.shared.errors import InvalidInput, Violation
+from cbec.shared.handlers import HandlerRegistry, TypedHandler
 from cbec.shared.telemetry import tag_span
-from cbec.tax_refund import services
-from cbec.tax_refund.domain import ExportList, ImportList
+from cbec.tax_refund.data import TaxTablesHolder
+from cbec.tax_refund.domain import ExportList, ImportList, ImportTaxPolicy
 from cbec.tax_refund.settings import Settings
-from cbec.tax_refund.state import tables_of
+from cbec.tax_refund.unit_of_work import TaxWork
+from cbec.tax_refund.use_cases import exports, import_tax
 
 log = logging.getLogger(__name__)
+
+RELEASED = "cbec.declaration.list.released.v1"
+REJECTED = "cbec.declaration.list.rejected.v1"
+REVOKED = "cbec.declaration.list.revoked.v1"
+CLOSED = "cbec.declaration.list.closed.v1"
+RETURNED = "cbec.logistics.return.completed.v1"
+
+
+class FlowSeen(Consumed):
+    """An event about an import (I) or an export (E) list."""
+
+    orderNo: str
+    ieFlag: str
 
 
 class ListLineSeen(Consumed):
@@ -43,9 +63,7 @@ class ListLineSeen(Consumed):
     totalPrice: Decimal
 
 
-class ListReleasedSeen(Consumed):
-    orderNo: str
-    ieFlag: str
+class ListReleasedSeen(FlowSeen):
     invtNo: str
     tradeMode: str
     ebcCode: str
@@ -62,22 +80,42 @@ class ListReleasedSeen(Consumed):
     lines: tuple[ListLineSeen, ...]
     releasedAt: str
 
+    def import_list(self) -> ImportList:
+        """The released list as the import tax reads it."""
+        if not self.buyerIdNumber:
+            raise InvalidInput(
+                [Violation(field="buyerIdNumber", rule="an import list names its buyer")]
+            )
+        try:
+            return ImportList(
+                invt_no=self.invtNo,
+                order_no=self.orderNo,
+                buyer_id_type=self.buyerIdType or "1",
+                buyer_id_number=self.buyerIdNumber,
+                buyer_name=self.buyerName,
+                customs_code=self.customsCode,
+                ebc_code=self.ebcCode,
+                logistics_code=self.logisticsCode,
+                agent_code=self.agentCode,
+                assure_code=self.assureCode,
+                currency=self.currency,
+                freight=self.freight,
+                insured_fee=self.insuredFee,
+                lines=tuple(line.model_dump() for line in self.lines),
+            )
+        except ValidationError as error:
+            raise _invalid(error, "list") from None
 
-class ListRejectedSeen(Consumed):
-    orderNo: str
-    ieFlag: str
+
+class ListRejectedSeen(FlowSeen):
     invtNo: str | None = None
 
 
-class ListRevokedSeen(Consumed):
-    orderNo: str
-    ieFlag: str
+class ListRevokedSeen(FlowSeen):
     invtNo: str
 
 
-class ListClosedSeen(Consumed):
-    orderNo: str
-    ieFlag: str
+class ListClosedSeen(FlowSeen):
     invtNo: str
     tradeMode: str
     ebcCode: str
@@ -90,11 +128,30 @@ class ListClosedSeen(Consumed):
     closedAt: str
     leaveTime: str | None = None
 
+    def export_list(self) -> ExportList:
+        """The closed list as the exemption and the refund read it."""
+        try:
+            return ExportList(
+                invt_no=self.invtNo,
+                ebc_code=self.ebcCode,
+                owner_code=self.ownerCode,
+                customs_code=self.customsCode,
+                port_code=self.portCode,
+                trade_mode=self.tradeMode,
+                # A list without the flag is simplified (A): no declaration form, no refund (§5).
+                statistics_flag=self.statisticsFlag or "A",
+                # The export date of the list is the day customs released it.
+                ie_date=_day(self.releasedAt, "releasedAt"),
+                return_status=899,
+                leave_time=self.leaveTime,
+                lines=tuple(line.model_dump() for line in self.lines),
+            )
+        except ValidationError as error:
+            raise _invalid(error, "list") from None
 
-class ReturnCompletedSeen(Consumed):
-    orderNo: str
+
+class ReturnCompletedSeen(FlowSeen):
     invtNo: str
-    ieFlag: str
     whole: bool
     appliedAt: str
     receivedAt: str
@@ -109,154 +166,107 @@ def _day(text: str, field: str) -> date:
         raise InvalidInput([violation]) from None
 
 
-def _settings(ctx: HandlerContext) -> Settings:
-    settings = ctx.runtime.settings
-    assert isinstance(settings, Settings)
-    return settings
-
-
 def _invalid(error: ValidationError, prefix: str) -> InvalidInput:
     return InvalidInput(
         [
-            Violation(
-                field=".".join([prefix, *(str(p) for p in e["loc"])]),
-                rule=e["msg"],
-            )
+            Violation(field=".".join([prefix, *(str(p) for p in e["loc"])]), rule=e["msg"])
             for e in error.errors()
         ]
     )
 
 
-async def on_list_released(ctx: HandlerContext) -> None:
-    event = ctx.parse(ListReleasedSeen)
-    if event.ieFlag != "I":
-        return
-    tag_span(orderNo=event.orderNo, invtNo=event.invtNo)
-    if not event.buyerIdNumber:
-        raise InvalidInput(
-            [Violation(field="buyerIdNumber", rule="an import list names its buyer")]
-        )
-    try:
-        import_list = ImportList(
-            invt_no=event.invtNo,
-            order_no=event.orderNo,
-            buyer_id_type=event.buyerIdType or "1",
-            buyer_id_number=event.buyerIdNumber,
-            buyer_name=event.buyerName,
-            customs_code=event.customsCode,
-            ebc_code=event.ebcCode,
-            logistics_code=event.logisticsCode,
-            agent_code=event.agentCode,
-            assure_code=event.assureCode,
-            currency=event.currency,
-            freight=event.freight,
-            insured_fee=event.insuredFee,
-            lines=tuple(line.model_dump() for line in event.lines),  # type: ignore[arg-type]
-        )
-    except ValidationError as error:
-        raise _invalid(error, "list") from None
-    await services.assess_released_list(
-        ctx.session,
-        ctx.outbox,
-        import_list,
+F = TypeVar("F", bound=FlowSeen)
+
+
+def _only(flag: str) -> Callable[[TypedHandler[F]], TypedHandler[F]]:
+    """A handler of one flow's lists: an event of the other flow is skipped."""
+
+    def wrap(fn: TypedHandler[F]) -> TypedHandler[F]:
+        @functools.wraps(fn)
+        async def handle(event: F, ctx: HandlerContext) -> None:
+            if event.ieFlag == flag:
+                tag_span(orderNo=event.orderNo, invtNo=getattr(event, "invtNo", None))
+                await fn(event, ctx)
+
+        return handle
+
+    return wrap
+
+
+imports = _only("I")
+exports_only = _only("E")
+
+
+def _policy(ctx: HandlerContext) -> ImportTaxPolicy:
+    settings = ctx.runtime.settings
+    assert isinstance(settings, Settings)
+    return settings.import_tax_policy()
+
+
+def _work(ctx: HandlerContext) -> TaxWork:
+    return TaxWork(ctx.session, ctx.outbox)
+
+
+declaration_events = HandlerRegistry()
+logistics_events = HandlerRegistry()
+
+
+@declaration_events.on(RELEASED)
+@imports
+async def on_list_released(event: ListReleasedSeen, ctx: HandlerContext) -> None:
+    await import_tax.list_released(
+        _work(ctx),
+        event.import_list(),
         order_no=event.orderNo,
         released_on=_day(event.releasedAt, "releasedAt"),
-        tables=tables_of(ctx.runtime).tables,
-        policy=services.import_policy(_settings(ctx)),
+        tables=TaxTablesHolder.of(ctx.runtime).tables,
+        policy=_policy(ctx),
     )
 
 
-async def on_list_rejected(ctx: HandlerContext) -> None:
-    event = ctx.parse(ListRejectedSeen)
-    if event.ieFlag != "I":
-        return
-    tag_span(orderNo=event.orderNo, invtNo=event.invtNo)
-    await services.list_rejected(
-        ctx.session, event.invtNo, event.orderNo, services.import_policy(_settings(ctx))
-    )
+@declaration_events.on(REJECTED)
+@imports
+async def on_list_rejected(event: ListRejectedSeen, ctx: HandlerContext) -> None:
+    await import_tax.list_rejected(_work(ctx), event.invtNo, event.orderNo, _policy(ctx))
 
 
-async def on_list_revoked(ctx: HandlerContext) -> None:
-    event = ctx.parse(ListRevokedSeen)
-    if event.ieFlag != "I":
-        return
-    tag_span(orderNo=event.orderNo, invtNo=event.invtNo)
-    await services.list_revoked(ctx.session, event.invtNo, services.import_policy(_settings(ctx)))
+@declaration_events.on(REVOKED)
+@imports
+async def on_list_revoked(event: ListRevokedSeen, ctx: HandlerContext) -> None:
+    await import_tax.list_revoked(_work(ctx), event.invtNo, _policy(ctx))
 
 
-async def on_list_closed(ctx: HandlerContext) -> None:
-    event = ctx.parse(ListClosedSeen)
-    if event.ieFlag != "E":
-        return
-    tag_span(orderNo=event.orderNo, invtNo=event.invtNo)
-    try:
-        export_list = ExportList(
-            invt_no=event.invtNo,
-            ebc_code=event.ebcCode,
-            owner_code=event.ownerCode,
-            customs_code=event.customsCode,
-            port_code=event.portCode,
-            trade_mode=event.tradeMode,
-            # A list without the flag is simplified (A): no declaration form, no refund (§5).
-            statistics_flag=event.statisticsFlag or "A",  # type: ignore[arg-type]
-            # The export date of the list is the day customs released it.
-            ie_date=_day(event.releasedAt, "releasedAt"),
-            return_status=899,
-            leave_time=event.leaveTime,  # type: ignore[arg-type]
-            lines=tuple(line.model_dump() for line in event.lines),  # type: ignore[arg-type]
-        )
-    except ValidationError as error:
-        raise _invalid(error, "list") from None
-    await services.export_list_closed(
-        ctx.session,
-        ctx.outbox,
-        export_list,
+@declaration_events.on(CLOSED)
+@exports_only
+async def on_list_closed(event: ListClosedSeen, ctx: HandlerContext) -> None:
+    await exports.list_closed(
+        _work(ctx),
+        event.export_list(),
         order_no=event.orderNo,
         closed_at=event.closedAt,
-        tables=tables_of(ctx.runtime).tables,
+        tables=TaxTablesHolder.of(ctx.runtime).tables,
     )
 
 
-async def on_return_completed(ctx: HandlerContext) -> None:
-    event = ctx.parse(ReturnCompletedSeen)
-    if event.ieFlag != "I":
-        return
-    tag_span(orderNo=event.orderNo, invtNo=event.invtNo)
+@logistics_events.on(RETURNED)
+@imports
+async def on_return_completed(event: ReturnCompletedSeen, ctx: HandlerContext) -> None:
     if not event.whole:
         # A partial return restores nothing here: the notice restores the amount of the
         # returned order, and a part of a list is not apportioned by any published rule.
         log.info("partial return of %s: the buyer's amount is not restored", event.invtNo)
         return
-    await services.import_returned(
-        ctx.session,
-        ctx.outbox,
+    await import_tax.import_returned(
+        _work(ctx),
         invt_no=event.invtNo,
         order_no=event.orderNo,
         applied_on=_day(event.appliedAt, "appliedAt"),
         goods_back_on=_day(event.receivedAt, "receivedAt"),
-        policy=services.import_policy(_settings(ctx)),
+        policy=_policy(ctx),
     )
 
 
-RELEASED = "cbec.declaration.list.released.v1"
-REJECTED = "cbec.declaration.list.rejected.v1"
-REVOKED = "cbec.declaration.list.revoked.v1"
-CLOSED = "cbec.declaration.list.closed.v1"
-RETURNED = "cbec.logistics.return.completed.v1"
-
-DECLARATION_HANDLERS = {
-    RELEASED: on_list_released,
-    REJECTED: on_list_rejected,
-    REVOKED: on_list_revoked,
-    CLOSED: on_list_closed,
-}
-LOGISTICS_HANDLERS = {RETURNED: on_return_completed}
+DECLARATION_HANDLERS = declaration_events.table()
+LOGISTICS_HANDLERS = logistics_events.table()
 HANDLERS = {**DECLARATION_HANDLERS, **LOGISTICS_HANDLERS}
-
-CONSUMES = {
-    RELEASED: ListReleasedSeen,
-    REJECTED: ListRejectedSeen,
-    REVOKED: ListRevokedSeen,
-    CLOSED: ListClosedSeen,
-    RETURNED: ReturnCompletedSeen,
-}
+CONSUMES = {**declaration_events.consumes(), **logistics_events.consumes()}

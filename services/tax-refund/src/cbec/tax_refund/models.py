@@ -13,22 +13,20 @@ type, and the text round-trips exactly on both databases. ``dec()`` reads one ba
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from decimal import Decimal
 
 from sqlalchemy import Column, Index, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from cbec.shared.clock import utcnow
 
 
 def dec(text: str) -> Decimal:
     return Decimal(text)
 
 
-class QuotaYear(SQLModel, table=True):
+class QuotaYearRow(SQLModel, table=True):
     """A buyer's calendar year: what it counts (reserved + used). Reservations of one buyer
     lock this row, so that the check of the limit and the reservation are one step."""
 
@@ -40,7 +38,7 @@ class QuotaYear(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class QuotaEntryRecord(SQLModel, table=True):
+class QuotaEntryRow(SQLModel, table=True):
     """One list's share of its buyer's year (``domain.QuotaEntry``), by the list's number."""
 
     __tablename__ = "tax_quota_entry"
@@ -65,7 +63,7 @@ class QuotaEntryRecord(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class TaxBillRecord(SQLModel, table=True):
+class TaxBillRow(SQLModel, table=True):
     """The electronic tax bill of an import list (CEB816 TaxHeadRd)."""
 
     __tablename__ = "tax_bill"
@@ -92,7 +90,7 @@ class TaxBillRecord(SQLModel, table=True):
     void_reason: str | None = Field(default=None, max_length=200)
 
 
-class TaxBillLineRecord(SQLModel, table=True):
+class TaxBillLineRow(SQLModel, table=True):
     """One line of a tax bill (CEB816 TaxListRd) with the rates it used."""
 
     __tablename__ = "tax_bill_line"
@@ -109,7 +107,7 @@ class TaxBillLineRecord(SQLModel, table=True):
     consumption_tax: str = Field(max_length=40)
 
 
-class ExportListRecord(SQLModel, table=True):
+class ExportListRow(SQLModel, table=True):
     """A closed export list as the tax rules read it (``domain.ExportList`` as JSON)."""
 
     __tablename__ = "tax_export_list"
@@ -122,7 +120,7 @@ class ExportListRecord(SQLModel, table=True):
     closed_at: str = Field(max_length=40)
 
 
-class PurchaseInvoiceRecord(SQLModel, table=True):
+class PurchaseInvoiceRow(SQLModel, table=True):
     """A purchase (input VAT) invoice the enterprise reported for an export list line."""
 
     __tablename__ = "tax_purchase_invoice"
@@ -137,7 +135,7 @@ class PurchaseInvoiceRecord(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class ExemptionRecord(SQLModel, table=True):
+class ExemptionRow(SQLModel, table=True):
     """The exemption decision of one export list line (财税〔2018〕103号). ``superseded`` when
     purchase invoices arrived later and the line took the refund instead."""
 
@@ -159,7 +157,7 @@ class ExemptionRecord(SQLModel, table=True):
     decided_at: str = Field(max_length=40)
 
 
-class RefundRecord(SQLModel, table=True):
+class RefundRow(SQLModel, table=True):
     """The export refund of one invoiced list line (DOMAIN.md §6.3), or why it is refused."""
 
     __tablename__ = "tax_refund"
@@ -181,7 +179,7 @@ class RefundRecord(SQLModel, table=True):
     computed_at: str = Field(max_length=40)
 
 
-class ZoneEnterpriseRecord(SQLModel, table=True):
+class ZoneEnterpriseRow(SQLModel, table=True):
     """An e-commerce enterprise registered in the zone (from the register's data file)."""
 
     __tablename__ = "tax_zone_enterprise"
@@ -193,7 +191,7 @@ class ZoneEnterpriseRecord(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class IncomeTaxStatementRecord(SQLModel, table=True):
+class IncomeTaxStatementRow(SQLModel, table=True):
     """The deemed corporate income tax of an enterprise's year (国家税务总局公告2019年第36号)."""
 
     __tablename__ = "tax_income_statement"
@@ -209,14 +207,14 @@ class IncomeTaxStatementRecord(SQLModel, table=True):
 
 
 TABLES: tuple[Table, ...] = (
-    QuotaYear.__table__,  # type: ignore[attr-defined]
-    QuotaEntryRecord.__table__,  # type: ignore[attr-defined]
-    TaxBillRecord.__table__,  # type: ignore[attr-defined]
-    TaxBillLineRecord.__table__,  # type: ignore[attr-defined]
-    ExportListRecord.__table__,  # type: ignore[attr-defined]
-    PurchaseInvoiceRecord.__table__,  # type: ignore[attr-defined]
-    ExemptionRecord.__table__,  # type: ignore[attr-defined]
-    RefundRecord.__table__,  # type: ignore[attr-defined]
-    ZoneEnterpriseRecord.__table__,  # type: ignore[attr-defined]
-    IncomeTaxStatementRecord.__table__,  # type: ignore[attr-defined]
+    QuotaYearRow.__table__,  # type: ignore[attr-defined]
+    QuotaEntryRow.__table__,  # type: ignore[attr-defined]
+    TaxBillRow.__table__,  # type: ignore[attr-defined]
+    TaxBillLineRow.__table__,  # type: ignore[attr-defined]
+    ExportListRow.__table__,  # type: ignore[attr-defined]
+    PurchaseInvoiceRow.__table__,  # type: ignore[attr-defined]
+    ExemptionRow.__table__,  # type: ignore[attr-defined]
+    RefundRow.__table__,  # type: ignore[attr-defined]
+    ZoneEnterpriseRow.__table__,  # type: ignore[attr-defined]
+    IncomeTaxStatementRow.__table__,  # type: ignore[attr-defined]
 )

@@ -7,6 +7,7 @@ from decimal import Decimal
 from pydantic import Field
 
 from cbec.shared.settings import ServiceSettings
+from cbec.tax_refund.domain import ImportTaxPolicy
 
 
 class Settings(ServiceSettings):
@@ -33,3 +34,13 @@ class Settings(ServiceSettings):
     import_retail_share: Decimal = Field(default=Decimal("0.7"), gt=0, le=1)
     import_return_apply_days: int = Field(default=30, ge=0)
     import_return_goods_days: int = Field(default=45, ge=0)
+
+    def import_tax_policy(self) -> ImportTaxPolicy:
+        """The figures of 财关税〔2018〕49号 as this deployment sets them."""
+        return ImportTaxPolicy(
+            single_limit=self.import_single_limit,
+            annual_limit=self.import_annual_limit,
+            retail_share=self.import_retail_share,
+            return_apply_days=self.import_return_apply_days,
+            return_goods_days=self.import_return_goods_days,
+        )

@@ -6,8 +6,8 @@
 - import CBEC retail tax, its limits, the buyer's annual quota and the electronic tax bill
   (财关税〔2018〕49号).
 
-Tables (rates, exchange rates, HS lists) come from data files: see ``tables`` and
-``cbec.tax_refund.data``.
+Tables (rates, exchange rates, HS lists) come from data files: see ``tables``,
+``table_files`` and ``cbec.tax_refund.data``.
 """
 
 from cbec.tax_refund.domain.errors import (
@@ -17,6 +17,7 @@ from cbec.tax_refund.domain.errors import (
     DataFileError,
     ImportTaxRefused,
     ListNotClosed,
+    NotTheConsignor,
     QuotaError,
     RefundNotClaimable,
     TaxError,
@@ -28,17 +29,10 @@ from cbec.tax_refund.domain.import_tax import (
     ImportList,
     ImportListLine,
     ImportTaxAssessment,
-    ImportTaxPolicy,
-    LimitCheck,
     LineTax,
-    TaxBill,
-    TaxBillStatus,
-    TaxMode,
     assess_import_tax,
     buyer_key,
-    check_limits,
     dutiable_values,
-    issue_tax_bill,
 )
 from cbec.tax_refund.domain.income_tax import (
     DeemedIncomeTax,
@@ -47,6 +41,7 @@ from cbec.tax_refund.domain.income_tax import (
     deemed_income_tax,
     deemed_income_taxes,
 )
+from cbec.tax_refund.domain.limits import ImportTaxPolicy, LimitCheck, TaxMode, check_limits
 from cbec.tax_refund.domain.quota import QuotaEntry, QuotaLedger, QuotaState, ReturnOutcome
 from cbec.tax_refund.domain.refund import (
     RefundClaim,
@@ -63,6 +58,13 @@ from cbec.tax_refund.domain.tables import (
     TaxTables,
     ZoneEnterprise,
     ZoneEnterprises,
+)
+from cbec.tax_refund.domain.tax_bill import (
+    TaxBill,
+    TaxBillStatus,
+    event_mode,
+    issue_tax_bill,
+    tax_no_for,
 )
 
 __all__ = [
@@ -88,6 +90,7 @@ __all__ = [
     "LimitCheck",
     "LineTax",
     "ListNotClosed",
+    "NotTheConsignor",
     "QuotaEntry",
     "QuotaError",
     "QuotaLedger",
@@ -115,5 +118,7 @@ __all__ = [
     "deemed_income_tax",
     "deemed_income_taxes",
     "dutiable_values",
+    "event_mode",
     "issue_tax_bill",
+    "tax_no_for",
 ]

@@ -85,6 +85,13 @@ class ImportTaxRefused(TaxError):
         return self.message
 
 
+class NotTheConsignor(CbecError):
+    """Purchase invoices of a list registered by an enterprise that is not its consignor."""
+
+    status_code = 403
+    code = "forbidden"
+
+
 class QuotaError(TaxError):
     """A quota ledger operation that contradicts what the ledger already holds."""
 
@@ -106,6 +113,7 @@ __all__ = [
     "DataFileError",
     "ImportTaxRefused",
     "ListNotClosed",
+    "NotTheConsignor",
     "QuotaError",
     "RefundNotClaimable",
     "TaxError",

@@ -6,7 +6,7 @@ An import list (CEB621) is assessed line by line::
         import_list, annual_used=ledger.counted(buyer, year), rates=tables.rates,
         positive_list=tables.positive_list,
     )
-    bill = issue_tax_bill(assessment, tax_no="...", invt_no="...")
+    bill = issue_tax_bill(assessment, import_list, tax_no=tax_no_for(invt_no))  # tax_bill
 
 - The dutiable value of a line is its total price plus its share of the list's freight and
   insurance, spread by value, the rounding remainder on the last line (``money.spread``).
@@ -26,50 +26,21 @@ to the whole gives 25.36.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from decimal import Decimal
-from enum import StrEnum
 
-from pydantic import Field, field_validator, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import Field, field_validator
 
-from cbec.tax_refund.domain.errors import (
-    RETURN_STATUS_OVER_ANNUAL_LIMIT,
-    RETURN_STATUS_OVER_SINGLE_LIMIT,
-    RETURN_STATUS_REJECTED,
-    ImportTaxRefused,
-    TaxError,
-    Violation,
+from cbec.tax_refund.domain.errors import RETURN_STATUS_REJECTED, ImportTaxRefused, Violation
+from cbec.tax_refund.domain.limits import (
+    DEFAULT_POLICY,
+    NOTICE,
+    ImportTaxPolicy,
+    TaxMode,
+    check_limits,
 )
 from cbec.tax_refund.domain.models import CebModel
 from cbec.tax_refund.domain.money import ZERO, spread, to_fen
 from cbec.tax_refund.domain.tables import CNY, HsList, HsRates, RateTable
-
-NOTICE = "财关税〔2018〕49号"
-
-
-@dataclass(frozen=True, slots=True)
-class ImportTaxPolicy:
-    """The figures of 财关税〔2018〕49号 (DOMAIN.md §6.4); a deployment may pass others."""
-
-    single_limit: Decimal = Decimal("5000.00")
-    annual_limit: Decimal = Decimal("26000.00")
-    # VAT and consumption tax within the limits are levied at 70% of the statutory amount.
-    retail_share: Decimal = Decimal("0.7")
-    # A return applied for within 30 days of release, goods back within 45 days, is not taxed
-    # and restores the buyer's annual amount.
-    return_apply_days: int = 30
-    return_goods_days: int = 45
-
-
-DEFAULT_POLICY = ImportTaxPolicy()
-
-
-class TaxMode(StrEnum):
-    """How a list is taxed: the retail rates, or in full as general trade (single item)."""
-
-    RETAIL = "retail"
-    GENERAL_TRADE = "general-trade"
 
 
 class ImportListLine(CebModel):
@@ -214,34 +185,7 @@ def assess_import_tax(
     ``annual_used`` is what the buyer's calendar year already counts (used and reserved,
     without this list): ``QuotaLedger.counted``.
     """
-    violations: list[Violation] = []
-    line_rates: list[HsRates | None] = []
-    if import_list.currency != CNY:
-        violations.append(
-            Violation(
-                field="currency",
-                rule="an import list is declared in CNY",
-                value=import_list.currency,
-                expected=CNY,
-            )
-        )
-    for line in import_list.lines:
-        field = f"InventoryList[{line.gnum}].gcode"
-        if line.gcode not in positive_list:
-            violations.append(
-                Violation(
-                    field=field,
-                    rule=f"goods must be on the positive list of CBEC retail imports ({NOTICE})",
-                    value=line.gcode,
-                )
-            )
-        found = rates.find(line.gcode)
-        if found is None:
-            violations.append(
-                Violation(field=field, rule="no tax rates for this HS code", value=line.gcode)
-            )
-        line_rates.append(found)
-
+    violations, line_rates = _goods_violations(import_list, rates, positive_list)
     values = dutiable_values(import_list)
     limits = check_limits(
         sum(values, ZERO),
@@ -278,155 +222,35 @@ def assess_import_tax(
     )
 
 
-@dataclass(frozen=True, slots=True)
-class LimitCheck:
-    """The limits of one transaction: how it is taxed, or every limit it breaks."""
-
-    mode: TaxMode
-    violations: tuple[Violation, ...] = ()
-    return_status: int = RETURN_STATUS_REJECTED
-
-    @property
-    def passed(self) -> bool:
-        return not self.violations
-
-
-def check_limits(
-    transaction: Decimal,
-    *,
-    annual_used: Decimal,
-    single_item: bool,
-    policy: ImportTaxPolicy = DEFAULT_POLICY,
-) -> LimitCheck:
-    """The two limits of 财关税〔2018〕49号 for a transaction of dutiable value ``transaction``.
-
-    ``annual_used`` is what the buyer's year already counts without it. Above the single limit
-    the transaction is refused (-621005) unless it is a single indivisible item within the
-    annual room, which passes taxed as general trade; above the annual room it is refused
-    (-621018, or -621005 when the single limit is broken too).
-    """
+def _goods_violations(
+    import_list: ImportList, rates: RateTable, positive_list: HsList
+) -> tuple[list[Violation], list[HsRates | None]]:
+    """What the list's currency and goods break, and each line's rates (None: no rates)."""
     violations: list[Violation] = []
-    within_room = annual_used + transaction <= policy.annual_limit
-    over_single = transaction > policy.single_limit
-    # The single indivisible item above the single limit passes when the year has room.
-    single_item_passes = over_single and single_item and within_room
-    status = RETURN_STATUS_REJECTED
-    if over_single and not single_item_passes:
-        status = RETURN_STATUS_OVER_SINGLE_LIMIT
-        violations.append(single_limit_violation(transaction, policy, single_item))
-    if not within_room:
-        if status == RETURN_STATUS_REJECTED:
-            status = RETURN_STATUS_OVER_ANNUAL_LIMIT
-        violations.append(annual_limit_violation(annual_used, transaction, policy))
-    mode = TaxMode.GENERAL_TRADE if single_item_passes else TaxMode.RETAIL
-    return LimitCheck(mode, tuple(violations), status)
-
-
-def single_limit_violation(
-    transaction: Decimal, policy: ImportTaxPolicy, single_item: bool
-) -> Violation:
-    rule = (
-        f"{RETURN_STATUS_OVER_SINGLE_LIMIT}: the transaction's dutiable value "
-        f"{_cny(transaction)} exceeds the single transaction limit {_cny(policy.single_limit)}"
-    )
-    if single_item:
-        rule += " and the buyer's annual room"
-    return Violation(
-        field="taxPrice",
-        rule=f"{rule} ({NOTICE})",
-        value=_cny(transaction),
-        expected=f"<= {_cny(policy.single_limit)}",
-    )
-
-
-def annual_limit_violation(
-    used: Decimal, transaction: Decimal, policy: ImportTaxPolicy
-) -> Violation:
-    total = used + transaction
-    room = max(policy.annual_limit - used, ZERO)
-    return Violation(
-        field="taxPrice",
-        rule=(
-            f"{RETURN_STATUS_OVER_ANNUAL_LIMIT}: the buyer's year already counts {_cny(used)}; "
-            f"with this transaction's {_cny(transaction)} it would reach {_cny(total)}, over the "
-            f"annual limit {_cny(policy.annual_limit)}, room left {_cny(room)} ({NOTICE})"
-        ),
-        value=_cny(total),
-        expected=f"<= {_cny(policy.annual_limit)}",
-    )
-
-
-def _cny(amount: Decimal) -> str:
-    return f"{to_fen(amount):,.2f} CNY"
-
-
-class TaxBillStatus(StrEnum):
-    """CEB816/CEB818 ``status``: 1 issued, 2 summarised (paid in a summary), 3 void."""
-
-    ISSUED = "1"
-    SUMMARISED = "2"
-    VOID = "3"
-
-
-class TaxBill(CebModel):
-    """The electronic tax bill of one import list (CEB816: TaxHeadRd + TaxListRd).
-
-    The head's amounts are the sums of its lines.
-    """
-
-    tax_no: str = Field(min_length=1, max_length=50)
-    invt_no: str = Field(min_length=1, max_length=18)
-    customs_tax: Decimal
-    value_added_tax: Decimal
-    consumption_tax: Decimal
-    status: TaxBillStatus = TaxBillStatus.ISSUED
-    ent_duty_no: str | None = None
-    note: str | None = Field(default=None, max_length=1000)
-    assure_code: str | None = None
-    ebc_code: str | None = None
-    logistics_code: str | None = None
-    agent_code: str | None = None
-    customs_code: str | None = None
-    lines: tuple[LineTax, ...] = Field(min_length=1, max_length=99)
-
-    @model_validator(mode="after")
-    def _head_is_the_sum_of_the_lines(self) -> TaxBill:
-        for name in ("customs_tax", "value_added_tax", "consumption_tax"):
-            lines = sum((getattr(line, name) for line in self.lines), ZERO)
-            if getattr(self, name) != lines:
-                raise ValueError(f"{to_camel(name)} {getattr(self, name)} != sum of lines {lines}")
-        return self
-
-    @property
-    def total_tax(self) -> Decimal:
-        return self.customs_tax + self.value_added_tax + self.consumption_tax
-
-    def void(self) -> TaxBill:
-        """The same bill, void: the tax of a return within the window is not collected."""
-        return self.model_copy(update={"status": TaxBillStatus.VOID})
-
-
-def issue_tax_bill(
-    assessment: ImportTaxAssessment,
-    import_list: ImportList,
-    *,
-    tax_no: str,
-) -> TaxBill:
-    """The tax bill of an assessed list; the list must have its customs number (invtNo)."""
-    if not import_list.invt_no:
-        raise TaxError(
-            [Violation(field="invtNo", rule="a tax bill is issued for a list customs has numbered")]
+    line_rates: list[HsRates | None] = []
+    if import_list.currency != CNY:
+        violations.append(
+            Violation(
+                field="currency",
+                rule="an import list is declared in CNY",
+                value=import_list.currency,
+                expected=CNY,
+            )
         )
-    return TaxBill(
-        tax_no=tax_no,
-        invt_no=import_list.invt_no,
-        customs_tax=assessment.customs_tax,
-        value_added_tax=assessment.value_added_tax,
-        consumption_tax=assessment.consumption_tax,
-        assure_code=import_list.assure_code,
-        ebc_code=import_list.ebc_code,
-        logistics_code=import_list.logistics_code,
-        agent_code=import_list.agent_code,
-        customs_code=import_list.customs_code,
-        lines=assessment.lines,
-    )
+    for line in import_list.lines:
+        field = f"InventoryList[{line.gnum}].gcode"
+        if line.gcode not in positive_list:
+            violations.append(
+                Violation(
+                    field=field,
+                    rule=f"goods must be on the positive list of CBEC retail imports ({NOTICE})",
+                    value=line.gcode,
+                )
+            )
+        found = rates.find(line.gcode)
+        if found is None:
+            violations.append(
+                Violation(field=field, rule="no tax rates for this HS code", value=line.gcode)
+            )
+        line_rates.append(found)
+    return violations, line_rates

@@ -14,8 +14,9 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Annotated, Any
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict
-from pydantic.alias_generators import to_camel
+from pydantic import BeforeValidator, model_validator
+
+from cbec.shared.ceb.base import CebDocument
 
 
 def _compact_date(value: Any) -> Any:
@@ -42,15 +43,18 @@ CebDate = Annotated[date, BeforeValidator(_compact_date)]
 CebDateTime = Annotated[datetime, BeforeValidator(_compact_datetime)]
 
 
-class CebModel(BaseModel):
-    """Immutable, camelCase aliases, unknown fields ignored (tolerant reader)."""
+class CebModel(CebDocument):
+    """The shared CEB document base, except that an empty element stays what it is.
 
-    model_config = ConfigDict(
-        alias_generator=to_camel,
-        populate_by_name=True,
-        frozen=True,
-        extra="ignore",
-    )
+    The tax models keep ``""`` as given rather than reading it as absent: an export list is
+    stored as the document it was read as (an empty ``ownerCode`` stays ``""``), and an empty
+    required field is refused by its own rule (``gname`` too short), as it always was.
+    """
+
+    @model_validator(mode="before")
+    @classmethod
+    def _empty_is_absent(cls, data: Any) -> Any:
+        return data
 
     def to_ceb(self) -> dict[str, Any]:
         """The model as customs-standard JSON-ready data (camelCase, decimals as text)."""

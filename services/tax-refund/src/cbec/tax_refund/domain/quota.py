@@ -40,12 +40,8 @@ from cbec.tax_refund.domain.errors import (
     UnknownQuotaEntry,
     Violation,
 )
-from cbec.tax_refund.domain.import_tax import (
-    DEFAULT_POLICY,
-    ImportTaxPolicy,
-    annual_limit_violation,
-    buyer_key,
-)
+from cbec.tax_refund.domain.import_tax import buyer_key
+from cbec.tax_refund.domain.limits import DEFAULT_POLICY, ImportTaxPolicy, annual_limit_violation
 from cbec.tax_refund.domain.money import ZERO
 
 
