@@ -239,6 +239,134 @@ def _apportion(total: Decimal, shares: list[Decimal]) -> list[Decimal]:
     return [*parts, total - sum(parts, Decimal(0))]
 
 
+Member = tuple[SummaryCandidate, ExportInventoryLine]
+"""A list line and the list it belongs to."""
+
+
+def _select(
+    candidates: Iterable[SummaryCandidate], application: SummaryApplication, ledger: SummaryLedger
+) -> tuple[list[SummaryCandidate], list[tuple[str, str]]]:
+    """The month's lists (of the asked consignor) that go in, and those left out with why,
+    both by invtNo."""
+    included: list[SummaryCandidate] = []
+    excluded: list[tuple[str, str]] = []
+    for candidate in sorted(candidates, key=lambda c: c.invt_no):
+        invt = candidate.inventory
+        if Period.of(candidate.released_at) != application.period:
+            continue
+        if application.ebc_code is not None and invt.ebc_code != application.ebc_code:
+            continue
+        reason = _exclusion(candidate, ledger)
+        if reason is None:
+            included.append(candidate)
+        else:
+            excluded.append((candidate.invt_no, reason))
+    return included, excluded
+
+
+def _by_form(
+    included: list[SummaryCandidate], application: SummaryApplication
+) -> dict[FormKey, list[SummaryCandidate]]:
+    groups: dict[FormKey, list[SummaryCandidate]] = defaultdict(list)
+    for candidate in included:
+        groups[_form_key(candidate.inventory, application)].append(candidate)
+    return groups
+
+
+def _by_item(group: list[SummaryCandidate], item_name_flag: bool) -> dict[ItemKey, list[Member]]:
+    """The lines of a form group merged per item key, each list's lines by gnum."""
+    by_item: dict[ItemKey, list[Member]] = defaultdict(list)
+    for candidate in group:
+        for line in sorted(candidate.inventory.lines, key=lambda ln: ln.gnum):
+            by_item[_item_key(line, item_name_flag)].append((candidate, line))
+    return by_item
+
+
+@dataclass(frozen=True, slots=True)
+class _FilledForm:
+    """The items of one form, where each list line went, and each list's value in it."""
+
+    items: tuple[DeclarationItem, ...]
+    assignments: tuple[LineAssignment, ...]
+    value_of_list: Mapping[str, Decimal]
+
+
+def _fill_form(
+    item_keys: list[ItemKey],
+    by_item: Mapping[ItemKey, list[Member]],
+    decl_seq_no: str,
+    item_name_flag: bool,
+) -> _FilledForm:
+    items: list[DeclarationItem] = []
+    assignments: list[LineAssignment] = []
+    value_of_list: dict[str, Decimal] = defaultdict(Decimal)
+    for gseqno, item_key in enumerate(item_keys, start=1):
+        members = by_item[item_key]
+        items.append(_merge([line for _, line in members], gseqno, item_name_flag))
+        for candidate, line in members:
+            value_of_list[candidate.invt_no] += line.total_price
+            assignments.append(
+                LineAssignment(
+                    invt_no=candidate.invt_no,
+                    logistics_no=candidate.inventory.logistics_no,
+                    gnum=line.gnum,
+                    gcode=line.gcode,
+                    decl_seq_no=decl_seq_no,
+                    gseqno=gseqno,
+                )
+            )
+    return _FilledForm(tuple(items), tuple(assignments), value_of_list)
+
+
+def _shared_weights(
+    group: list[SummaryCandidate], value_in_form: Mapping[str, list[Decimal]], forms: int
+) -> tuple[list[Decimal], list[Decimal]]:
+    """Gross and net weight per form: each list's weights shared out over the forms its lines
+    went into, in proportion to its value in each."""
+    gross = [Decimal(0)] * forms
+    net = [Decimal(0)] * forms
+    for candidate in group:
+        shares = value_in_form[candidate.invt_no]
+        invt = candidate.inventory
+        for index, part in enumerate(_apportion(invt.gross_weight, shares)):
+            gross[index] += part
+        for index, part in enumerate(_apportion(invt.net_weight, shares)):
+            net[index] += part
+    return gross, net
+
+
+def _group_forms(
+    key: FormKey,
+    group: list[SummaryCandidate],
+    numbers: list[str],
+    item_keys: list[list[ItemKey]],
+    by_item: Mapping[ItemKey, list[Member]],
+    item_name_flag: bool,
+) -> tuple[list[DeclarationForm], list[LineAssignment]]:
+    """The forms of one form group, `item_keys[i]` going into the form numbered `numbers[i]`."""
+    filled = [
+        _fill_form(chunk, by_item, number, item_name_flag)
+        for chunk, number in zip(item_keys, numbers, strict=True)
+    ]
+    # Value of each list's lines per form of this group, to share its weights out.
+    value_in_form = {
+        c.invt_no: [form.value_of_list.get(c.invt_no, Decimal(0)) for form in filled] for c in group
+    }
+    gross, net = _shared_weights(group, value_in_form, len(filled))
+    forms = [
+        DeclarationForm(
+            decl_seq_no=numbers[index],
+            key=key,
+            items=form.items,
+            invt_nos=tuple(c.invt_no for c in group if value_in_form[c.invt_no][index] > 0),
+            gross_weight=gross[index],
+            net_weight=net[index],
+        )
+        for index, form in enumerate(filled)
+    ]
+    return forms, [a for form in filled for a in form.assignments]
+
+
 def summarise(
     candidates: Iterable[SummaryCandidate],
     application: SummaryApplication,
@@ -252,87 +380,25 @@ def summarise(
     running it again gives the same forms; once recorded in the ledger, the same lists are
     never counted again. `decl_seq_no(n)` numbers the n-th form of this result.
     """
-    period = application.period
-    included: list[SummaryCandidate] = []
-    excluded: list[tuple[str, str]] = []
-    for candidate in sorted(candidates, key=lambda c: c.invt_no):
-        invt = candidate.inventory
-        if Period.of(candidate.released_at) != period:
-            continue
-        if application.ebc_code is not None and invt.ebc_code != application.ebc_code:
-            continue
-        reason = _exclusion(candidate, ledger)
-        if reason is None:
-            included.append(candidate)
-        else:
-            excluded.append((candidate.invt_no, reason))
-
-    groups: dict[FormKey, list[SummaryCandidate]] = defaultdict(list)
-    for candidate in included:
-        groups[_form_key(candidate.inventory, application)].append(candidate)
-
+    included, excluded = _select(candidates, application, ledger)
+    groups = _by_form(included, application)
+    size = rules.max_items_per_form
     forms: list[DeclarationForm] = []
     assignments: list[LineAssignment] = []
     for key in sorted(groups, key=_sort_key):
-        group = groups[key]
-        by_item: dict[ItemKey, list[tuple[SummaryCandidate, ExportInventoryLine]]] = defaultdict(
-            list
-        )
-        for candidate in group:
-            for line in sorted(candidate.inventory.lines, key=lambda ln: ln.gnum):
-                by_item[_item_key(line, application.item_name_flag)].append((candidate, line))
+        by_item = _by_item(groups[key], application.item_name_flag)
         item_keys = sorted(by_item)
-        size = rules.max_items_per_form
         chunks = [item_keys[i : i + size] for i in range(0, len(item_keys), size)]
-        # Value of each list's lines per form of this group, to share its weights out.
-        value_in_form: dict[str, list[Decimal]] = {
-            c.invt_no: [Decimal(0)] * len(chunks) for c in group
-        }
         numbers = [decl_seq_no(len(forms) + i + 1) for i in range(len(chunks))]
-        items_per_form: list[list[DeclarationItem]] = [[] for _ in chunks]
-        for index, chunk in enumerate(chunks):
-            for gseqno, item_key in enumerate(chunk, start=1):
-                members = by_item[item_key]
-                items_per_form[index].append(
-                    _merge([line for _, line in members], gseqno, application.item_name_flag)
-                )
-                for candidate, line in members:
-                    value_in_form[candidate.invt_no][index] += line.total_price
-                    assignments.append(
-                        LineAssignment(
-                            invt_no=candidate.invt_no,
-                            logistics_no=candidate.inventory.logistics_no,
-                            gnum=line.gnum,
-                            gcode=line.gcode,
-                            decl_seq_no=numbers[index],
-                            gseqno=gseqno,
-                        )
-                    )
-        gross = [Decimal(0)] * len(chunks)
-        net = [Decimal(0)] * len(chunks)
-        for candidate in group:
-            shares = value_in_form[candidate.invt_no]
-            invt = candidate.inventory
-            for index, part in enumerate(_apportion(invt.gross_weight, shares)):
-                gross[index] += part
-            for index, part in enumerate(_apportion(invt.net_weight, shares)):
-                net[index] += part
-        for index in range(len(chunks)):
-            invt_nos = tuple(c.invt_no for c in group if value_in_form[c.invt_no][index] > 0)
-            forms.append(
-                DeclarationForm(
-                    decl_seq_no=numbers[index],
-                    key=key,
-                    items=tuple(items_per_form[index]),
-                    invt_nos=invt_nos,
-                    gross_weight=gross[index],
-                    net_weight=net[index],
-                )
-            )
+        group_forms, placed = _group_forms(
+            key, groups[key], numbers, chunks, by_item, application.item_name_flag
+        )
+        forms += group_forms
+        assignments += placed
     assignments.sort(key=lambda a: (a.invt_no, a.gnum))
     return SummaryResult(
-        period=period,
-        supplementary=period in ledger.periods,
+        period=application.period,
+        supplementary=application.period in ledger.periods,
         forms=tuple(forms),
         assignments=tuple(assignments),
         excluded=tuple(excluded),

@@ -17,7 +17,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from decimal import Decimal
 
-from cbec.declaration.domain.codes import CNY
 from cbec.declaration.domain.config import ImportLimits, ThreeDocumentRules
 from cbec.declaration.domain.documents import (
     ExportInventory,
@@ -30,6 +29,20 @@ from cbec.declaration.domain.documents import (
     ReceiptOfFunds,
 )
 from cbec.declaration.domain.errors import Violation
+from cbec.declaration.domain.three_document_rules import (
+    export_amount,
+    export_currencies,
+    export_keys,
+    export_lines,
+    export_senders,
+    import_amounts,
+    import_buyer,
+    import_consignee,
+    import_currencies,
+    import_keys,
+    import_parcels,
+    import_senders,
+)
 
 EXPORT_ORDER = "order (CEB303)"
 EXPORT_FUNDS = "receipt of funds (CEB403)"
@@ -104,36 +117,6 @@ def missing_documents_report(
     return MissingDocumentsReport(missing=lacking, deadline=deadline, overdue=now >= deadline)
 
 
-def _differs(field_name: str, rule: str, value: object, expected: object) -> list[Violation]:
-    if value != expected:
-        return [Violation(field=field_name, rule=rule, value=value, expected=expected)]
-    return []
-
-
-def _amount_differs(
-    field_name: str, rule: str, value: Decimal, expected: Decimal, tolerance: Decimal
-) -> list[Violation]:
-    if abs(value - expected) > tolerance:
-        return [Violation(field=field_name, rule=rule, value=value, expected=expected)]
-    return []
-
-
-def _sender(
-    field_name: str, document: str, sender: str, allowed: Iterable[str | None]
-) -> list[Violation]:
-    parties = sorted({code for code in allowed if code})
-    if sender not in parties:
-        return [
-            Violation(
-                field=field_name,
-                rule=f"the {document} must be sent by its responsible party",
-                value=sender,
-                expected=" or ".join(parties),
-            )
-        ]
-    return []
-
-
 def missing_export_documents(on_file: ExportDocumentsOnFile) -> tuple[str, ...]:
     return tuple(
         name
@@ -165,87 +148,13 @@ def check_export(
     order, funds, waybill = on_file.order, on_file.funds, on_file.waybill
     if order is None or funds is None or waybill is None:
         return ThreeDocumentResult(missing=missing_export_documents(on_file))
-    found: list[Violation] = []
-    # The keys: order and funds by (orderNo, ebcCode), waybill by (logisticsCode, logisticsNo).
-    found += _differs(
-        "order.orderNo", "the order's orderNo equals the list's", order.order_no, invt.order_no
-    )
-    found += _differs(
-        "order.ebcCode", "the list's ebcCode equals the order's", invt.ebc_code, order.ebc_code
-    )
-    found += _differs(
-        "order.ebpCode", "the list's ebpCode equals the order's", invt.ebp_code, order.ebp_code
-    )
-    found += _differs(
-        "receipts.orderNo", "the funds' orderNo equals the list's", funds.order_no, invt.order_no
-    )
-    found += _differs(
-        "receipts.ebcCode", "the funds' ebcCode equals the list's", funds.ebc_code, invt.ebc_code
-    )
-    found += _differs(
-        "logistics.logisticsCode",
-        "the waybill's logisticsCode equals the list's",
-        waybill.logistics_code,
-        invt.logistics_code,
-    )
-    found += _differs(
-        "logistics.logisticsNo",
-        "the waybill's logisticsNo equals the list's",
-        waybill.logistics_no,
-        invt.logistics_no,
-    )
-    # Each document sent by its own responsible party.
-    found += _sender("order.copCode", "order", order.cop_code, (order.ebp_code, order.ebc_code))
-    found += _sender(
-        "receipts.copCode", "receipt of funds", funds.cop_code, (funds.ebc_code, funds.pay_code)
-    )
-    found += _sender("logistics.copCode", "waybill", waybill.cop_code, (waybill.logistics_code,))
-    # Lines one to one by gnum, with the same goods name.
-    order_lines = {line.gnum: line for line in order.lines}
-    list_gnums = {line.gnum for line in invt.lines}
-    for line in invt.lines:
-        at = f"inventoryList[{line.gnum}]"
-        order_line = order_lines.get(line.gnum)
-        if order_line is None:
-            found.append(Violation(f"{at}.gnum", "every list line has an order line", line.gnum))
-            continue
-        found += _differs(
-            f"{at}.itemName",
-            "the list line's goods name equals the order line's",
-            line.goods_name,
-            order_line.item_name,
-        )
-    for gnum in sorted(set(order_lines) - list_gnums):
-        found.append(Violation(f"orderList[{gnum}].gnum", "every order line has a list line", gnum))
-    # The currencies agree.
-    found += _differs(
-        "receipts.currency",
-        "the funds' currency equals the order's",
-        funds.currency,
-        order.currency,
-    )
-    for order_line in order.lines:
-        found += _differs(
-            f"orderList[{order_line.gnum}].currency",
-            "the order line's currency equals the order's",
-            order_line.currency,
-            order.currency,
-        )
-    for line in invt.lines:
-        found += _differs(
-            f"inventoryList[{line.gnum}].currency",
-            "the list line's currency equals the order's",
-            line.currency,
-            order.currency,
-        )
-    # The received amount equals the order's goodsValue + freight.
-    found += _amount_differs(
-        "receipts.charge",
-        "the amount received equals the order's goodsValue + freight",
-        funds.charge,
-        order.goods_value + order.freight,
-        rules.amount_tolerance,
-    )
+    found = [
+        *export_keys(invt, order, funds, waybill),
+        *export_senders(order, funds, waybill),
+        *export_lines(invt, order),
+        *export_currencies(invt, order, funds),
+        *export_amount(order, funds, rules.amount_tolerance),
+    ]
     return ThreeDocumentResult(violations=tuple(found))
 
 
@@ -290,116 +199,14 @@ def check_import(
     order, payment, waybill = on_file.order, on_file.payment, on_file.waybill
     if order is None or payment is None or waybill is None:
         return ThreeDocumentResult(missing=missing_import_documents(on_file))
-    tolerance = rules.amount_tolerance
-    found: list[Violation] = []
-    # The keys: order and payment by (orderNo, ebpCode); the waybill by (logisticsCode,
-    # logisticsNo), naming the same order.
-    found += _differs(
-        "order.orderNo", "the order's orderNo equals the list's", order.order_no, invt.order_no
-    )
-    found += _differs(
-        "order.ebpCode", "the list's ebpCode equals the order's", invt.ebp_code, order.ebp_code
-    )
-    found += _differs(
-        "order.ebcCode", "the list's ebcCode equals the order's", invt.ebc_code, order.ebc_code
-    )
-    found += _differs(
-        "payment.orderNo",
-        "the payment's orderNo equals the list's",
-        payment.order_no,
-        invt.order_no,
-    )
-    found += _differs(
-        "payment.ebpCode",
-        "the payment's ebpCode equals the list's",
-        payment.ebp_code,
-        invt.ebp_code,
-    )
-    found += _differs(
-        "logistics.logisticsCode",
-        "the waybill's logisticsCode equals the list's",
-        waybill.logistics_code,
-        invt.logistics_code,
-    )
-    found += _differs(
-        "logistics.logisticsNo",
-        "the waybill's logisticsNo equals the list's",
-        waybill.logistics_no,
-        invt.logistics_no,
-    )
-    found += _differs(
-        "logistics.orderNo",
-        "the waybill's orderNo is the list's order",
-        waybill.order_no,
-        invt.order_no,
-    )
-    # Each document sent by its own responsible party.
-    found += _sender("order.copCode", "order", order.cop_code, (order.ebp_code, order.ebc_code))
-    found += _sender("payment.copCode", "payment", payment.cop_code, (payment.pay_code,))
-    found += _sender("logistics.copCode", "waybill", waybill.cop_code, (waybill.logistics_code,))
-    # The amounts.
-    found += _amount_differs(
-        "order.acturalPaid",
-        "acturalPaid equals goodsValue + freight + taxTotal − discount",
-        order.actural_paid,
-        order.goods_value + order.freight + order.tax_total - order.discount,
-        tolerance,
-    )
-    found += _amount_differs(
-        "payment.amountPaid",
-        "the payment's amountPaid equals the order's acturalPaid",
-        payment.amount_paid,
-        order.actural_paid,
-        tolerance,
-    )
-    # The consignee of the order is the consignee of the waybill.
-    for field_name, on_order, on_waybill in (
-        ("consignee", order.consignee, waybill.consignee),
-        ("consigneeTelephone", order.consignee_telephone, waybill.consignee_telephone),
-        ("consigneeAddress", order.consignee_address, waybill.consignee_address),
-    ):
-        found += _differs(
-            f"logistics.{field_name}",
-            f"the waybill's {field_name} equals the order's",
-            on_waybill,
-            on_order,
-        )
-    # The buyer on the list is the buyer of the order.
-    found += _differs(
-        "buyerIdNumber",
-        "the list's buyer equals the order's",
-        invt.buyer_id_number,
-        order.buyer_id_number,
-    )
-    found += _differs(
-        "buyerName", "the list's buyer equals the order's", invt.buyer_name, order.buyer_name
-    )
-    # The buyer's identity is verified, or the buyer is the payer.
-    payer_is_buyer = (
-        payment.payer_id_number == order.buyer_id_number and payment.payer_name == order.buyer_name
-    )
-    if not (on_file.buyer_verified or payer_is_buyer):
-        found.append(
-            Violation(
-                "payment.payerIdNumber",
-                "the buyer's identity is verified, or the buyer is the payer",
-                f"{payment.payer_name} {payment.payer_id_number}",
-                f"{order.buyer_name} {order.buyer_id_number}",
-            )
-        )
-    # Currency 142 throughout.
-    for field_name, currency in (
-        ("order.currency", order.currency),
-        ("payment.currency", payment.currency),
-        ("currency", invt.currency),
-        *((f"orderList[{line.gnum}].currency", line.currency) for line in order.lines),
-        *((f"inventoryList[{line.gnum}].currency", line.currency) for line in invt.lines),
-    ):
-        found += _differs(field_name, "an import is in CNY (142)", currency, CNY)
-    # One parcel per list.
-    found += _differs("packNo", "an import list is one parcel (packNo 1)", invt.pack_no, 1)
-    found += _differs(
-        "logistics.packNo", "an import waybill is one parcel (packNo 1)", waybill.pack_no, 1
-    )
-    found += check_import_limits(order, on_file.buyer_year_total, limits)
+    found = [
+        *import_keys(invt, order, payment, waybill),
+        *import_senders(order, payment, waybill),
+        *import_amounts(order, payment, rules.amount_tolerance),
+        *import_consignee(order, waybill),
+        *import_buyer(invt, order, payment, buyer_verified=on_file.buyer_verified),
+        *import_currencies(invt, order, payment),
+        *import_parcels(invt, waybill),
+        *check_import_limits(order, on_file.buyer_year_total, limits),
+    ]
     return ThreeDocumentResult(violations=tuple(found))
