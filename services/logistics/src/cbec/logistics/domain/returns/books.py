@@ -3,7 +3,7 @@ accepted so far, the returned quantities and value of its lines."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from decimal import ROUND_HALF_UP, Decimal
@@ -187,51 +187,54 @@ class ReturnBook:
                     value=gnum,
                 )
             ]
-        out: list[Violation] = []
-        for name, mine, theirs in (
-            ("gcode", gcode, original.gcode),
-            ("gname", gname, original.gname),
-        ):
-            if mine != theirs:
-                out.append(
-                    Violation(
-                        field=f"{where}.{name}",
-                        rule=f"{name} must be the same as on the original list line",
-                        value=mine,
-                        expected=theirs,
-                    )
+        names = (("gcode", gcode, original.gcode), ("gname", gname, original.gname))
+        same = [*names, *((name, mine, theirs) for name, (mine, theirs) in units.items())]
+        return _differences(where, same) + _excess(where, quantities)
+
+
+def _differences(
+    where: str, pairs: Iterable[tuple[str, str | None, str | None]]
+) -> list[Violation]:
+    """Each field of a returned line that is not as on the original line (a unit left out of
+    the return is not compared)."""
+    return [
+        Violation(
+            field=f"{where}.{name}",
+            rule=f"{name} must be the same as on the original list line",
+            value=mine,
+            expected=theirs,
+        )
+        for name, mine, theirs in pairs
+        if mine is not None and mine != theirs
+    ]
+
+
+def _excess(
+    where: str, quantities: Mapping[str, tuple[Decimal | None, Decimal | None, Decimal]]
+) -> list[Violation]:
+    """Each quantity returned beyond what the original line declared, over all returns."""
+    out: list[Violation] = []
+    for name, (mine_qty, their_qty, before) in quantities.items():
+        if mine_qty is None:
+            continue
+        if their_qty is None:
+            out.append(
+                Violation(
+                    field=f"{where}.{name}",
+                    rule=f"the original list line has no {name} to return",
+                    value=mine_qty,
                 )
-        for name, (mine_unit, their_unit) in units.items():
-            if mine_unit is not None and mine_unit != their_unit:
-                out.append(
-                    Violation(
-                        field=f"{where}.{name}",
-                        rule=f"{name} must be the same as on the original list line",
-                        value=mine_unit,
-                        expected=their_unit,
-                    )
+            )
+        elif before + mine_qty > their_qty:
+            out.append(
+                Violation(
+                    field=f"{where}.{name}",
+                    rule=(
+                        f"returned {name} over all returns must not exceed the original "
+                        f"{name} (already returned {before})"
+                    ),
+                    value=before + mine_qty,
+                    expected=f"<= {their_qty}",
                 )
-        for name, (mine_qty, their_qty, before) in quantities.items():
-            if mine_qty is None:
-                continue
-            if their_qty is None:
-                out.append(
-                    Violation(
-                        field=f"{where}.{name}",
-                        rule=f"the original list line has no {name} to return",
-                        value=mine_qty,
-                    )
-                )
-            elif before + mine_qty > their_qty:
-                out.append(
-                    Violation(
-                        field=f"{where}.{name}",
-                        rule=(
-                            f"returned {name} over all returns must not exceed the original "
-                            f"{name} (already returned {before})"
-                        ),
-                        value=before + mine_qty,
-                        expected=f"<= {their_qty}",
-                    )
-                )
-        return out
+            )
+    return out
