@@ -33,7 +33,7 @@ from cbec.declaration.models import ListRow
 from cbec.logistics.app import create_app as create_logistics_app
 from cbec.logistics.domain import Movement, ParcelKey, ParcelState
 from cbec.logistics.models import ReleasedListRow
-from cbec.logistics.repository import LoadedParcel, load_parcels
+from cbec.logistics.repository import LoadedParcel, ParcelRepository
 from cbec.logistics.settings import Settings as LogisticsSettings
 from cbec.payments.app import create_app as create_payments_app
 from cbec.payments.settings import Settings as PaymentsSettings
@@ -202,7 +202,9 @@ async def closed_in_logistics(app: FastAPI, unique: str) -> int:
 async def timelines(app: FastAPI, numbers: list[str]) -> dict[str, LoadedParcel]:
     """The parcels' timelines as logistics keeps them, read in bulk (the API shows one)."""
     async with app.state.runtime.sessions() as session:
-        found = await load_parcels(session, [ParcelKey(LOGISTICS_CODE, no) for no in numbers])
+        found = await ParcelRepository(session).load(
+            [ParcelKey(LOGISTICS_CODE, no) for no in numbers]
+        )
     return {key.logistics_no: parcel for key, parcel in found.items()}
 
 

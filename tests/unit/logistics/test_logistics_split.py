@@ -14,7 +14,7 @@ from cbec.logistics.domain import (
     combine_parts,
     parse_arrival,
 )
-from cbec.logistics.services import pre_no
+from cbec.logistics.use_cases.documents import pre_no
 from tests.unit.logistics.logistics_builders import arrival
 
 

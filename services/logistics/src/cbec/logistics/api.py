@@ -21,10 +21,13 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Depends, Path, Request
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
 
-from cbec.logistics import services
 from cbec.logistics.domain import ParcelKey, parse_ceb_time
+from cbec.logistics.unit_of_work import LogisticsWork
+from cbec.logistics.use_cases import movements, parcels, returns, warehouse, waybills
+from cbec.logistics.use_cases.documents import DocumentKind, submit
 from cbec.shared.callers import Caller, caller, require_party, require_role
 from cbec.shared.ceb import export_models, import_models
+from cbec.shared.clock import china_now
 from cbec.shared.errors import InvalidInput, Violation
 from cbec.shared.service import Runtime, get_runtime
 
@@ -131,11 +134,11 @@ _PROBLEM = {"description": "the body breaks the schema: every field and rule is 
 
 
 def _document_route(
-    path: str, model: type[BaseModel], kind: services.DocumentKind, doc: str, tag: str
+    path: str, model: type[BaseModel], kind: DocumentKind[Any], doc: str, tag: str
 ) -> None:
     async def endpoint(request: Request, runtime: RuntimeDep, who: FilerDep) -> Receipts:
         documents = await read_documents(request, model)
-        return Receipts(receipts=await services.submit(runtime, kind, documents, who))
+        return Receipts(receipts=await submit(runtime, kind, documents, who))
 
     endpoint.__doc__ = doc
     router.add_api_route(
@@ -154,70 +157,70 @@ def _document_route(
 _document_route(
     "/v1/export/waybills",
     export_models.Logistics,
-    services.EXPORT_WAYBILL,
+    waybills.EXPORT_WAYBILL,
     "File, change or delete export waybills (CEB505 Logistics).",
     "export",
 )
 _document_route(
     "/v1/import/waybills",
     import_models.Logistics,
-    services.IMPORT_WAYBILL,
+    waybills.IMPORT_WAYBILL,
     "File, change or delete import waybills (CEB511 Logistics).",
     "import",
 )
 _document_route(
     "/v1/export/arrivals",
     export_models.Arrival,
-    services.ARRIVAL,
+    movements.ARRIVAL,
     "Report parcels arrived at the supervised site (CEB507 Arrival; split parts in any order).",
     "export",
 )
 _document_route(
     "/v1/export/master-bills",
     export_models.WayBill,
-    services.MASTER_BILL,
+    movements.MASTER_BILL,
     "Link parcels to a flight or vessel bill (CEB607 WayBill; appType 3 unlinks).",
     "export",
 )
 _document_route(
     "/v1/export/departures",
     export_models.Departure,
-    services.DEPARTURE,
+    movements.DEPARTURE,
     "Report parcels that left the country (CEB509 Departure).",
     "export",
 )
 _document_route(
     "/v1/import/site-entries",
     import_models.Delivery,
-    services.SITE_ENTRY,
+    movements.SITE_ENTRY,
     "Report import parcels that entered the supervised site (CEB711 Delivery).",
     "import",
 )
 _document_route(
     "/v1/import/waybill-statuses",
     import_models.LogisticsStatus,
-    services.WAYBILL_STATUS,
+    movements.WAYBILL_STATUS,
     "Report import parcels signed for by the buyer (CEB513 LogisticsStatus, status S).",
     "import",
 )
 _document_route(
     "/v1/export/returns",
     export_models.InvtRefund,
-    services.EXPORT_RETURN,
+    returns.EXPORT_RETURN,
     "Apply for the return of all or part of an export list's goods (CEB213 InvtRefund).",
     "returns",
 )
 _document_route(
     "/v1/export/return-tallies",
     export_models.InvtRefundDetail,
-    services.RETURN_TALLY,
+    returns.RETURN_TALLY,
     "Report a returned export parcel tallied in at the site (CEB215 InvtRefundDetail).",
     "returns",
 )
 _document_route(
     "/v1/import/returns",
     import_models.InvtRefund,
-    services.IMPORT_RETURN,
+    returns.IMPORT_RETURN,
     "Apply for the return of an import list's goods (CEB625 InvtRefund).",
     "returns",
 )
@@ -252,7 +255,7 @@ class ImportReturnReceived(BaseModel):
 _document_route(
     "/v1/import/return-receipts",
     ImportReturnReceived,
-    services.IMPORT_RETURN_RECEIPT,
+    returns.IMPORT_RETURN_RECEIPT,
     "Report the goods of an import return back at the site (within 45 days or not).",
     "returns",
 )
@@ -267,8 +270,8 @@ async def get_parcel(
 ) -> dict[str, Any]:
     """The timeline of a parcel: its state and every movement (for the enterprises its documents
     name, customs officers and operators)."""
-    async with runtime.transaction() as session:
-        return await services.parcel_timeline(session, who, ParcelKey(logisticsCode, logisticsNo))
+    async with LogisticsWork.of(runtime) as work:
+        return await parcels.parcel_timeline(work, who, ParcelKey(logisticsCode, logisticsNo))
 
 
 class SaleLineIn(BaseModel):
@@ -320,7 +323,7 @@ async def post_sales(
         {**document, "ebcCode": ebcCode, "warehouseCode": warehouseCode}
         for document in await read_documents(request, SaleIn)
     ]
-    return Receipts(receipts=await services.submit(runtime, services.SALE, documents, who))
+    return Receipts(receipts=await submit(runtime, warehouse.SALE, documents, who))
 
 
 class BookingAssignment(BaseModel):
@@ -337,10 +340,8 @@ async def post_booking(
     warehouseCode: WarehousePath,
 ) -> dict[str, Any]:
     """Name the overseas warehouse a booking's goods enter when they depart (its seller)."""
-    async with runtime.transaction() as session:
-        return await services.assign_booking(
-            session, who, ebcCode, warehouseCode, assignment.orderNo
-        )
+    async with LogisticsWork.of(runtime) as work:
+        return await warehouse.assign_booking(work, who, ebcCode, warehouseCode, assignment.orderNo)
 
 
 @router.get("/v1/warehouses/{ebcCode}/{warehouseCode}/stock", tags=["warehouses"])
@@ -352,10 +353,8 @@ async def get_stock(
 ) -> dict[str, Any]:
     """Stock of an overseas warehouse per SKU and per booking (its seller, customs officers
     and operators)."""
-    async with runtime.transaction() as session:
-        return await services.stock_report(
-            session, who, ebcCode, warehouseCode, services.china_now()
-        )
+    async with LogisticsWork.of(runtime) as work:
+        return await warehouse.stock_report(work, who, ebcCode, warehouseCode, china_now())
 
 
 @router.post("/v1/maintenance/overdue-parcels", tags=["operations"])
@@ -363,5 +362,5 @@ async def post_overdue_parcels(
     runtime: RuntimeDep, _who: Annotated[Caller, Depends(operator)]
 ) -> dict[str, Any]:
     """Report released export parcels not departed within PARCEL_DEPARTURE_WAIT (operators)."""
-    parcels = await services.check_overdue(runtime)
-    return {"reported": len(parcels), "parcels": parcels}
+    reported = await parcels.check_overdue(runtime)
+    return {"reported": len(reported), "parcels": reported}

@@ -13,8 +13,8 @@ from fastapi import FastAPI
 
 from cbec.logistics.api import router
 from cbec.logistics.handlers import HANDLERS
-from cbec.logistics.services import check_overdue
 from cbec.logistics.settings import Settings
+from cbec.logistics.use_cases.parcels import check_overdue
 from cbec.shared.service import ConsumerSpec, Runtime, ServiceDescriptor, create_service_app
 
 log = logging.getLogger(__name__)

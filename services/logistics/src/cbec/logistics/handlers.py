@@ -2,7 +2,8 @@
 
 The models below are this service's tolerant view of the declaration service's events (the
 fields read here; anything else is ignored). The runner opens the transaction and commits it
-with the inbox row; a handler only parses and calls a use case with ``ctx.session``.
+with the inbox row; a handler is handed its event model, builds the domain object and calls a
+use case with the unit of work of ``ctx``.
 """
 
 from __future__ import annotations
@@ -11,11 +12,12 @@ from datetime import datetime
 from decimal import Decimal
 from typing import Literal
 
-from pydantic import BaseModel
-
-from cbec.logistics import services
+from cbec.logistics.domain import Booking, BookingLine, ListLine, ReleasedList
+from cbec.logistics.unit_of_work import LogisticsWork
+from cbec.logistics.use_cases import declaration, warehouse
 from cbec.shared.bus import Handler, HandlerContext
 from cbec.shared.envelope import Consumed, MalformedEvent
+from cbec.shared.handlers import HandlerRegistry
 from cbec.shared.telemetry import tag_span
 
 LIST_RELEASED = "cbec.declaration.list.released.v1"
@@ -84,21 +86,21 @@ class OrderAcceptedView(Consumed):
     lines: tuple[OrderLineView, ...]
 
 
-async def on_list_released(ctx: HandlerContext) -> None:
-    event = ctx.parse(ListReleasedView)
-    tag_span(orderNo=event.orderNo, invtNo=event.invtNo, logisticsNo=event.logisticsNo)
-    release = services.ListRelease(
+def _work(ctx: HandlerContext) -> LogisticsWork:
+    return LogisticsWork(ctx.session, ctx.outbox)
+
+
+handlers = HandlerRegistry()
+
+
+def _released_list(event: ListReleasedView) -> ReleasedList:
+    return ReleasedList(
         invt_no=event.invtNo,
         ie_flag=event.ieFlag,
-        order_no=event.orderNo,
         trade_mode=event.tradeMode,
-        ebc_code=event.ebcCode,
-        logistics_code=event.logisticsCode,
-        logistics_no=event.logisticsNo,
-        buyer_id_number=event.buyerIdNumber,
         released_at=_time(event.releasedAt, "releasedAt"),
         lines=tuple(
-            services.ReleasedListLine(
+            ListLine(
                 gnum=line.gnum,
                 gcode=line.gcode,
                 gname=line.gname,
@@ -112,41 +114,48 @@ async def on_list_released(ctx: HandlerContext) -> None:
             )
             for line in event.lines
         ),
+        order_no=event.orderNo,
+        ebc_code=event.ebcCode,
+        logistics_code=event.logisticsCode,
+        logistics_no=event.logisticsNo,
+        buyer_id_number=event.buyerIdNumber,
     )
-    await services.list_released(ctx.session, release)
 
 
-async def on_list_closed(ctx: HandlerContext) -> None:
-    event = ctx.parse(ListClosedView)
+@handlers.on(LIST_RELEASED)
+async def on_list_released(event: ListReleasedView, ctx: HandlerContext) -> None:
+    tag_span(orderNo=event.orderNo, invtNo=event.invtNo, logisticsNo=event.logisticsNo)
+    await declaration.list_released(_work(ctx), _released_list(event))
+
+
+@handlers.on(LIST_CLOSED)
+async def on_list_closed(event: ListClosedView, ctx: HandlerContext) -> None:
     tag_span(invtNo=event.invtNo)
-    await services.list_closed(ctx.session, event.invtNo, _time(event.closedAt, "closedAt"))
+    await declaration.list_closed(_work(ctx), event.invtNo, _time(event.closedAt, "closedAt"))
 
 
-async def on_order_accepted(ctx: HandlerContext) -> None:
-    event = ctx.parse(OrderAcceptedView)
+@handlers.on(ORDER_ACCEPTED)
+async def on_order_accepted(event: OrderAcceptedView, ctx: HandlerContext) -> None:
     if event.ieFlag != "E" or event.orderType != BOOKING_ORDER_TYPE:
         return
     tag_span(orderNo=event.orderNo)
-    booking = services.BookingOrder(
+    booking = Booking(
         order_no=event.orderNo,
+        order_type=BOOKING_ORDER_TYPE,
         ebc_code=event.ebcCode,
         # The SKU of a booking line is the enterprise's item number (itemNo), else its name.
         lines=tuple(
-            (line.itemNo or line.itemName, line.qty, line.itemName, line.unit)
+            BookingLine(
+                item_no=line.itemNo or line.itemName,
+                qty=line.qty,
+                item_name=line.itemName,
+                unit=line.unit,
+            )
             for line in event.lines
         ),
     )
-    await services.booking_accepted(ctx.session, booking)
+    await warehouse.booking_accepted(_work(ctx), booking)
 
 
-HANDLERS: dict[str, Handler] = {
-    LIST_RELEASED: on_list_released,
-    LIST_CLOSED: on_list_closed,
-    ORDER_ACCEPTED: on_order_accepted,
-}
-
-CONSUMES: dict[str, type[BaseModel]] = {
-    LIST_RELEASED: ListReleasedView,
-    LIST_CLOSED: ListClosedView,
-    ORDER_ACCEPTED: OrderAcceptedView,
-}
+HANDLERS: dict[str, Handler] = handlers.table()
+CONSUMES: dict[str, type[Consumed]] = handlers.consumes()

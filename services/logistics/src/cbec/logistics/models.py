@@ -9,14 +9,12 @@ and bookings. Datetimes are stored timezone-aware (UTC).
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Column, Index, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from cbec.shared.clock import utcnow
 
 
 def _text(nullable: bool = False) -> Column:  # type: ignore[type-arg]

@@ -1,13 +1,18 @@
 """Pure rules of the logistics service: waybills, goods movements, parcel timelines, returns
 and overseas warehouses. No I/O and no framework here; times are passed in (timezone-aware).
 
+- :mod:`.fields` and :mod:`.parsing`: the standard's field rules and how a message is checked
+  against them before its typed model is built.
 - :mod:`.waybills`: CEB505 / CEB511 checked field by field; filing, change, delete.
-- :mod:`.movements`: CEB507 arrival, CEB607 master bill link, CEB509 departure, CEB711 site
-  entry, CEB513 delivery, each checked against the parcels it names.
+- :mod:`.movements` (``messages``, ``export``, ``imports``): CEB507 arrival, CEB607 master bill
+  link, CEB509 departure, CEB711 site entry, CEB513 delivery, each checked against the parcels
+  it names.
 - :mod:`.split`: reassembly of messages split by ``msgCount`` / ``msgSeqNo``.
 - :mod:`.timeline`: the parcel state machine and the overdue check.
-- :mod:`.returns`: export (CEB213 / CEB215) and import (CEB625) returns and their outcomes.
+- :mod:`.returns` (``messages``, ``books``, ``export``, ``imports``): export (CEB213 / CEB215)
+  and import (CEB625) returns and their outcomes.
 - :mod:`.warehouse`: 9810 overseas warehouse stock per SKU.
+- :mod:`.access`: who may file, change and read each document.
 """
 
 from cbec.logistics.domain.errors import (

@@ -1,11 +1,11 @@
-"""Field rules of the customs CBEC message standard (202205 edition) and message parsing.
+"""Field rules of the customs CBEC message standard (202205 edition).
 
 Each message type is described by a table of :class:`FieldRule` taken from the standard's XML
-schemas (required or not, length, decimal digits, allowed codes). :func:`parse_record` and
-:func:`parse_document` check a raw record against its table, collect every violation (field +
-rule + value) and only then build the typed, immutable pydantic model::
+schemas (required or not, length, decimal digits, allowed codes); :mod:`.parsing` checks a raw
+message against its table and builds the typed, immutable model (a
+:class:`~cbec.shared.ceb.base.CebDocument`)::
 
-    waybill = parse_record(ExportWaybill, raw, EXPORT_WAYBILL_RULES, "CEB505")
+    EXPORT_WAYBILL_RULES = (*COMMON_HEAD_RULES, party_code("logisticsCode"), ...)
 
 Times in the messages are ``yyyyMMddHHmmss`` in China time (UTC+08:00, no daylight saving);
 the domain works with timezone-aware datetimes only.
@@ -13,19 +13,19 @@ the domain works with timezone-aware datetimes only.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta, timezone
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 from enum import StrEnum
-from typing import Annotated, Any, Literal, TypeVar
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel, BeforeValidator, ConfigDict, ValidationError, model_validator
-from pydantic.alias_generators import to_camel
+from pydantic import BeforeValidator
 
-from cbec.logistics.domain.errors import InvalidMessage, Violation
+from cbec.logistics.domain.errors import Violation
+from cbec.shared.ceb.base import is_missing
+from cbec.shared.clock import CHINA_TZ
 
-CHINA_TIME = timezone(timedelta(hours=8), "UTC+08:00")
 CEB_TIME_FORMAT = "%Y%m%d%H%M%S"
 ZERO = Decimal(0)
 
@@ -50,7 +50,7 @@ def parse_ceb_time(value: str) -> datetime:
     """``yyyyMMddHHmmss`` (China time) as an aware datetime; ValueError when malformed."""
     if len(value) != len("yyyyMMddHHmmss") or not value.isdigit():
         raise ValueError(f"{value!r} is not a time of the form yyyyMMddHHmmss")
-    return datetime.strptime(value, CEB_TIME_FORMAT).replace(tzinfo=CHINA_TIME)
+    return datetime.strptime(value, CEB_TIME_FORMAT).replace(tzinfo=CHINA_TZ)
 
 
 def require_aware(at: datetime, name: str = "at") -> datetime:
@@ -62,7 +62,7 @@ def require_aware(at: datetime, name: str = "at") -> datetime:
 
 def china_date(at: datetime) -> date:
     """The calendar date of a moment in China time (customs counts days by this date)."""
-    return require_aware(at).astimezone(CHINA_TIME).date()
+    return require_aware(at).astimezone(CHINA_TZ).date()
 
 
 def add_years(day: date, years: int) -> date:
@@ -96,22 +96,6 @@ def _ceb_time(value: Any) -> Any:
 CebTime = Annotated[datetime, BeforeValidator(_ceb_time)]
 
 
-class CebModel(BaseModel):
-    """Base of the message models: camelCase aliases as in the XSD, immutable, tolerant of
-    fields the domain does not use; empty elements (``<loctNo></loctNo>``) count as absent."""
-
-    model_config = ConfigDict(
-        alias_generator=to_camel, populate_by_name=True, frozen=True, extra="ignore"
-    )
-
-    @model_validator(mode="before")
-    @classmethod
-    def _empty_is_absent(cls, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            return {k: v for k, v in data.items() if not _is_missing(v)}
-        return data
-
-
 Kind = Literal["text", "decimal", "integer", "time"]
 
 
@@ -136,7 +120,7 @@ class FieldRule:
     def check(self, record: Mapping[str, Any], prefix: str = "") -> list[Violation]:
         where = f"{prefix}{self.name}"
         value = record.get(self.name)
-        if _is_missing(value):
+        if is_missing(value):
             if self.required:
                 return [Violation(field=where, rule=f"{self.name} is required")]
             return []
@@ -266,10 +250,6 @@ class FieldRule:
         return []
 
 
-def _is_missing(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
 def _as_decimal(value: Any) -> Decimal | None:
     if isinstance(value, bool | float):
         return None
@@ -355,93 +335,3 @@ COMMON_HEAD_RULES: tuple[FieldRule, ...] = (
     ceb_time("appTime"),
     one_of("appStatus", "1", "2", rule="appStatus must be 1 (staged) or 2 (declared)"),
 )
-
-
-def check_fields(
-    record: Mapping[str, Any], rules: Iterable[FieldRule], prefix: str = ""
-) -> list[Violation]:
-    """Every violation of ``rules`` in ``record`` (field names prefixed with ``prefix``)."""
-    return [violation for rule in rules for violation in rule.check(record, prefix)]
-
-
-M = TypeVar("M", bound=BaseModel)
-
-
-def parse_record(model: type[M], raw: Any, rules: Sequence[FieldRule], document: str) -> M:
-    """Check one flat record against its rule table, then build its model."""
-    if not isinstance(raw, Mapping):
-        raise InvalidMessage(document, [Violation(field=document, rule="must be an object")])
-    violations = check_fields(raw, rules)
-    if violations:
-        raise InvalidMessage(document, violations)
-    return _build(model, raw, document)
-
-
-def parse_document(
-    model: type[M],
-    raw: Any,
-    document: str,
-    *,
-    head: tuple[str, Sequence[FieldRule]],
-    lines: tuple[str, Sequence[FieldRule]],
-    max_lines: int | None = None,
-    lines_optional_on_delete: bool = False,
-) -> M:
-    """Check a head + lines message (e.g. ``ArrivalHead`` + ``ArrivalList``), then build it.
-
-    Lines are named by their position in the message, counting from 1:
-    ``ArrivalList[2].logisticsNo``.
-    """
-    head_name, head_rules = head
-    lines_name, line_rules = lines
-    if not isinstance(raw, Mapping):
-        raise InvalidMessage(document, [Violation(field=document, rule="must be an object")])
-    violations: list[Violation] = []
-    head_raw = raw.get(head_name)
-    if not isinstance(head_raw, Mapping):
-        violations.append(Violation(field=head_name, rule=f"{head_name} is required"))
-        head_raw = {}
-    else:
-        violations.extend(check_fields(head_raw, head_rules, f"{head_name}."))
-    lines_raw = raw.get(lines_name)
-    lines_raw = [] if lines_raw is None else lines_raw
-    deleting = head_raw.get("appType") == AppType.DELETE
-    if not isinstance(lines_raw, list):
-        violations.append(Violation(field=lines_name, rule=f"{lines_name} must be a list"))
-    else:
-        if not lines_raw and not (lines_optional_on_delete and deleting):
-            violations.append(
-                Violation(field=lines_name, rule=f"{lines_name} needs at least one line")
-            )
-        if max_lines is not None and len(lines_raw) > max_lines:
-            violations.append(
-                Violation(
-                    field=lines_name,
-                    rule=f"{lines_name} has at most {max_lines} lines",
-                    value=len(lines_raw),
-                )
-            )
-        for position, line in enumerate(lines_raw, start=1):
-            where = f"{lines_name}[{position}]"
-            if not isinstance(line, Mapping):
-                violations.append(Violation(field=where, rule="each line must be an object"))
-                continue
-            violations.extend(check_fields(line, line_rules, f"{where}."))
-    if violations:
-        raise InvalidMessage(document, violations)
-    return _build(model, raw, document)
-
-
-def _build(model: type[M], raw: Mapping[str, Any], document: str) -> M:
-    try:
-        return model.model_validate(raw)
-    except ValidationError as error:
-        violations = [
-            Violation(
-                field=".".join(str(part) for part in item["loc"]),
-                rule=item["msg"],
-                value=item.get("input"),
-            )
-            for item in error.errors()
-        ]
-        raise InvalidMessage(document, violations) from error

@@ -27,7 +27,6 @@ from cbec.logistics.domain.errors import (
 from cbec.logistics.domain.fields import (
     COMMON_HEAD_RULES,
     AppType,
-    CebModel,
     CebTime,
     FieldRule,
     IeFlag,
@@ -35,11 +34,12 @@ from cbec.logistics.domain.fields import (
     count,
     fixed,
     one_of,
-    parse_record,
     party_code,
     require_aware,
     text,
 )
+from cbec.logistics.domain.parsing import parse_record
+from cbec.shared.ceb.base import CebDocument
 
 # Waybill numbers: ≤ 32 characters on an export waybill (CEB505), ≤ 60 on an import waybill
 # (CEB511), per the message standard 202205.
@@ -60,7 +60,7 @@ class ParcelKey(NamedTuple):
         return f"{self.logistics_code}/{self.logistics_no}"
 
 
-class ExportWaybill(CebModel):
+class ExportWaybill(CebDocument):
     """CEB505 ``Logistics``: the export waybill of one parcel."""
 
     guid: str
@@ -90,7 +90,7 @@ class ExportWaybill(CebModel):
         return "E"
 
 
-class ImportWaybill(CebModel):
+class ImportWaybill(CebDocument):
     """CEB511 ``LogisticsHead``: the import waybill of one parcel, carrying its order."""
 
     guid: str
