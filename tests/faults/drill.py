@@ -52,7 +52,7 @@ from cbec.gateway.loadgen import (
     Population,
     encode,
 )
-from cbec.gateway.services import IssuedCredentials
+from cbec.gateway.schemas import IssuedCredentials
 from cbec.shared.envelope import Envelope, MalformedEvent
 from tests.support.platform import Platform
 from tests.support.tokens import as_caller

@@ -15,16 +15,16 @@ from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse
 from starlette.middleware import Middleware
 
-from cbec.gateway.api import router, run_housekeeping
+from cbec.gateway.api import ROUTERS
 from cbec.gateway.edge import BodyLimit, Gateway
 from cbec.gateway.errors import RetryLater
 from cbec.gateway.forwarding import Upstreams
 from cbec.gateway.handlers import HANDLERS, TOPICS
-from cbec.gateway.models import utcnow
 from cbec.gateway.openapi import document_schemas
 from cbec.gateway.outbound import Resolver, system_resolver
 from cbec.gateway.settings import Settings
-from cbec.gateway.views_api import router as views_router
+from cbec.gateway.use_cases.submission import run_housekeeping
+from cbec.shared.clock import utcnow
 from cbec.shared.service import (
     ConsumerSpec,
     Runtime,
@@ -105,7 +105,7 @@ def create_app(
     app = create_service_app(
         settings,
         SERVICE,
-        routers=[router, views_router],
+        routers=list(ROUTERS),
         consumers=[ConsumerSpec("projection", TOPICS, HANDLERS)],
         on_start=[start],
         on_stop=[stop],
