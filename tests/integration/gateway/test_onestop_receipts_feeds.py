@@ -22,9 +22,10 @@ from fastapi import FastAPI
 from cbec.gateway.app import create_app
 from cbec.gateway.cli import add_enterprise
 from cbec.gateway.client import AsyncGatewayClient
+from cbec.gateway.domain.addresses import IPAddress
 from cbec.gateway.handlers import TOPICS
 from cbec.gateway.models import WebhookRow
-from cbec.gateway.outbound import IPAddress, Resolver, system_resolver
+from cbec.gateway.outbound import Resolver, system_resolver
 from cbec.gateway.schemas import IssuedCredentials
 from cbec.gateway.settings import Settings
 from cbec.shared.bus import ensure_topics

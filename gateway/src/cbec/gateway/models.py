@@ -27,6 +27,10 @@ from sqlmodel import Field, SQLModel
 
 from cbec.shared.clock import utcnow
 
+PENDING = "pending"
+APPROVED = "approved"
+"""The states of an ``enterprise_application``."""
+
 
 class EnterpriseApplicationRow(SQLModel, table=True):
     __tablename__ = "enterprise_application"

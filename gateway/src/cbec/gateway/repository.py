@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.gateway.models import (
+    PENDING,
     CredentialRow,
     EnterpriseApplicationRow,
     EnterpriseRow,
@@ -27,6 +28,7 @@ from cbec.shared.errors import NotFound
 
 
 async def credentials_of(session: AsyncSession, code: str) -> list[CredentialRow]:
+    """Every credential of the enterprise, oldest first; NotFound for no enterprise."""
     if await session.get(EnterpriseRow, code) is None:
         raise NotFound(f"no enterprise {code}")
     rows = await session.exec(
@@ -50,7 +52,7 @@ async def pending_application(session: AsyncSession, code: str) -> EnterpriseApp
     rows = await session.exec(
         select(EnterpriseApplicationRow).where(
             col(EnterpriseApplicationRow.code) == code,
-            col(EnterpriseApplicationRow.status) == "pending",
+            col(EnterpriseApplicationRow.status) == PENDING,
         )
     )
     return rows.first()

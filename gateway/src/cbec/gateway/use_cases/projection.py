@@ -66,6 +66,30 @@ async def record_event(session: AsyncSession, envelope: Envelope, *, topic: str)
         return
     await _serialise_numbering(session)
     keys = domain.keys_of(envelope.type, envelope.data)
+    orders, known = await _orders_of(session, keys)
+    seq = await _keep(session, envelope, topic, keys, orders)
+    now = utcnow()
+    if not domain.for_enterprises(envelope.type):
+        # Customs' own counsel: in the officers' feed and views of the order only; it touches
+        # no order row (an enterprise's `since` would see it) and is nobody's receipt.
+        session.add_all(
+            EventOrderRow(order_no=order[0], ebc_code=order[1], seq=seq) for order in orders
+        )
+        return
+    await _join_orders(session, envelope, keys, orders, seq=seq, now=now)
+    made = [link for link in keys.provides if link not in known]
+    if made and len(orders) == 1:
+        order_no, ebc_code = orders[0]
+        session.add_all(
+            OrderLinkRow(link_key=k, order_no=order_no, ebc_code=ebc_code) for k in made
+        )
+        await _attach_earlier_events(session, made, orders[0], before=seq, now=now)
+
+
+async def _orders_of(
+    session: AsyncSession, keys: domain.EventKeys
+) -> tuple[list[domain.OrderKey], dict[str, domain.OrderKey]]:
+    """The orders the event joins, and the links on file among those it has and makes."""
     orders = list(keys.orders)
     wanted = set(keys.provides) | (set(keys.links) if not orders else set())
     known: dict[str, domain.OrderKey] = {}
@@ -76,6 +100,17 @@ async def record_event(session: AsyncSession, envelope: Envelope, *, topic: str)
         known = {link.link_key: (link.order_no, link.ebc_code) for link in links.all()}
     if not orders:
         orders = _resolved(keys, known)
+    return orders, known
+
+
+async def _keep(
+    session: AsyncSession,
+    envelope: Envelope,
+    topic: str,
+    keys: domain.EventKeys,
+    orders: Sequence[domain.OrderKey],
+) -> int:
+    """The event in the log, numbered; with its first link while it joins no order yet."""
     record = EventRow(
         event_id=envelope.id,
         topic=topic,
@@ -90,22 +125,24 @@ async def record_event(session: AsyncSession, envelope: Envelope, *, topic: str)
     session.add(record)
     await session.flush()
     assert record.seq is not None
-    seq = record.seq
+    return record.seq
 
-    now = utcnow()
-    if not domain.for_enterprises(envelope.type):
-        # Customs' own counsel: in the officers' feed and views of the order only; it touches
-        # no order row (an enterprise's `since` would see it) and is nobody's receipt.
-        session.add_all(
-            EventOrderRow(order_no=order[0], ebc_code=order[1], seq=seq) for order in orders
-        )
-        return
+
+async def _join_orders(
+    session: AsyncSession,
+    envelope: Envelope,
+    keys: domain.EventKeys,
+    orders: Sequence[domain.OrderKey],
+    *,
+    seq: int,
+    now: datetime,
+) -> None:
+    """The event in its orders' rows and parties, and as the receipts of those it concerns."""
     for order in orders:
         session.add(EventOrderRow(order_no=order[0], ebc_code=order[1], seq=seq))
         await _touch_order(session, order, keys, envelope.type, now)
     own = [o for o in orders if envelope.data.get("orderNo") in (None, o[0])]
     await _add_parties(session, own, keys.parties)
-
     owners = await _owners(session, orders) if not keys.parties and orders else []
     await _issue_receipts(
         session,
@@ -118,13 +155,6 @@ async def record_event(session: AsyncSession, envelope: Envelope, *, topic: str)
         time=envelope.time,
         now=now,
     )
-    made = [link for link in keys.provides if link not in known]
-    if made and len(orders) == 1:
-        order_no, ebc_code = orders[0]
-        session.add_all(
-            OrderLinkRow(link_key=k, order_no=order_no, ebc_code=ebc_code) for k in made
-        )
-        await _attach_earlier_events(session, made, orders[0], before=seq, now=now)
 
 
 def _resolved(

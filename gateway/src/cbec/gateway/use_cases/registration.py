@@ -19,15 +19,16 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.gateway import repository
 from cbec.gateway.keyring import Keyring
-from cbec.gateway.models import CredentialRow, EnterpriseApplicationRow, EnterpriseRow
+from cbec.gateway.models import (
+    APPROVED,
+    PENDING,
+    CredentialRow,
+    EnterpriseApplicationRow,
+    EnterpriseRow,
+)
 from cbec.gateway.schemas import ApplicationIn, ApplicationOut, IssuedCredentials
 from cbec.shared.clock import utcnow
 from cbec.shared.errors import Conflict, NotFound
-
-PENDING = "pending"
-
-
-APPROVED = "approved"
 
 
 async def submit_application(session: AsyncSession, data: ApplicationIn) -> ApplicationOut:
