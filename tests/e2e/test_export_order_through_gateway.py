@@ -26,7 +26,7 @@ import pytest
 import pytest_asyncio
 
 from cbec.gateway.client import AsyncGatewayClient
-from cbec.gateway.services import IssuedCredentials
+from cbec.gateway.schemas import IssuedCredentials
 from cbec.shared.embedded import free_port
 from tests.e2e.export_flow import (
     CLOSED,

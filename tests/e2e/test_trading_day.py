@@ -42,7 +42,7 @@ import pytest
 import pytest_asyncio
 
 from cbec.gateway.client import AsyncGatewayClient
-from cbec.gateway.services import IssuedCredentials
+from cbec.gateway.schemas import IssuedCredentials
 from tests.e2e.trade import (
     BROKER,
     BUYERS,

@@ -53,7 +53,7 @@ from cbec.gateway.routing import (
     document_field,
     head_field,
 )
-from cbec.gateway.services import IssuedCredentials
+from cbec.gateway.schemas import IssuedCredentials
 from cbec.gateway.signing import signed_headers
 from cbec.shared.ceb import message_model
 from tests.e2e.trade import (

@@ -27,7 +27,7 @@ import httpx
 
 from cbec.gateway.cli import add_enterprise
 from cbec.gateway.client import AsyncGatewayClient, GatewayClient
-from cbec.gateway.services import IssuedCredentials
+from cbec.gateway.schemas import IssuedCredentials
 from cbec.gateway.settings import DEVELOPMENT_SECRET_KEY, Settings
 from cbec.shared.embedded import free_port, port_is_free
 from cbec.shared.registry import services

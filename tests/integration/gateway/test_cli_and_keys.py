@@ -14,15 +14,15 @@ from sqlmodel.ext.asyncio.session import AsyncSession
 from cbec.gateway.app import SERVICE
 from cbec.gateway.cli import register
 from cbec.gateway.errors import IdempotencyKeyReused, RequestInFlight
-from cbec.gateway.models import Credential
-from cbec.gateway.services import (
-    Keyring,
+from cbec.gateway.keyring import Keyring
+from cbec.gateway.models import CredentialRow
+from cbec.gateway.settings import DEVELOPMENT_SECRET_KEY
+from cbec.gateway.use_cases.idempotency import (
     StoredAnswer,
     claim_idempotency_key,
     purge_expired,
     record_answer,
 )
-from cbec.gateway.settings import DEVELOPMENT_SECRET_KEY
 from cbec.shared.db import create_engine, session_factory
 from cbec.shared.migrations import upgrade
 
@@ -56,11 +56,11 @@ def test_enterprise_add_registers_and_prints_credentials_once_stored_encrypted(
 
     import asyncio
 
-    async def stored() -> Credential:
+    async def stored() -> CredentialRow:
         engine = create_engine(url)
         try:
             async with session_factory(engine)() as session:
-                return (await session.exec(select(Credential))).one()
+                return (await session.exec(select(CredentialRow))).one()
         finally:
             await engine.dispose()
 

@@ -20,8 +20,8 @@ from sqlmodel import select
 from cbec.gateway.app import create_app
 from cbec.gateway.cli import add_enterprise
 from cbec.gateway.client import AsyncGatewayClient
-from cbec.gateway.models import Credential, IdempotencyRecord
-from cbec.gateway.services import IssuedCredentials
+from cbec.gateway.models import CredentialRow, IdempotencyRow
+from cbec.gateway.schemas import IssuedCredentials
 from cbec.gateway.settings import Settings
 from cbec.gateway.signing import signed_headers
 from cbec.shared.callers import Caller
@@ -56,9 +56,9 @@ class Stack:
             transport=httpx.ASGITransport(app=self.app),
         )
 
-    async def idempotency_records(self) -> list[IdempotencyRecord]:
+    async def idempotency_records(self) -> list[IdempotencyRow]:
         async with self.app.state.runtime.transaction() as session:
-            return list((await session.exec(select(IdempotencyRecord))).all())
+            return list((await session.exec(select(IdempotencyRow))).all())
 
 
 @asynccontextmanager
@@ -363,7 +363,7 @@ async def test_the_operator_cleans_expired_nonces_and_keys_on_demand(
 
 async def _revoke(stack: Stack, key_id: str) -> None:
     async with stack.app.state.runtime.transaction() as session:
-        credential = await session.get(Credential, key_id)
+        credential = await session.get(CredentialRow, key_id)
         assert credential is not None
         credential.revoked_at = datetime.now(UTC)
         session.add(credential)

@@ -12,7 +12,7 @@ from typing import Any
 import pytest
 import sqlalchemy.exc
 
-from cbec.gateway import services
+from cbec.gateway.use_cases import idempotency as services
 from tests.integration.gateway.test_gateway import CARRIER, SELLER, gateway
 from tests.support.waiting import eventually
 from tests.unit.gateway.documents import export_order, export_waybill

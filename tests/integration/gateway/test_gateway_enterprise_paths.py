@@ -16,7 +16,7 @@ import pytest
 from cbec.gateway.app import create_app
 from cbec.gateway.cli import add_enterprise
 from cbec.gateway.client import AsyncGatewayClient
-from cbec.gateway.services import IssuedCredentials
+from cbec.gateway.schemas import IssuedCredentials
 from cbec.gateway.settings import Settings
 from tests.integration.gateway.upstream import Upstream
 from tests.support.apps import running, service_settings

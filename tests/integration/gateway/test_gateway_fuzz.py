@@ -73,7 +73,7 @@ from schemathesis.specs.openapi.checks import (
 from cbec.gateway.app import create_app
 from cbec.gateway.cli import add_enterprise
 from cbec.gateway.routing import PARTY_FIELDS, ROLES, head_field, route_for
-from cbec.gateway.services import IssuedCredentials
+from cbec.gateway.schemas import IssuedCredentials
 from cbec.gateway.settings import Settings
 from cbec.gateway.signing import signed_headers
 from cbec.shared.bus import ensure_topics

@@ -22,10 +22,11 @@ from fastapi import FastAPI
 from cbec.gateway.app import create_app
 from cbec.gateway.cli import add_enterprise
 from cbec.gateway.client import AsyncGatewayClient
+from cbec.gateway.domain.addresses import IPAddress
 from cbec.gateway.handlers import TOPICS
-from cbec.gateway.models import Webhook
-from cbec.gateway.outbound import IPAddress, Resolver, system_resolver
-from cbec.gateway.services import IssuedCredentials
+from cbec.gateway.models import WebhookRow
+from cbec.gateway.outbound import Resolver, system_resolver
+from cbec.gateway.schemas import IssuedCredentials
 from cbec.gateway.settings import Settings
 from cbec.shared.bus import ensure_topics
 from cbec.shared.contracts import examples
@@ -510,7 +511,7 @@ async def test_a_stored_url_with_control_characters_does_not_stop_other_deliveri
             ]
             # One stored before the rule (or by any other way into the table).
             async with stack.app.state.runtime.transaction() as session:
-                session.add(Webhook(party=stack.codes["platform"], url=bad))
+                session.add(WebhookRow(party=stack.codes["platform"], url=bad))
             async with stack.client("seller") as seller:
                 assert (await seller.put("/v1/webhooks", json={"url": hook.url})).status_code == 200
 

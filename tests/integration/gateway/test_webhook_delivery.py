@@ -23,9 +23,9 @@ from cryptography.hazmat.primitives import hashes, serialization
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.x509.oid import NameOID
 
+from cbec.gateway.domain.addresses import IPAddress
 from cbec.gateway.outbound import (
     AddressPolicy,
-    IPAddress,
     RefusedAddress,
     checked_addresses,
     outbound_client,

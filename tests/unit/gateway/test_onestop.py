@@ -6,8 +6,8 @@ import json
 import random
 
 from cbec.declaration.events import ListAssessed
-from cbec.gateway import onestop
-from cbec.gateway.onestop import StoredEvent, fold_order, keys_of, next_status, receipt_parties
+from cbec.gateway import domain as onestop
+from cbec.gateway.domain import StoredEvent, fold_order, keys_of, next_status, receipt_parties
 from cbec.shared.contracts import examples
 from cbec.shared.envelope import Event
 from tests.unit.gateway.flows import ExportOrder

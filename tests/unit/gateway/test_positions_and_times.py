@@ -8,7 +8,7 @@ from datetime import UTC, datetime, timedelta, timezone
 
 import pytest
 
-from cbec.gateway.views_api import MAX_POSITION, decode_cursor, in_utc, parse_position
+from cbec.gateway.api.cursors import MAX_POSITION, decode_cursor, in_utc, parse_position
 from cbec.shared.errors import InvalidInput
 
 

@@ -6,7 +6,7 @@ import pytest
 from cryptography.fernet import Fernet
 from pydantic import ValidationError
 
-from cbec.gateway.services import Keyring
+from cbec.gateway.keyring import Keyring
 from cbec.gateway.settings import DEVELOPMENT_SECRET_KEY, Settings
 
 

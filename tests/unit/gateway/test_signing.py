@@ -9,8 +9,8 @@ import pytest
 
 from cbec.gateway import signing
 from cbec.gateway.client import SignatureAuth
+from cbec.gateway.domain.signatures import SignedRequest, check_headers
 from cbec.gateway.errors import MalformedHeader, Unauthorized
-from cbec.gateway.services import SignedRequest, check_headers
 
 SECRET = "4f6Vd3-example-secret-9kQ"
 BODY = b'[{"OrderHead":{"orderNo":"EO20240425001"}}]'

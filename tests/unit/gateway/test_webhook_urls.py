@@ -6,7 +6,8 @@ from ipaddress import ip_address
 
 import pytest
 
-from cbec.gateway.outbound import AddressPolicy, parse_ipv4, parse_target, refusal
+from cbec.gateway.domain.addresses import parse_ipv4, refusal
+from cbec.gateway.outbound import AddressPolicy, parse_target
 from cbec.gateway.settings import Settings
 from cbec.gateway.webhooks import check_url
 from cbec.shared.errors import InvalidInput
@@ -247,7 +248,7 @@ def test_public_addresses_are_not_refused(address: str) -> None:
 
 
 def test_every_address_of_the_refused_networks_table_is_refused_at_its_edges() -> None:
-    from cbec.gateway.outbound import REFUSED_NETWORKS
+    from cbec.gateway.domain.addresses import REFUSED_NETWORKS
 
     for network, _reason in REFUSED_NETWORKS:
         assert refusal(network[0]) is not None, network

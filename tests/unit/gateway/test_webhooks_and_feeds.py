@@ -8,8 +8,9 @@ from datetime import timedelta
 
 import pytest
 
+from cbec.gateway.api.cursors import decode_cursor, encode_cursor
+from cbec.gateway.api.feeds import sse_message
 from cbec.gateway.settings import Settings
-from cbec.gateway.views_api import decode_cursor, encode_cursor, sse_message
 from cbec.gateway.webhooks import backoff, check_url, signature, string_to_sign
 from cbec.shared.errors import InvalidInput
 

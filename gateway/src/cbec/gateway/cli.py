@@ -19,22 +19,19 @@ import asyncio
 import json
 import sys
 from collections.abc import Awaitable, Callable
-from datetime import UTC, datetime, timedelta
+from datetime import timedelta
 from typing import Any, TypeVar
 
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.gateway.app import SERVICE
+from cbec.gateway.keyring import Keyring
 from cbec.gateway.routing import parse_roles
-from cbec.gateway.services import (
-    IssuedCredentials,
-    Keyring,
-    list_keys,
-    register_enterprise,
-    revoke_key,
-    rotate_key,
-)
+from cbec.gateway.schemas import IssuedCredentials
 from cbec.gateway.settings import Settings
+from cbec.gateway.use_cases.keys import list_keys, revoke_key, rotate_key
+from cbec.gateway.use_cases.registration import register_enterprise
+from cbec.shared.clock import utcnow
 from cbec.shared.db import create_engine, session_factory
 from cbec.shared.errors import CbecError
 from cbec.shared.migrations import upgrade
@@ -82,7 +79,7 @@ async def manage_keys(
     settings: Settings, action: str, *, code: str, key_id: str | None = None
 ) -> Any:
     """``list``, ``rotate`` or ``revoke`` the keys of an enterprise, as JSON-ready data."""
-    now = datetime.now(UTC)
+    now = utcnow()
 
     async def work(session: AsyncSession) -> Any:
         if action == "list":

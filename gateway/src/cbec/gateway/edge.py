@@ -20,10 +20,11 @@ from fastapi import Request
 from starlette.types import ASGIApp, Receive, Scope, Send
 
 from cbec.gateway.forwarding import Upstreams
+from cbec.gateway.keyring import Keyring
 from cbec.gateway.outbound import Resolver, system_resolver
 from cbec.gateway.ratelimit import InFlight, TokenBuckets
-from cbec.gateway.services import CredentialCache, Keyring
 from cbec.gateway.settings import Settings
+from cbec.gateway.use_cases.authentication import CredentialCache
 from cbec.gateway.webhooks import Deliverer
 from cbec.shared.inputs import replay
 from cbec.shared.service import PROBLEM_JSON

@@ -19,9 +19,9 @@ import logging
 
 import httpx
 
+from cbec.gateway.domain.signatures import Caller
 from cbec.gateway.errors import BadGateway, ServiceUnavailable
 from cbec.gateway.routing import Route
-from cbec.gateway.services import Caller
 from cbec.gateway.settings import Settings
 from cbec.shared.callers import TokenSigner, signer_from_settings
 from cbec.shared.errors import InvalidInput, Violation

@@ -3,8 +3,8 @@
 One consumer group reads ``cbec.declaration.v1``, ``cbec.logistics.v1``, ``cbec.payments.v1``
 and ``cbec.tax.v1``. Each event is checked against the gateway's own tolerant model of the
 fields it joins and shows (unknown fields ignored; the contract test holds these models against
-the producers' examples), then :func:`views.record_event` keeps it for the one-stop views, the
-enterprises' receipts and webhooks, and the officers' feeds.
+the producers' examples), then :func:`~cbec.gateway.use_cases.projection.record_event` keeps
+it for the one-stop views, the enterprises' receipts and webhooks, and the officers' feeds.
 
 | events | what the gateway reads |
 | --- | --- |
@@ -15,7 +15,10 @@ enterprises' receipts and webhooks, and the officers' feeds.
 | tax bills, refusals, quota, exemptions, refunds | order number, list number, decision |
 
 An order is its number and its seller (``ebcCode``); an event that does not name the seller
-joins its order by its waybill, list number or import order key (:mod:`cbec.gateway.onestop`).
+joins its order by its waybill, list number or import order key (:mod:`cbec.gateway.domain.joins`).
+
+Each event type has its handler below, registered on the
+:class:`~cbec.shared.handlers.HandlerRegistry` with its model as its parameter.
 """
 
 from __future__ import annotations
@@ -24,11 +27,13 @@ from collections.abc import Mapping
 from decimal import Decimal
 from typing import Literal
 
-from cbec.gateway import onestop, views
+from cbec.gateway import domain
+from cbec.gateway.use_cases import projection
 from cbec.shared.bus import Handler, HandlerContext
 from cbec.shared.envelope import Consumed
+from cbec.shared.handlers import HandlerRegistry
 
-TOPICS = onestop.TOPICS
+TOPICS = domain.TOPICS
 IeFlag = Literal["I", "E"]
 
 
@@ -228,45 +233,140 @@ class RefundView(_Parties):
     refund: Decimal
 
 
-CONSUMES: Mapping[str, type[Consumed]] = {
-    onestop.ORDER_ACCEPTED: OrderAcceptedView,
-    onestop.LIST_STATUS_CHANGED: ListStatusView,
-    onestop.LIST_RELEASED: ListReleasedView,
-    onestop.LIST_REJECTED: ListRejectedView,
-    onestop.LIST_ASSESSED: ListAssessedView,
-    onestop.LIST_CLOSED: ListClosedView,
-    onestop.LIST_REVOKED: ListRevokedView,
-    onestop.LIST_INCOMPLETE: ListIncompleteView,
-    onestop.SUMMARY_COMPLETED: SummaryView,
-    onestop.SUMMARY_OVERDUE: SummaryView,
-    onestop.WAYBILL_ACCEPTED: WaybillView,
-    onestop.WAYBILL_DELETED: WaybillView,
-    onestop.PARCEL_MOVED: ParcelMovedView,
-    onestop.PARCEL_OVERDUE: ParcelOverdueView,
-    onestop.RETURN_COMPLETED: ReturnCompletedView,
-    onestop.STOCK_CHANGED: StockChangedView,
-    onestop.PAYMENT_ACCEPTED: PaymentAcceptedView,
-    onestop.RECEIPT_ACCEPTED: ReceiptAcceptedView,
-    onestop.SETTLEMENT_COMPLETED: SettlementView,
-    onestop.FUNDS_FLAGGED: FundsFlaggedView,
-    onestop.IMPORT_TAX_ASSESSED: TaxAssessedView,
-    onestop.IMPORT_TAX_REFUSED: TaxRefusedView,
-    onestop.QUOTA_RESTORED: QuotaRestoredView,
-    onestop.EXEMPTION_DECIDED: ExemptionView,
-    onestop.REFUND_COMPUTED: RefundView,
-}
+handlers = HandlerRegistry()
+
+
+async def _keep(ctx: HandlerContext) -> None:
+    """Every event the gateway reads is kept whole; its model (parsed by the registry first)
+    sends a payload that breaks the contract to the DLQ with the reason."""
+    await projection.record_event(ctx.session, ctx.envelope, topic=ctx.topic)
+
+
+@handlers.on(domain.ORDER_ACCEPTED)
+async def order_accepted(_event: OrderAcceptedView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.LIST_STATUS_CHANGED)
+async def list_status_changed(_event: ListStatusView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.LIST_RELEASED)
+async def list_released(_event: ListReleasedView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.LIST_REJECTED)
+async def list_rejected(_event: ListRejectedView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.LIST_ASSESSED)
+async def list_assessed(_event: ListAssessedView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.LIST_CLOSED)
+async def list_closed(_event: ListClosedView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.LIST_REVOKED)
+async def list_revoked(_event: ListRevokedView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.LIST_INCOMPLETE)
+async def list_incomplete(_event: ListIncompleteView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.SUMMARY_COMPLETED)
+async def summary_completed(_event: SummaryView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.SUMMARY_OVERDUE)
+async def summary_overdue(_event: SummaryView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.WAYBILL_ACCEPTED)
+async def waybill_accepted(_event: WaybillView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.WAYBILL_DELETED)
+async def waybill_deleted(_event: WaybillView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.PARCEL_MOVED)
+async def parcel_moved(_event: ParcelMovedView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.PARCEL_OVERDUE)
+async def parcel_overdue(_event: ParcelOverdueView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.RETURN_COMPLETED)
+async def return_completed(_event: ReturnCompletedView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.STOCK_CHANGED)
+async def stock_changed(_event: StockChangedView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.PAYMENT_ACCEPTED)
+async def payment_accepted(_event: PaymentAcceptedView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.RECEIPT_ACCEPTED)
+async def receipt_accepted(_event: ReceiptAcceptedView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.SETTLEMENT_COMPLETED)
+async def settlement_completed(_event: SettlementView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.FUNDS_FLAGGED)
+async def funds_flagged(_event: FundsFlaggedView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.IMPORT_TAX_ASSESSED)
+async def import_tax_assessed(_event: TaxAssessedView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.IMPORT_TAX_REFUSED)
+async def import_tax_refused(_event: TaxRefusedView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.QUOTA_RESTORED)
+async def quota_restored(_event: QuotaRestoredView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.EXEMPTION_DECIDED)
+async def exemption_decided(_event: ExemptionView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+@handlers.on(domain.REFUND_COMPUTED)
+async def refund_computed(_event: RefundView, ctx: HandlerContext) -> None:
+    await _keep(ctx)
+
+
+HANDLERS: Mapping[str, Handler] = handlers.table()
+CONSUMES: Mapping[str, type[Consumed]] = handlers.consumes()
 """The gateway's tolerant model of each event it reads (checked by the contract test)."""
-
-
-def _handler(model: type[Consumed]) -> Handler:
-    async def on_event(ctx: HandlerContext) -> None:
-        ctx.parse(model)  # a payload that breaks the contract goes to the DLQ with the reason
-        await views.record_event(ctx.session, ctx.envelope, topic=ctx.topic)
-
-    on_event.__name__ = f"on_{model.__name__}"
-    return on_event
-
-
-HANDLERS: Mapping[str, Handler] = {
-    event_type: _handler(model) for event_type, model in CONSUMES.items()
-}

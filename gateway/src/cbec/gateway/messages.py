@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
+from datetime import datetime
 from decimal import Decimal
 from typing import Any
 
@@ -27,6 +27,7 @@ from cbec.shared.ceb import (
     to_xml,
 )
 from cbec.shared.ceb.types import format_decimal
+from cbec.shared.clock import utcnow
 
 RETURN_FIELDS = ("returnStatus", "returnTime", "returnInfo")
 MAX_RETURN_INFO = 1000
@@ -84,7 +85,7 @@ def receipt_message(message: CebMessage, receipts: Sequence[Mapping[str, Any]]) 
                 name,
                 [keys],
                 return_status=str(receipt.get("returnStatus", "")),
-                return_time=str(receipt.get("returnTime") or format_return_time(datetime.now(UTC))),
+                return_time=str(receipt.get("returnTime") or format_return_time(utcnow())),
                 return_info=str(receipt.get("returnInfo", ""))[:MAX_RETURN_INFO],
             )
         )

@@ -1,4 +1,4 @@
-"""SQLModel tables of the gateway service.
+"""SQLModel tables of the gateway service: one class per table, named ``<Table>Row``.
 
 - ``enterprise_application``: an online registration waiting for an operator (DOMAIN.md §9);
 - ``enterprise``: a registered enterprise, its code and roles;
@@ -20,17 +20,19 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Column, LargeBinary, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
+from cbec.shared.clock import utcnow
 
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+PENDING = "pending"
+APPROVED = "approved"
+"""The states of an ``enterprise_application``."""
 
 
-class EnterpriseApplication(SQLModel, table=True):
+class EnterpriseApplicationRow(SQLModel, table=True):
     __tablename__ = "enterprise_application"
 
     id: str = Field(primary_key=True, max_length=36)
@@ -44,7 +46,7 @@ class EnterpriseApplication(SQLModel, table=True):
     decided_by: str | None = Field(default=None, max_length=18)
 
 
-class Enterprise(SQLModel, table=True):
+class EnterpriseRow(SQLModel, table=True):
     __tablename__ = "enterprise"
 
     code: str = Field(primary_key=True, max_length=18)
@@ -54,7 +56,7 @@ class Enterprise(SQLModel, table=True):
     registered_at: datetime = Field(default_factory=utcnow)
 
 
-class Credential(SQLModel, table=True):
+class CredentialRow(SQLModel, table=True):
     __tablename__ = "credential"
 
     key_id: str = Field(primary_key=True, max_length=40)
@@ -67,7 +69,7 @@ class Credential(SQLModel, table=True):
     )
 
 
-class RequestNonce(SQLModel, table=True):
+class RequestNonceRow(SQLModel, table=True):
     __tablename__ = "request_nonce"
 
     key_id: str = Field(primary_key=True, max_length=40)
@@ -75,7 +77,7 @@ class RequestNonce(SQLModel, table=True):
     expires_at: datetime = Field(index=True)
 
 
-class IdempotencyRecord(SQLModel, table=True):
+class IdempotencyRow(SQLModel, table=True):
     __tablename__ = "idempotency_record"
 
     party: str = Field(primary_key=True, max_length=18)
@@ -89,7 +91,7 @@ class IdempotencyRecord(SQLModel, table=True):
     expires_at: datetime = Field(index=True)
 
 
-class EventRecord(SQLModel, table=True):
+class EventRow(SQLModel, table=True):
     __tablename__ = "event_record"
 
     seq: int | None = Field(default=None, primary_key=True)
@@ -110,7 +112,7 @@ class EventRecord(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utcnow)
 
 
-class EventOrder(SQLModel, table=True):
+class EventOrderRow(SQLModel, table=True):
     __tablename__ = "event_order"
 
     order_no: str = Field(primary_key=True, max_length=60)
@@ -118,7 +120,7 @@ class EventOrder(SQLModel, table=True):
     seq: int = Field(primary_key=True)
 
 
-class OrderLink(SQLModel, table=True):
+class OrderLinkRow(SQLModel, table=True):
     """A key that an order's events share without naming its seller (``W|code|no`` a waybill,
     ``I|invtNo`` a list, ``P|ebpCode|orderNo`` an import order), and the order that owns it."""
 
@@ -129,7 +131,7 @@ class OrderLink(SQLModel, table=True):
     ebc_code: str = Field(max_length=18)
 
 
-class OrderView(SQLModel, table=True):
+class OrderViewRow(SQLModel, table=True):
     __tablename__ = "order_view"
     __table_args__ = (UniqueConstraint("order_no", "ebc_code"),)
 
@@ -142,7 +144,7 @@ class OrderView(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow, index=True)
 
 
-class OrderParty(SQLModel, table=True):
+class OrderPartyRow(SQLModel, table=True):
     __tablename__ = "order_party"
 
     order_no: str = Field(primary_key=True, max_length=60)
@@ -151,7 +153,7 @@ class OrderParty(SQLModel, table=True):
     role: str = Field(primary_key=True, max_length=20, description="the party field: ebcCode...")
 
 
-class Receipt(SQLModel, table=True):
+class ReceiptRow(SQLModel, table=True):
     __tablename__ = "receipt"
 
     seq: int | None = Field(default=None, primary_key=True)
@@ -167,7 +169,7 @@ class Receipt(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class Webhook(SQLModel, table=True):
+class WebhookRow(SQLModel, table=True):
     __tablename__ = "webhook"
 
     party: str = Field(primary_key=True, max_length=18)
@@ -176,7 +178,7 @@ class Webhook(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class WebhookDelivery(SQLModel, table=True):
+class WebhookDeliveryRow(SQLModel, table=True):
     __tablename__ = "webhook_delivery"
 
     receipt_seq: int = Field(primary_key=True)
@@ -189,17 +191,17 @@ class WebhookDelivery(SQLModel, table=True):
 
 
 TABLES: tuple[Table, ...] = (
-    EnterpriseApplication.__table__,  # type: ignore[attr-defined]
-    Enterprise.__table__,  # type: ignore[attr-defined]
-    Credential.__table__,  # type: ignore[attr-defined]
-    RequestNonce.__table__,  # type: ignore[attr-defined]
-    IdempotencyRecord.__table__,  # type: ignore[attr-defined]
-    EventRecord.__table__,  # type: ignore[attr-defined]
-    EventOrder.__table__,  # type: ignore[attr-defined]
-    OrderLink.__table__,  # type: ignore[attr-defined]
-    OrderView.__table__,  # type: ignore[attr-defined]
-    OrderParty.__table__,  # type: ignore[attr-defined]
-    Receipt.__table__,  # type: ignore[attr-defined]
-    Webhook.__table__,  # type: ignore[attr-defined]
-    WebhookDelivery.__table__,  # type: ignore[attr-defined]
+    EnterpriseApplicationRow.__table__,  # type: ignore[attr-defined]
+    EnterpriseRow.__table__,  # type: ignore[attr-defined]
+    CredentialRow.__table__,  # type: ignore[attr-defined]
+    RequestNonceRow.__table__,  # type: ignore[attr-defined]
+    IdempotencyRow.__table__,  # type: ignore[attr-defined]
+    EventRow.__table__,  # type: ignore[attr-defined]
+    EventOrderRow.__table__,  # type: ignore[attr-defined]
+    OrderLinkRow.__table__,  # type: ignore[attr-defined]
+    OrderViewRow.__table__,  # type: ignore[attr-defined]
+    OrderPartyRow.__table__,  # type: ignore[attr-defined]
+    ReceiptRow.__table__,  # type: ignore[attr-defined]
+    WebhookRow.__table__,  # type: ignore[attr-defined]
+    WebhookDeliveryRow.__table__,  # type: ignore[attr-defined]
 )

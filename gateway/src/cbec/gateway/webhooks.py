@@ -1,6 +1,5 @@
-"""Receipts pushed to the ERP: an enterprise's webhook and the delivery worker.
+"""Receipts pushed to the ERP: the delivery worker (the webhook itself: ``use_cases/webhooks.py``).
 
-    await set_webhook(session, "3301963K69", "https://erp.example.com/cbec/receipts", ...)
     counts = await deliverer.run(runtime, now=utcnow())   # POST every due delivery once
 
 Each receipt of an enterprise with a webhook is POSTed to it as JSON (one receipt per request),
@@ -26,13 +25,14 @@ import logging
 import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
 
 import httpx
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from cbec.gateway.models import Credential, EventRecord, Receipt, Webhook, WebhookDelivery, utcnow
+from cbec.gateway import repository
+from cbec.gateway.keyring import Keyring
+from cbec.gateway.models import EventRow, ReceiptRow, WebhookDeliveryRow, WebhookRow
 from cbec.gateway.outbound import (
     AddressPolicy,
     RefusedAddress,
@@ -43,11 +43,11 @@ from cbec.gateway.outbound import (
     post_pinned,
     system_resolver,
 )
-from cbec.gateway.services import Keyring
 from cbec.gateway.settings import Settings
 from cbec.gateway.signing import KEY_HEADER, SIGNATURE_HEADER, TIMESTAMP_HEADER, body_digest
-from cbec.gateway.views import receipt_document
-from cbec.shared.errors import InvalidInput, NotFound
+from cbec.gateway.use_cases.reads import receipt_document
+from cbec.shared.clock import utcnow
+from cbec.shared.errors import InvalidInput
 from cbec.shared.service import Runtime
 
 log = logging.getLogger(__name__)
@@ -95,42 +95,6 @@ def check_url(url: str, settings: Settings) -> str:
     url = url.strip()
     parse_target(url, AddressPolicy.of(settings))
     return url
-
-
-async def set_webhook(session: AsyncSession, party: str, url: str) -> Webhook:
-    row = await session.get(Webhook, party)
-    now = utcnow()
-    if row is None:
-        row = Webhook(party=party, url=url, created_at=now, updated_at=now)
-    else:
-        row.url, row.updated_at = url, now
-    session.add(row)
-    return row
-
-
-async def webhook_status(session: AsyncSession, party: str) -> dict[str, Any]:
-    row = await session.get(Webhook, party)
-    if row is None:
-        raise NotFound(f"{party} has no webhook")
-    pending = await session.exec(
-        select(WebhookDelivery)
-        .where(col(WebhookDelivery.party) == party, col(WebhookDelivery.delivered_at).is_(None))
-        .order_by(col(WebhookDelivery.receipt_seq))
-    )
-    waiting = list(pending.all())
-    status: dict[str, Any] = {"url": row.url, "pending": len(waiting)}
-    if waiting:
-        if waiting[0].last_error in OUTCOMES:
-            status["lastError"] = waiting[0].last_error
-        status["nextAttemptAt"] = waiting[0].next_attempt_at.isoformat()
-    return status
-
-
-async def delete_webhook(session: AsyncSession, party: str) -> None:
-    row = await session.get(Webhook, party)
-    if row is None:
-        raise NotFound(f"{party} has no webhook")
-    await session.delete(row)
 
 
 @dataclass(frozen=True, slots=True)
@@ -186,15 +150,15 @@ class Deliverer:
 
     async def _due(self, session: AsyncSession, now: datetime) -> list[_Due]:
         rows = await session.exec(
-            select(WebhookDelivery, Receipt, EventRecord, Webhook)
-            .join(Receipt, col(Receipt.seq) == col(WebhookDelivery.receipt_seq))
-            .join(EventRecord, col(EventRecord.seq) == col(Receipt.event_seq))
-            .join(Webhook, col(Webhook.party) == col(WebhookDelivery.party))
+            select(WebhookDeliveryRow, ReceiptRow, EventRow, WebhookRow)
+            .join(ReceiptRow, col(ReceiptRow.seq) == col(WebhookDeliveryRow.receipt_seq))
+            .join(EventRow, col(EventRow.seq) == col(ReceiptRow.event_seq))
+            .join(WebhookRow, col(WebhookRow.party) == col(WebhookDeliveryRow.party))
             .where(
-                col(WebhookDelivery.delivered_at).is_(None),
-                col(WebhookDelivery.next_attempt_at) <= now,
+                col(WebhookDeliveryRow.delivered_at).is_(None),
+                col(WebhookDeliveryRow.next_attempt_at) <= now,
             )
-            .order_by(col(WebhookDelivery.receipt_seq))
+            .order_by(col(WebhookDeliveryRow.receipt_seq))
             .limit(self.settings.webhook_batch_size)
         )
         secrets: dict[str, tuple[str, str] | None] = {}
@@ -224,12 +188,7 @@ class Deliverer:
 
     async def _secret(self, session: AsyncSession, party: str) -> tuple[str, str] | None:
         """The enterprise's newest credential that is not revoked (its key id names it)."""
-        rows = await session.exec(
-            select(Credential)
-            .where(col(Credential.enterprise_code) == party, col(Credential.revoked_at).is_(None))
-            .order_by(col(Credential.created_at).desc(), col(Credential.key_id))
-        )
-        for credential in rows.all():
+        for credential in await repository.usable_credentials(session, party):
             secret = self.keyring.decrypt(credential.secret_encrypted)
             if secret is not None:
                 return credential.key_id, secret
@@ -280,7 +239,7 @@ class Deliverer:
         now: datetime,
     ) -> None:
         for item, outcome in zip(due, outcomes, strict=True):
-            delivery = await session.get(WebhookDelivery, item.receipt_seq)
+            delivery = await session.get(WebhookDeliveryRow, item.receipt_seq)
             if delivery is None or delivery.delivered_at is not None:
                 continue
             delivery.attempts += 1

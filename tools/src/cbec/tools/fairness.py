@@ -33,7 +33,7 @@ from typing import Any
 import httpx
 
 from cbec.gateway.client import AsyncGatewayClient
-from cbec.gateway.services import IssuedCredentials
+from cbec.gateway.schemas import IssuedCredentials
 from cbec.tools.bench.common import percentile
 from cbec.tools.loadgen import ORDERS_PATH, OrderGenerator, Population
 

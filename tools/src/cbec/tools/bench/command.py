@@ -16,7 +16,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from cbec.gateway.services import IssuedCredentials
+from cbec.gateway.schemas import IssuedCredentials
 from cbec.tools.bench.common import DEFAULT_RATES, MAX_BATCH, say
 from cbec.tools.bench.ramp import Bench
 from cbec.tools.bench.report import chart, report

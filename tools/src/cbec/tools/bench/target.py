@@ -12,7 +12,7 @@ from pathlib import Path
 import httpx
 
 from cbec.gateway.client import AsyncGatewayClient
-from cbec.gateway.services import IssuedCredentials
+from cbec.gateway.schemas import IssuedCredentials
 from cbec.tools.bench.common import BENCH_RULES, PLATFORM_ENV
 from cbec.tools.loadgen import (
     Party,

@@ -15,7 +15,7 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import create_async_engine
 
 from cbec.gateway.client import AsyncGatewayClient
-from cbec.gateway.services import IssuedCredentials
+from cbec.gateway.schemas import IssuedCredentials
 from cbec.tools.drills.faults import Chaos, Fault
 from cbec.tools.drills.workload import (
     LIST_RELEASED,

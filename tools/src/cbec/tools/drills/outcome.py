@@ -12,7 +12,7 @@ from typing import Any
 import httpx
 from aiokafka import AIOKafkaConsumer, TopicPartition
 
-from cbec.gateway.services import IssuedCredentials
+from cbec.gateway.schemas import IssuedCredentials
 from cbec.shared.envelope import Envelope, MalformedEvent
 from cbec.tools.drills.driver import Run, database_counts
 from cbec.tools.drills.workload import (

@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Protocol
 
 from cbec.gateway.client import AsyncGatewayClient
-from cbec.gateway.services import IssuedCredentials
+from cbec.gateway.schemas import IssuedCredentials
 from cbec.shared.stack import Stack
 from cbec.tools.bench.common import BENCH_RULES, PLATFORM_ENV
 from cbec.tools.loadgen import (
