@@ -37,7 +37,7 @@ from sqlmodel import Column, Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.shared import metrics
-from cbec.shared.bus import Publisher
+from cbec.shared.bus.publisher import Publisher
 from cbec.shared.envelope import Envelope, Event
 from cbec.shared.telemetry import current_carrier, restored_context
 
