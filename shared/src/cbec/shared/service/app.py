@@ -113,17 +113,10 @@ def create_service_app(
         redirect_slashes=False,
     )
     issuers = _RouteIssuers(app)
-    if verifier is not None:
-        app.add_middleware(CallerTokens, verifier=verifier, route_issuer=issuers)
+    _add_middleware(app, settings.service_name, verifier, issuers, edge)
     app.state.caller_verifier = verifier
     app.state.event_signer = event_signer
     app.state.event_verifiers = verifiers
-    app.add_middleware(DatabaseUnavailable, service=settings.service_name)
-    app.add_middleware(HttpMetrics, service=settings.service_name)
-    app.add_middleware(BoundedJson)
-    for middleware in reversed(edge):
-        app.add_middleware(middleware.cls, *middleware.args, **middleware.kwargs)
-    app.add_middleware(CanonicalPath)
     install_problem_handlers(app)
     add_operations_routes(app, descriptor.name)
     for router in routers:
@@ -133,6 +126,25 @@ def create_service_app(
     document_problems(app, openapi_schemas)
     instrument_app(app)
     return app
+
+
+def _add_middleware(
+    app: FastAPI,
+    service: str,
+    verifier: TokenVerifier | None,
+    issuers: _RouteIssuers,
+    edge: Sequence[Middleware],
+) -> None:
+    """The middleware stack, innermost first: caller tokens, database unavailable, metrics,
+    the JSON depth bound, the ``edge`` middleware, and outermost the canonical path rule."""
+    if verifier is not None:
+        app.add_middleware(CallerTokens, verifier=verifier, route_issuer=issuers)
+    app.add_middleware(DatabaseUnavailable, service=service)
+    app.add_middleware(HttpMetrics, service=service)
+    app.add_middleware(BoundedJson)
+    for middleware in reversed(edge):
+        app.add_middleware(middleware.cls, *middleware.args, **middleware.kwargs)
+    app.add_middleware(CanonicalPath)
 
 
 Lifespan = Callable[[FastAPI], contextlib.AbstractAsyncContextManager[None]]
