@@ -41,6 +41,7 @@ COPY services/declaration/pyproject.toml services/declaration/pyproject.toml
 COPY services/logistics/pyproject.toml services/logistics/pyproject.toml
 COPY services/payments/pyproject.toml services/payments/pyproject.toml
 COPY services/tax-refund/pyproject.toml services/tax-refund/pyproject.toml
+COPY tools/pyproject.toml tools/pyproject.toml
 RUN --mount=type=cache,target=/root/.cache/uv \
     uv sync --frozen --no-dev --no-install-workspace --package cbec-${SERVICE}
 

@@ -3,7 +3,10 @@
 Broker: ``KAFKA_BOOTSTRAP_SERVERS`` if set; Apache Kafka in a container when
 ``CBEC_TEST_KAFKA=testcontainers`` (needs Docker); otherwise the embedded broker.
 Databases: SQLite always; PostgreSQL too when ``TEST_DATABASE_URL`` names a server (a fresh
-database is created for each test and dropped afterwards).
+database is created for each test and dropped afterwards), for the tests marked ``postgres``:
+those that touch what differs between the two dialects (migrations, upserts and row locks,
+partial indexes, decimal and time types, concurrent consumers, large ``IN`` lists). With
+``CBEC_TEST_POSTGRES=all`` every database test runs against both (``make test-postgres``).
 """
 
 from __future__ import annotations
@@ -24,6 +27,24 @@ from cbec.shared.telemetry import setup_tracing
 
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 DATABASE_BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
+POSTGRES_FOR_ALL = os.environ.get("CBEC_TEST_POSTGRES") == "all"
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """PostgreSQL runs the tests marked ``postgres`` (or all of them, when asked)."""
+    if POSTGRES_FOR_ALL:
+        return
+    kept, dropped = [], []
+    for item in items:
+        callspec = getattr(item, "callspec", None)
+        on_postgres = callspec is not None and callspec.params.get("database_url") == "postgresql"
+        if on_postgres and item.get_closest_marker("postgres") is None:
+            dropped.append(item)
+        else:
+            kept.append(item)
+    if dropped:
+        config.hook.pytest_deselected(items=dropped)
+        items[:] = kept
 
 
 @pytest.fixture(scope="session")

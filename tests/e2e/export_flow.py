@@ -34,6 +34,7 @@ import httpx
 from cbec.gateway.client import AsyncGatewayClient
 from cbec.gateway.routing import document_field
 from cbec.shared.ceb import CebMessage, message_model, parse_message, to_xml
+from tests.support import builders
 from tests.support.waiting import eventually
 
 CHINA = timezone(timedelta(hours=8))
@@ -120,6 +121,9 @@ CURRENCY = "142"
 UNIT = "011"
 DESTINATION = "502"  # United States (country table)
 FREIGHT = Decimal(10)
+PLATFORM_NAME = "Jinan cross-border platform"
+SELLER_NAME = "Jinan ceramics e-commerce"
+CARRIER_NAME = "Jinan cross-border logistics"
 
 
 def _amount(value: Decimal) -> str:
@@ -152,193 +156,143 @@ class ExportFlow:
     def goods_value(self) -> Decimal:
         return sum((line.total for line in LINES), Decimal(0))
 
-    def _common(self, at: datetime | None = None) -> dict[str, Any]:
-        return {
-            "guid": guid(),
-            "appType": "1",
-            "appTime": ceb_time(at or now() - timedelta(minutes=30)),
-            "appStatus": "2",
-        }
-
-    # -- the three documents and the list -------------------------------------------------
     def order(self) -> dict[str, Any]:
         """CEB303 ``Order``: sent by the e-commerce enterprise."""
         p = self.parties
-        return {
-            "OrderHead": {
-                **self._common(),
-                "orderType": "E",
-                "orderNo": self.order_no,
-                "ebpCode": p.platform,
-                "ebpName": "Jinan cross-border platform",
-                "ebcCode": p.seller,
-                "ebcName": "Jinan ceramics e-commerce",
-                "goodsValue": _amount(self.goods_value),
-                "freight": _amount(FREIGHT),
-                "currency": CURRENCY,
-            },
-            "OrderList": [
-                {
-                    "gnum": line.gnum,
-                    "itemNo": line.item_no,
-                    "itemName": line.item_name,
-                    "unit": UNIT,
-                    "currency": CURRENCY,
-                    "qty": _amount(line.qty),
-                    "price": _amount(line.price),
-                    "totalPrice": _amount(line.total),
-                }
+        return builders.export_order(
+            app_time=ceb_time(now() - timedelta(minutes=30)),
+            order_no=self.order_no,
+            ebp_code=p.platform,
+            ebp_name=PLATFORM_NAME,
+            ebc_code=p.seller,
+            ebc_name=SELLER_NAME,
+            goods_value=_amount(self.goods_value),
+            freight=_amount(FREIGHT),
+            currency=CURRENCY,
+            lines=[
+                builders.order_line(
+                    line.gnum,
+                    item_no=line.item_no,
+                    item_name=line.item_name,
+                    unit=UNIT,
+                    currency=CURRENCY,
+                    qty=_amount(line.qty),
+                    price=_amount(line.price),
+                    total_price=_amount(line.total),
+                )
                 for line in LINES
             ],
-        }
+        )
 
     def receipt_of_funds(self) -> dict[str, Any]:
         """CEB403 ``Receipts``: the payment institution received goodsValue + freight."""
         p = self.parties
-        return {
-            **self._common(),
-            "ebpCode": p.platform,
-            "ebpName": "Jinan cross-border platform",
-            "ebcCode": p.seller,
-            "ebcName": "Jinan ceramics e-commerce",
-            "orderNo": self.order_no,
-            "payCode": p.payer,
-            "payName": "Example payment institution",
-            "payNo": f"PAY{self.suffix}",
-            "charge": _amount(self.goods_value + FREIGHT),
-            "currency": CURRENCY,
-            "accountingDate": ceb_time(now() - timedelta(minutes=20)),
-        }
+        return builders.receipt_of_funds(
+            app_time=ceb_time(now() - timedelta(minutes=30)),
+            ebp_code=p.platform,
+            ebp_name=PLATFORM_NAME,
+            ebc_code=p.seller,
+            ebc_name=SELLER_NAME,
+            order_no=self.order_no,
+            pay_code=p.payer,
+            pay_no=f"PAY{self.suffix}",
+            charge=_amount(self.goods_value + FREIGHT),
+            currency=CURRENCY,
+            accounting_date=ceb_time(now() - timedelta(minutes=20)),
+        )
 
     def waybill(self) -> dict[str, Any]:
         """CEB505 ``Logistics``: the export waybill, sent by the logistics enterprise."""
         p = self.parties
-        return {
-            **self._common(),
-            "logisticsCode": p.carrier,
-            "logisticsName": "Jinan cross-border logistics",
-            "logisticsNo": self.logistics_no,
-            "freight": _amount(FREIGHT),
-            "insuredFee": "0",
-            "currency": CURRENCY,
-            "grossWeight": "3.2",
-            "packNo": 1,
-            "goodsInfo": "ceramics",
-            "ebcCode": p.seller,
-            "ebcName": "Jinan ceramics e-commerce",
-        }
+        return builders.export_waybill(
+            app_time=ceb_time(now() - timedelta(minutes=30)),
+            logistics_code=p.carrier,
+            logistics_name=CARRIER_NAME,
+            logistics_no=self.logistics_no,
+            freight=_amount(FREIGHT),
+            currency=CURRENCY,
+            gross_weight="3.2",
+            goods_info="ceramics",
+            ebc_code=p.seller,
+            ebc_name=SELLER_NAME,
+        )
 
     def inventory(self) -> dict[str, Any]:
         """CEB603 ``Inventory``: the export list, declared by the e-commerce enterprise."""
         p = self.parties
-        return {
-            "InventoryHead": {
-                **self._common(),
-                "customsCode": "4300",
-                "ebpCode": p.platform,
-                "ebpName": "Jinan cross-border platform",
-                "orderNo": self.order_no,
-                "logisticsCode": p.carrier,
-                "logisticsName": "Jinan cross-border logistics",
-                "logisticsNo": self.logistics_no,
-                "copNo": self.cop_no,
-                "ieFlag": "E",
-                "portCode": "4300",
-                "ieDate": f"{now():%Y%m%d}",
-                "statisticsFlag": "B",
-                "agentCode": p.seller,
-                "agentName": "Jinan ceramics e-commerce",
-                "ebcCode": p.seller,
-                "ebcName": "Jinan ceramics e-commerce",
-                "ownerCode": p.seller,
-                "ownerName": "Jinan ceramics e-commerce",
-                "tradeMode": "9610",
-                "trafMode": "5",
-                "country": DESTINATION,
-                "POD": DESTINATION,
-                "freight": _amount(FREIGHT),
-                "fCurrency": CURRENCY,
-                "fFlag": "3",
-                "insuredFee": "0",
-                "iCurrency": CURRENCY,
-                "iFlag": "3",
-                "wrapType": "2",
-                "packNo": 1,
-                "grossWeight": "3.2",
-                "netWeight": "2.8",
-            },
-            "InventoryList": [
-                {
-                    "gnum": line.gnum,
-                    "itemNo": line.item_no,
-                    "itemName": line.item_name,
-                    "gcode": line.gcode,
-                    "gname": line.item_name,
-                    "gmodel": "standard",
-                    "barCode": "none",
-                    "country": DESTINATION,
-                    "currency": CURRENCY,
-                    "qty": _amount(line.qty),
-                    "qty1": _amount(line.qty),
-                    "unit": UNIT,
-                    "unit1": UNIT,
-                    "price": _amount(line.price),
-                    "totalPrice": _amount(line.total),
-                }
+        return builders.export_inventory(
+            app_time=ceb_time(now() - timedelta(minutes=30)),
+            ebp_code=p.platform,
+            ebp_name=PLATFORM_NAME,
+            order_no=self.order_no,
+            logistics_code=p.carrier,
+            logistics_name=CARRIER_NAME,
+            logistics_no=self.logistics_no,
+            cop_no=self.cop_no,
+            ie_date=f"{now():%Y%m%d}",
+            agent_code=p.seller,
+            agent_name=SELLER_NAME,
+            ebc_code=p.seller,
+            ebc_name=SELLER_NAME,
+            country=DESTINATION,
+            freight=_amount(FREIGHT),
+            currency=CURRENCY,
+            gross_weight="3.2",
+            net_weight="2.8",
+            lines=[
+                builders.inventory_line(
+                    line.gnum,
+                    item_no=line.item_no,
+                    item_name=line.item_name,
+                    gcode=line.gcode,
+                    gname=line.item_name,
+                    country=DESTINATION,
+                    currency=CURRENCY,
+                    qty=_amount(line.qty),
+                    unit=UNIT,
+                    price=_amount(line.price),
+                    total_price=_amount(line.total),
+                )
                 for line in LINES
             ],
-        }
+        )
 
     # -- the goods leave (DOMAIN.md §8) ------------------------------------------------------
     def _movement_head(self, cop_no: str, at: datetime) -> dict[str, Any]:
-        p = self.parties
-        return {
-            **self._common(at),
-            "customsCode": "4300",
-            "copNo": cop_no,
-            "logisticsCode": p.carrier,
-            "logisticsName": "Jinan cross-border logistics",
-            "msgCount": 1,
-            "msgSeqNo": 1,
-        }
-
-    def _parcels(self) -> list[dict[str, Any]]:
-        return [{"gnum": 1, "logisticsNo": self.logistics_no}]
+        return builders.movement_head(
+            app_time=ceb_time(at),
+            cop_no=cop_no,
+            logistics_code=self.parties.carrier,
+            logistics_name=CARRIER_NAME,
+        )
 
     def arrival(self, at: datetime) -> dict[str, Any]:
         """CEB507 ``Arrival``: the parcel arrived at the supervised site at ``at``."""
-        head = self._movement_head(f"ARR{self.suffix}", at) | {
-            "operatorCode": self.parties.carrier,
-            "operatorName": "Jinan airport supervised site",
-            "ieFlag": "E",
-            "trafMode": "5",
-            "domesticTrafNo": "LU-A12345",
-        }
-        return {"ArrivalHead": head, "ArrivalList": self._parcels()}
+        return builders.arrival(
+            self._movement_head(f"ARR{self.suffix}", at),
+            [self.logistics_no],
+            operator_code=self.parties.carrier,
+            domestic_traf_no="LU-A12345",
+        )
 
     def master_bill(self, at: datetime) -> dict[str, Any]:
         """CEB607 ``WayBill``: the parcel linked to the flight's master bill."""
-        head = self._movement_head(f"WB{self.suffix}", at) | {
-            "agentCode": self.parties.carrier,
-            "agentName": "Jinan cross-border logistics",
-            "trafMode": "5",
-            "trafName": "CA1234",
-            "voyageNo": "CA1234",
-            "billNo": self.bill_no,
-            "grossWeight": "3.2",
-        }
-        return {"WayBillHead": head, "WayBillList": self._parcels()}
+        return builders.master_bill(
+            self._movement_head(f"WB{self.suffix}", at),
+            [self.logistics_no],
+            agent_code=self.parties.carrier,
+            agent_name=CARRIER_NAME,
+            bill_no=self.bill_no,
+        )
 
     def departure(self, leave: datetime) -> dict[str, Any]:
         """CEB509 ``Departure``: the flight left at ``leave``."""
-        head = self._movement_head(f"DEP{self.suffix}", leave) | {
-            "trafMode": "5",
-            "trafName": "CA1234",
-            "voyageNo": "CA1234",
-            "billNo": self.bill_no,
-            "leaveTime": ceb_time(leave),
-        }
-        return {"DepartureHead": head, "DepartureList": self._parcels()}
+        return builders.departure(
+            self._movement_head(f"DEP{self.suffix}", leave),
+            [self.logistics_no],
+            billNo=self.bill_no,
+            leave_time=ceb_time(leave),
+        )
 
 
 def message_xml(message_type: str, documents: list[dict[str, Any]], *, sender: str) -> bytes:

@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from tests.faults.drill import (
+from cbec.tools.drills import (
     Chaos,
     Driver,
     Outcome,
@@ -40,6 +40,7 @@ from tests.faults.drill import (
 )
 from tests.support.platform import Platform, started_platform
 from tests.support.postgres import postgres_bindir, private_postgres
+from tests.support.tokens import as_caller
 
 ORDERS = order_count()
 pytestmark = [
@@ -83,7 +84,7 @@ def _seconds(value: float | None) -> str:
 def _drill(platform: Platform, workload: Workload, chaos: Chaos | None) -> tuple[Run, Outcome]:
     async def go() -> tuple[Run, Outcome]:
         run = await Driver(platform, workload).run(chaos)
-        return run, await collect(platform, workload, run)
+        return run, await collect(platform, workload, run, caller=as_caller)
 
     return asyncio.run(go())
 

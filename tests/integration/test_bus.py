@@ -18,7 +18,7 @@ from tests.support.kafka import headers_of, read_topic
 from tests.support.signing import TEST_SERVICE, signed_headers
 from tests.support.waiting import eventually
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 @pytest.fixture

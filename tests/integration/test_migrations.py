@@ -11,7 +11,7 @@ from cbec.shared.db import create_engine
 from cbec.shared.migrations import service_metadata, upgrade
 from cbec.shared.registry import services
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 def _tables(spec: str):  # type: ignore[no-untyped-def]

@@ -13,7 +13,7 @@ from tests.support.bus import BusRig, event_type, record_effect
 from tests.support.kafka import headers_of, read_topic
 from tests.support.waiting import eventually
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 ROOT = Path(__file__).resolve().parents[2]
 
 

@@ -17,7 +17,7 @@ from tests.support.bus import TABLES, Effect, envelope
 from tests.support.procs import ServiceProcess
 from tests.support.waiting import eventually
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 async def test_two_instances_share_the_partitions_and_a_stopped_one_hands_them_over(

@@ -21,7 +21,7 @@ from fastapi import FastAPI
 from sqlalchemy import func
 from sqlmodel import col, select
 
-from cbec.declaration.models import InventoryRecord, OrderRecord
+from cbec.declaration.models import ListRow, OrderRow
 from cbec.shared.outbox import OutboxRecord
 from tests.integration.declaration.decl_support import (
     AGENT,
@@ -77,19 +77,17 @@ async def _events_of_type(app: FastAPI, event_type: str) -> int:
         return int(found.one())
 
 
-async def _order(app: FastAPI, ie: str, order_no: str) -> OrderRecord:
+async def _order(app: FastAPI, ie: str, order_no: str) -> OrderRow:
     async with app.state.runtime.sessions() as session:
         rows = await session.exec(
-            select(OrderRecord).where(OrderRecord.ie_flag == ie, OrderRecord.order_no == order_no)
+            select(OrderRow).where(OrderRow.ie_flag == ie, OrderRow.order_no == order_no)
         )
         return rows.one()
 
 
-async def _list(app: FastAPI, cop_no: str) -> InventoryRecord:
+async def _list(app: FastAPI, cop_no: str) -> ListRow:
     async with app.state.runtime.sessions() as session:
-        return (
-            await session.exec(select(InventoryRecord).where(InventoryRecord.cop_no == cop_no))
-        ).one()
+        return (await session.exec(select(ListRow).where(ListRow.cop_no == cop_no))).one()
 
 
 async def _receipt(
@@ -226,7 +224,7 @@ async def test_only_the_filer_changes_or_deletes_its_list(
 # Revocations (CEB605 / CEB623) of released lists
 
 
-def _export_revocation(row: InventoryRecord, agent_code: str, ebc: str) -> dict[str, Any]:
+def _export_revocation(row: ListRow, agent_code: str, ebc: str) -> dict[str, Any]:
     return {
         "guid": guid(),
         "appType": "1",
@@ -243,7 +241,7 @@ def _export_revocation(row: InventoryRecord, agent_code: str, ebc: str) -> dict[
     }
 
 
-def _import_revocation(row: InventoryRecord, agent_code: str, buyer: str) -> dict[str, Any]:
+def _import_revocation(row: ListRow, agent_code: str, buyer: str) -> dict[str, Any]:
     return {
         "guid": guid(),
         "appType": "1",
@@ -270,7 +268,7 @@ def _import_revocation(row: InventoryRecord, agent_code: str, buyer: str) -> dic
     }
 
 
-async def _released(app: FastAPI, cop_no: str) -> InventoryRecord:
+async def _released(app: FastAPI, cop_no: str) -> ListRow:
     async def status() -> str:
         return (await _list(app, cop_no)).status
 

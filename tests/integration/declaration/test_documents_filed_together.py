@@ -14,8 +14,12 @@ from pathlib import Path
 
 import pytest
 
-from cbec.declaration import handlers, services
+from cbec.declaration import handlers
+from cbec.declaration.domain.directions import EXPORT
+from cbec.declaration.unit_of_work import DeclarationWork, declaration_of
+from cbec.declaration.use_cases import funds_and_waybills, lists
 from cbec.shared.ceb import export_models as ex
+from cbec.shared.clock import utcnow
 from tests.integration.declaration.decl_support import (
     declaration_app,
     export_inventory,
@@ -26,7 +30,7 @@ from tests.integration.declaration.decl_support import (
 )
 from tests.support.tokens import as_caller
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 async def test_a_list_declared_while_its_last_document_is_filed_is_released(
@@ -37,7 +41,7 @@ async def test_a_list_declared_while_its_last_document_is_filed_is_released(
     line = export_line(1)
     async with declaration_app(kafka_bootstrap, database_url, tmp_path) as (app, client):
         runtime = app.state.runtime
-        decl = services.declaration_of(runtime)
+        decl = declaration_of(runtime)
         order = await client.post(
             "/v1/export/orders",
             json=export_order(order_no, ebc, [line]),
@@ -46,8 +50,8 @@ async def test_a_list_declared_while_its_last_document_is_filed_is_released(
         assert order.status_code == 200, order.text
         waybill = handlers.WaybillSeen.model_validate(export_waybill(waybill_no, ebc).to_data())
         async with runtime.transaction() as session:
-            await services.waybill_arrived(
-                decl, session, handlers._data(waybill), services.utcnow()
+            await funds_and_waybills.waybill_arrived(
+                DeclarationWork(session, decl), handlers.data_of(waybill), utcnow()
             )
         funds = handlers.ReceiptSeen.model_validate(receipt_of_funds(order_no, ebc, "90").to_data())
         inventory = ex.Inventory.model_validate(
@@ -56,13 +60,18 @@ async def test_a_list_declared_while_its_last_document_is_filed_is_released(
 
         async def file_the_funds() -> None:
             async with runtime.transaction() as session:
-                await services.funds_arrived(
-                    decl, session, "E", order_no, ebc, handlers._data(funds), services.utcnow()
+                await funds_and_waybills.funds_arrived(
+                    DeclarationWork(session, decl),
+                    EXPORT,
+                    order_no,
+                    ebc,
+                    handlers.data_of(funds),
+                    utcnow(),
                 )
 
         async with runtime.transaction() as session:
-            receipt = await services.submit_list(
-                decl, session, "E", inventory, None, services.utcnow()
+            receipt = await lists.submit_list(
+                DeclarationWork(session, decl), EXPORT, inventory, None, utcnow()
             )
             # The funds arrive while the list's transaction is still open.
             filing = asyncio.create_task(file_the_funds())

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from cbec.declaration.models import InventoryRecord
+from cbec.declaration.models import ListRow
 from cbec.shared.ceb import build_receipt, document_keys, message_model
 from tests.integration.declaration.decl_support import (
     declaration_app,
@@ -70,8 +70,8 @@ def application(ebc: str, cop_no: str, **head: Any) -> dict[str, Any]:
 async def _statuses(app: Any, unique: str) -> dict[str, tuple[str, str | None]]:
     async with app.state.runtime.sessions() as session:
         rows = await session.exec(
-            select(InventoryRecord.cop_no, InventoryRecord.status, InventoryRecord.invt_no).where(
-                col(InventoryRecord.cop_no).contains(unique)
+            select(ListRow.cop_no, ListRow.status, ListRow.invt_no).where(
+                col(ListRow.cop_no).contains(unique)
             )
         )
         return {cop: (status, invt) for cop, status, invt in rows.all()}

@@ -20,7 +20,7 @@ from typing import Any
 import pytest
 from sqlmodel import col, select
 
-from cbec.declaration.models import InventoryRecord
+from cbec.declaration.models import ListRow
 from cbec.shared.envelope import Event
 from tests.integration.declaration.decl_support import (
     APP_TIME,
@@ -211,9 +211,7 @@ async def _reserve_prior_amounts(tax: TaxService, cases: list[dict[str, Any]]) -
 async def _statuses(app: Any, unique: str) -> dict[str, str]:
     async with app.state.runtime.sessions() as session:
         rows = await session.exec(
-            select(InventoryRecord.cop_no, InventoryRecord.status).where(
-                col(InventoryRecord.cop_no).contains(unique)
-            )
+            select(ListRow.cop_no, ListRow.status).where(col(ListRow.cop_no).contains(unique))
         )
         return dict(rows.all())
 
@@ -229,7 +227,7 @@ async def _post_batches(client: Any, path: str, documents: list[Any], party: str
     ("exports", "imports"),
     [
         pytest.param(60, 24, id="small"),
-        pytest.param(1000, 200, id="full", marks=pytest.mark.slow),
+        pytest.param(1000, 200, id="full", marks=[pytest.mark.slow, pytest.mark.bench]),
     ],
 )
 async def test_lists_are_released_rejected_or_reported_incomplete_exactly_once(

@@ -30,7 +30,7 @@ from tests.integration.gateway.upstream import Upstream
 from tests.support.apps import running, service_settings
 from tests.unit.gateway.documents import export_order, export_waybill, order_message
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 SELLER = "3301963K69"
 OTHER_SELLER = "3301963K70"

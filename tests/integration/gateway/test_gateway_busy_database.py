@@ -17,7 +17,7 @@ from tests.integration.gateway.test_gateway import CARRIER, SELLER, gateway
 from tests.support.waiting import eventually
 from tests.unit.gateway.documents import export_order, export_waybill
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 def busy_once(monkeypatch: pytest.MonkeyPatch, name: str) -> list[str]:

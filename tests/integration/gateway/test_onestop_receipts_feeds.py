@@ -36,7 +36,7 @@ from tests.support.signing import publish_as
 from tests.support.waiting import eventually
 from tests.unit.gateway.flows import SOURCES, ExportOrder
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 @dataclass

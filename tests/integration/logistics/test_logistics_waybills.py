@@ -15,7 +15,7 @@ from tests.integration.logistics.logistics_flow import (
 from tests.support.apps import running, service_settings
 from tests.support.tokens import vouch
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 async def test_waybills_get_a_receipt_each_and_changes_and_deletes_are_published(

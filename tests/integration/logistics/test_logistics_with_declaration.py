@@ -29,7 +29,7 @@ from sqlalchemy import func
 from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
-from cbec.declaration.models import InventoryRecord
+from cbec.declaration.models import ListRow
 from cbec.logistics.app import create_app as create_logistics_app
 from cbec.logistics.domain import Movement, ParcelKey, ParcelState
 from cbec.logistics.models import ReleasedListRow
@@ -169,11 +169,11 @@ async def list_states(app: FastAPI, unique: str) -> dict[str, tuple[str, str | N
     async with app.state.runtime.sessions() as session:
         rows = await session.exec(
             select(
-                InventoryRecord.cop_no,
-                InventoryRecord.status,
-                InventoryRecord.invt_no,
-                InventoryRecord.logistics_no,
-            ).where(col(InventoryRecord.cop_no).contains(unique))
+                ListRow.cop_no,
+                ListRow.status,
+                ListRow.invt_no,
+                ListRow.logistics_no,
+            ).where(col(ListRow.cop_no).contains(unique))
         )
         return {cop: (status, invt, no) for cop, status, invt, no in rows.all()}
 

@@ -39,7 +39,7 @@ from tests.integration.payments.payments_support import (
 from tests.support.tokens import vouch
 from tests.support.waiting import eventually
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 D = Decimal
 RATES = load_rate_table()  # the shipped example table: the service's initial one

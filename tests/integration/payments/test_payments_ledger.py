@@ -23,7 +23,7 @@ from tests.integration.payments.payments_support import (
 from tests.support.signing import publish_as
 from tests.support.waiting import eventually
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 def released_import_list(order_no: str, invt_no: str) -> ListReleased:

@@ -12,7 +12,7 @@ from cbec.tax_refund.settings import Settings
 from tests.support.apps import running, service_settings
 from tests.support.tokens import as_service, vouch
 
-pytestmark = pytest.mark.integration
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 
 def from_declaration() -> dict[str, str]:

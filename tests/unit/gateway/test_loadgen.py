@@ -23,9 +23,12 @@ from cbec.declaration.domain.documents import (
 from cbec.declaration.domain.risk import RANDOM_INSPECTION
 from cbec.declaration.domain.three_document import ExportDocumentsOnFile
 from cbec.declaration.settings import EXAMPLE_RULES_FILE
-from cbec.gateway import loadgen
-from cbec.gateway.bench import BENCH_RULES, knee, percentile, schedule, top_of_profile
-from cbec.gateway.loadgen import (
+from cbec.gateway.routing import MESSAGE_ROUTES, check_parties, route_for
+from cbec.shared import codes
+from cbec.shared.ceb import MESSAGES
+from cbec.tools import loadgen
+from cbec.tools.bench import BENCH_RULES, knee, percentile, schedule, top_of_profile
+from cbec.tools.loadgen import (
     INVENTORIES_PATH,
     ORDERS_PATH,
     PATHS,
@@ -34,9 +37,6 @@ from cbec.gateway.loadgen import (
     OrderGenerator,
     Population,
 )
-from cbec.gateway.routing import MESSAGE_ROUTES, check_parties, route_for
-from cbec.shared import codes
-from cbec.shared.ceb import MESSAGES
 
 ORDERS = 400
 

@@ -16,14 +16,27 @@ from typing import Annotated, Any, Literal, TypeVar
 
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
-from sqlmodel.ext.asyncio.session import AsyncSession
 
-from cbec.declaration import jobs, services, summary_applications
-from cbec.declaration.domain import OfficerAction, Period, SummaryFlag
-from cbec.declaration.models import CustomsReasonRecord, InventoryRecord, ListReceiptRecord
+from cbec.declaration.domain import OfficerAction, OfficerDecision, Period, SummaryFlag
+from cbec.declaration.domain.directions import EXPORT, IMPORT, Direction
+from cbec.declaration.models import CustomsReasonRow, ListReceiptRow, ListRow
+from cbec.declaration.unit_of_work import DeclarationWork, declaration_of, transaction
+from cbec.declaration.use_cases import (
+    lists,
+    officers,
+    orders,
+    periodic,
+    queries,
+    quota,
+    revocations,
+    summary,
+    summary_applications,
+)
+from cbec.declaration.use_cases.receipts import list_keys
 from cbec.shared.callers import Caller, Forbidden, caller, require_role
 from cbec.shared.ceb import export_models as ex
 from cbec.shared.ceb import import_models as im
+from cbec.shared.clock import china_iso, utcnow
 from cbec.shared.errors import InvalidInput, Violation
 from cbec.shared.service import Runtime, get_runtime
 
@@ -77,65 +90,78 @@ def _body(model: type[BaseModel], example: str) -> dict[str, Any]:
     }
 
 
-Handler = Callable[
-    [services.Declaration, AsyncSession, Any, str | None, datetime], Awaitable[dict[str, Any]]
-]
+UseCase = Callable[[DeclarationWork, Any, str | None, datetime], Awaitable[dict[str, Any]]]
 
 
 async def _submit(
-    runtime: Runtime, request: Request, model: type[D], who: Caller, use_case: Handler
+    runtime: Runtime, request: Request, model: type[D], who: Caller, use_case: UseCase
 ) -> dict[str, list[dict[str, Any]]]:
+    """Each document's use case in one transaction; the quota reservations it leaves are asked
+    after the commit and their outcome completes the receipts."""
     documents = await _documents(request, model)
-    decl = services.declaration_of(runtime)
-    now = services.utcnow()
-    async with runtime.transaction() as session:
-        receipts = [await use_case(decl, session, d, who.party, now) for d in documents]
+    decl = declaration_of(runtime)
+    now = utcnow()
+    async with transaction(decl) as work:
+        receipts = [await use_case(work, d, who.party, now) for d in documents]
+    await quota.settle(decl, work.follow_ups)
     return {"receipts": receipts}
 
 
-def _order(ie: str) -> Handler:
-    async def use(decl, session, document, party, now):  # type: ignore[no-untyped-def]
-        return await services.submit_order(decl, session, ie, document, party, now)
+def _order(way: Direction) -> UseCase:
+    async def use(work: DeclarationWork, document: Any, party: str | None, now: datetime) -> Any:
+        return await orders.submit_order(work, way, document, party, now)
 
     return use
 
 
-def _inventory(ie: str) -> Handler:
-    async def use(decl, session, document, party, now):  # type: ignore[no-untyped-def]
-        return await services.submit_list(decl, session, ie, document, party, now)
+def _inventory(way: Direction) -> UseCase:
+    async def use(work: DeclarationWork, document: Any, party: str | None, now: datetime) -> Any:
+        return await lists.submit_list(work, way, document, party, now)
 
     return use
 
 
-def _revocation(ie: str) -> Handler:
-    async def use(decl, session, document, party, now):  # type: ignore[no-untyped-def]
-        return await services.revoke(decl, session, ie, document, party, now)
+def _revocation(way: Direction) -> UseCase:
+    async def use(work: DeclarationWork, document: Any, party: str | None, now: datetime) -> Any:
+        return await revocations.revoke(work, way, document, party, now)
 
     return use
+
+
+async def _revoke(
+    runtime: Runtime, request: Request, model: type[D], who: Caller, way: Direction
+) -> dict[str, list[dict[str, Any]]]:
+    """Revocations in one transaction; the quota reservations of the revoked lists are
+    cancelled at the tax service after the commit."""
+    answer = await _submit(runtime, request, model, who, _revocation(way))
+    if way.needs_quota:
+        revoked = [r["invtNo"] for r in answer["receipts"] if r.get("invtNo")]
+        await revocations.cancel_reservations(declaration_of(runtime), revoked)
+    return answer
 
 
 @router.post("/v1/export/orders", tags=["export"], openapi_extra=_body(ex.Order, "CEB303"))
 async def export_orders(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
     """Submit export electronic orders (CEB303 Order entities); one receipt each."""
-    return await _submit(runtime, request, ex.Order, who, _order("E"))
+    return await _submit(runtime, request, ex.Order, who, _order(EXPORT))
 
 
 @router.post("/v1/import/orders", tags=["import"], openapi_extra=_body(im.Order, "CEB311"))
 async def import_orders(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
     """Submit import electronic orders (CEB311 Order entities); one receipt each."""
-    return await _submit(runtime, request, im.Order, who, _order("I"))
+    return await _submit(runtime, request, im.Order, who, _order(IMPORT))
 
 
 @router.post("/v1/export/inventories", tags=["export"], openapi_extra=_body(ex.Inventory, "CEB603"))
 async def export_inventories(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
     """Declare export inventory lists (CEB603 Inventory entities); one receipt each."""
-    return await _submit(runtime, request, ex.Inventory, who, _inventory("E"))
+    return await _submit(runtime, request, ex.Inventory, who, _inventory(EXPORT))
 
 
 @router.post("/v1/import/inventories", tags=["import"], openapi_extra=_body(im.Inventory, "CEB621"))
 async def import_inventories(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
     """Declare import inventory lists (CEB621 Inventory entities); one receipt each."""
-    return await _submit(runtime, request, im.Inventory, who, _inventory("I"))
+    return await _submit(runtime, request, im.Inventory, who, _inventory(IMPORT))
 
 
 @router.post(
@@ -143,7 +169,7 @@ async def import_inventories(request: Request, runtime: RuntimeDep, who: Who) ->
 )
 async def export_revocations(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
     """Revoke released export lists (CEB605 InvtCancel entities); one receipt each."""
-    return await _submit(runtime, request, ex.InvtCancel, who, _revocation("E"))
+    return await _revoke(runtime, request, ex.InvtCancel, who, EXPORT)
 
 
 @router.post(
@@ -151,20 +177,18 @@ async def export_revocations(request: Request, runtime: RuntimeDep, who: Who) ->
 )
 async def import_revocations(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
     """Revoke released import lists (CEB623 InvtCancel entities); one receipt each."""
-    return await _submit(runtime, request, im.InvtCancel, who, _revocation("I"))
+    return await _revoke(runtime, request, im.InvtCancel, who, IMPORT)
 
 
-def _list_view(
-    row: InventoryRecord, receipts: list[ListReceiptRecord] | None = None
-) -> dict[str, Any]:
+def _list_view(row: ListRow, receipts: list[ListReceiptRow] | None = None) -> dict[str, Any]:
     view: dict[str, Any] = {
-        **services.list_keys(row),
+        **list_keys(row),
         "ieFlag": row.ie_flag,
         "logisticsCode": row.logistics_code,
         "logisticsNo": row.logistics_no,
         "status": row.status,
         "submittedBy": row.submitted_by,
-        "declaredAt": services._iso(row.declared_at),
+        "declaredAt": china_iso(row.declared_at),
         "inventory": json.loads(row.document),
     }
     if receipts is not None:
@@ -179,8 +203,8 @@ def _list_view(
     return view
 
 
-def _reader(who: Caller) -> services.Reader:
-    return services.Reader(party=who.party, sees_all=bool({OFFICER, OPERATOR} & who.roles))
+def _reader(who: Caller) -> queries.Reader:
+    return queries.Reader(party=who.party, sees_all=bool({OFFICER, OPERATOR} & who.roles))
 
 
 @router.get("/v1/lists/{copNo}", tags=["lists"])
@@ -189,7 +213,8 @@ async def get_list(
 ) -> dict[str, Any]:
     """An inventory list that names the caller, with its receipt history (404 otherwise)."""
     async with runtime.sessions() as session:
-        row, receipts = await services.list_with_receipts(session, copNo, agentCode, _reader(who))
+        work = DeclarationWork(session, declaration_of(runtime))
+        row, receipts = await queries.list_with_receipts(work, copNo, agentCode, _reader(who))
         return _list_view(row, receipts)
 
 
@@ -200,7 +225,8 @@ async def get_order(
     """An order (by orderNo and its ebcCode for export or ebpCode for import) that names the
     caller, with its lists (404 otherwise)."""
     async with runtime.sessions() as session:
-        found = await services.order_with_lists(session, orderNo, party, _reader(who))
+        work = DeclarationWork(session, declaration_of(runtime))
+        found = await queries.order_with_lists(work, orderNo, party, _reader(who))
         return {
             "orders": [
                 {
@@ -215,15 +241,15 @@ async def get_order(
 
 
 def _case_view(
-    row: InventoryRecord,
-    reasons: list[CustomsReasonRecord],
-    receipts: list[ListReceiptRecord] | None = None,
+    row: ListRow,
+    reasons: list[CustomsReasonRow],
+    receipts: list[ListReceiptRow] | None = None,
 ) -> dict[str, Any]:
     """A list as an officer sees it: with ``customs``, customs' own reasons (the risk rules that
     fired, officers' decisions and notes), which no declarant's view carries."""
     return {
         **_list_view(row, receipts),
-        "customs": [services.customs_reason_view(r) for r in reasons],
+        "customs": [officers.customs_reason_view(r) for r in reasons],
     }
 
 
@@ -232,8 +258,9 @@ async def officer_cases(runtime: RuntimeDep, _officer: Officer) -> dict[str, Any
     """Lists waiting for an officer: manual review (300) or inspection (500), each with the
     reasons customs holds them for."""
     async with runtime.sessions() as session:
-        rows = await services.officer_cases(session)
-        reasons = await services.customs_reasons(session, [r.id for r in rows if r.id])
+        work = DeclarationWork(session, declaration_of(runtime))
+        rows = await officers.officer_cases(work)
+        reasons = await work.lists.customs_reasons([r.id for r in rows if r.id])
         return {"cases": [_case_view(row, reasons.get(row.id or 0, [])) for row in rows]}
 
 
@@ -242,7 +269,8 @@ async def officer_case(invtNo: str, runtime: RuntimeDep, _officer: Officer) -> d
     """One list, waiting or decided, with its receipts (what the declarant was told) and
     ``customs``: why customs put it where it is."""
     async with runtime.sessions() as session:
-        row, receipts, reasons = await services.officer_case(session, invtNo)
+        work = DeclarationWork(session, declaration_of(runtime))
+        row, receipts, reasons = await officers.officer_case(work, invtNo)
         return _case_view(row, reasons, receipts)
 
 
@@ -273,21 +301,21 @@ async def officer_decision(
     """An officer releases, rejects or sends to inspection a list in review or inspection,
     with a note for customs (``reason``) and, for a rejection, optionally the reason the
     declarant is told (``returnInfo``)."""
-    decl = services.declaration_of(runtime)
-    async with runtime.transaction() as session:
-        row = await services.officer_decision(
-            decl,
-            session,
-            invtNo,
-            OfficerAction(body.action),
-            body.reason,
-            officer.party or OFFICER,
-            services.utcnow(),
-            return_info=body.returnInfo,
-        )
-        assert row.id is not None
-        reasons = await services.customs_reasons(session, [row.id])
-        return _case_view(row, reasons[row.id])
+    decl = declaration_of(runtime)
+    decision = OfficerDecision(
+        OfficerAction(body.action), body.reason, officer.party or OFFICER, body.returnInfo
+    )
+    async with transaction(decl) as work:
+        row = await officers.officer_decision(work, invtNo, decision, utcnow())
+        list_id = row.id
+    # An import list's release awaits the buyer's quota, asked now that the decision committed.
+    await quota.settle(decl, work.follow_ups, officer_waiting=True)
+    assert list_id is not None
+    async with transaction(decl) as work:
+        decided = await work.lists.by_id(list_id)
+        assert decided is not None
+        reasons = await work.lists.customs_reasons([list_id])
+        return _case_view(decided, reasons[list_id])
 
 
 @router.post("/v1/maintenance/incomplete-lists", tags=["maintenance"])
@@ -295,7 +323,7 @@ async def incomplete_lists(
     runtime: RuntimeDep, _operator: Operator, at: datetime | None = None
 ) -> dict[str, Any]:
     """Decide what can be decided and report lists still missing documents past the wait."""
-    return {"reported": await jobs.incomplete_lists(runtime, at)}
+    return {"reported": await periodic.incomplete_lists(declaration_of(runtime), at)}
 
 
 class SummaryBody(BaseModel):
@@ -346,14 +374,14 @@ async def export_summaries(request: Request, runtime: RuntimeDep, who: Who) -> d
         body = json.loads(await request.body(), parse_float=Decimal)
     except (ValueError, UnicodeDecodeError) as exc:
         raise InvalidInput([Violation("<body>", f"not JSON: {exc}")]) from exc
-    decl = services.declaration_of(runtime)
+    decl = declaration_of(runtime)
     compact = _compact_summary(body)
     if compact is None:
         documents = await _documents(request, ex.SummaryApply)
-        now = services.utcnow()
-        async with runtime.transaction() as session:
+        now = utcnow()
+        async with transaction(decl) as work:
             receipts = [
-                await summary_applications.apply_for_summary(decl, session, d, who.party, now)
+                await summary_applications.apply_for_summary(work, d, who.party, now)
                 for d in documents
             ]
         return {"receipts": receipts}
@@ -363,15 +391,15 @@ async def export_summaries(request: Request, runtime: RuntimeDep, who: Who) -> d
             [Violation("ebcCode", "must be the code of the calling enterprise", compact.ebcCode)],
         )
     year, month = compact.period.split("-")
-    summary_request = services.SummaryRequest(
+    summary_request = summary.SummaryRequest(
         ebc_code=compact.ebcCode,
         period=Period(int(year), int(month)),
         summary_flag=SummaryFlag(compact.summaryFlag),
         item_name_flag=compact.itemNameFlag,
         invt_nos=frozenset(compact.invtNos) if compact.invtNos is not None else None,
     )
-    async with runtime.transaction() as session:
-        records = await services.summarise_month(decl, session, summary_request, services.utcnow())
+    async with transaction(decl) as work:
+        records = await summary.summarise_month(work, summary_request, utcnow())
         return {"summaries": [summary_applications.summary_view(r) for r in records]}
 
 
@@ -380,10 +408,10 @@ async def scheduled_summaries(
     runtime: RuntimeDep, _operator: Operator, today: date | None = None
 ) -> dict[str, Any]:
     """The monthly summary run and the overdue check, now (or as of `today`)."""
-    return await jobs.scheduled_summaries(runtime, today)
+    return await periodic.scheduled_summaries(declaration_of(runtime), today)
 
 
 @router.post("/v1/maintenance/customs-receipts", tags=["maintenance"])
 async def customs_receipts(runtime: RuntimeDep, _operator: Operator) -> dict[str, Any]:
     """Apply the customs receipt files waiting in the inbox (file exchange)."""
-    return {"files": await jobs.customs_receipts(runtime)}
+    return {"files": await periodic.customs_receipts(declaration_of(runtime))}

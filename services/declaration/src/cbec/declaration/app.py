@@ -12,13 +12,14 @@ from pathlib import Path
 import httpx
 from fastapi import FastAPI
 
-from cbec.declaration import jobs
 from cbec.declaration.adapters import CustomsPort, FileCustoms, QuotaClient, RulesCustoms
 from cbec.declaration.api import router
 from cbec.declaration.domain import load_rules
-from cbec.declaration.handlers import HANDLERS
-from cbec.declaration.services import Declaration
+from cbec.declaration.handlers import handlers
 from cbec.declaration.settings import Settings
+from cbec.declaration.unit_of_work import Declaration
+from cbec.declaration.use_cases import periodic as jobs
+from cbec.declaration.use_cases.quota import QuotaDesk
 from cbec.shared.callers import signer_from_settings
 from cbec.shared.service import ConsumerSpec, Runtime, ServiceDescriptor, create_service_app
 
@@ -40,6 +41,29 @@ def customs_port(settings: Settings) -> CustomsPort:
     return RulesCustoms()
 
 
+def _periodic_jobs(config: Settings, decl: Declaration) -> list[jobs.Periodic]:
+    """The scheduled jobs (each also an endpoint under /v1/maintenance)."""
+    found = [
+        jobs.Periodic(
+            "incomplete-lists",
+            config.incomplete_check_interval_s,
+            lambda: jobs.incomplete_lists(decl),
+        ),
+        jobs.Periodic(
+            "summaries", config.summary_check_interval_s, lambda: jobs.scheduled_summaries(decl)
+        ),
+    ]
+    if config.customs_adapter == "files":
+        found.append(
+            jobs.Periodic(
+                "customs-receipts",
+                config.customs_poll_interval_s,
+                lambda: jobs.customs_receipts(decl),
+            )
+        )
+    return found
+
+
 def create_app(
     settings: Settings | None = None, *, tax_transport: httpx.AsyncBaseTransport | None = None
 ) -> FastAPI:
@@ -50,6 +74,7 @@ def create_app(
     """
     config = settings or Settings()
     periodic: list[jobs.Periodic] = []
+    desks: list[QuotaDesk] = []
 
     # The rules file is read once, when the app is made (a wrong file fails at once).
     rules = load_rules(Path(config.declaration_rules_file).read_text(encoding="utf-8"))
@@ -64,38 +89,21 @@ def create_app(
         if tax_transport is not None:
             http = httpx.AsyncClient(transport=tax_transport, timeout=httpx.Timeout(10.0))
             own_clients.append(http)
-        runtime.attach(
-            Declaration(
-                settings=config,
-                rules=rules,
-                port=customs_port(config),
-                quota=QuotaClient(http, config.tax_refund_url, signer),
-                outbox=runtime.outbox,
-            )
+        decl = Declaration(
+            settings=config,
+            rules=rules,
+            port=customs_port(config),
+            quota=QuotaClient(http, config.tax_refund_url, signer),
+            outbox=runtime.outbox,
+            runtime=runtime,
         )
+        runtime.attach(decl)
+        desk = QuotaDesk(decl)
+        runtime.attach(desk)
+        desk.start()
+        desks.append(desk)
         if config.scheduler_enabled:
-            periodic.extend(
-                [
-                    jobs.Periodic(
-                        "incomplete-lists",
-                        config.incomplete_check_interval_s,
-                        lambda: jobs.incomplete_lists(runtime),
-                    ),
-                    jobs.Periodic(
-                        "summaries",
-                        config.summary_check_interval_s,
-                        lambda: jobs.scheduled_summaries(runtime),
-                    ),
-                ]
-            )
-            if config.customs_adapter == "files":
-                periodic.append(
-                    jobs.Periodic(
-                        "customs-receipts",
-                        config.customs_poll_interval_s,
-                        lambda: jobs.customs_receipts(runtime),
-                    )
-                )
+            periodic.extend(_periodic_jobs(config, decl))
             for job in periodic:
                 job.start()
 
@@ -103,6 +111,8 @@ def create_app(
         for job in periodic:
             await job.stop()
         periodic.clear()
+        while desks:
+            await desks.pop().stop()
         while own_clients:
             await own_clients.pop().aclose()
 
@@ -110,7 +120,9 @@ def create_app(
         config,
         SERVICE,
         routers=[router],
-        consumers=[ConsumerSpec("documents", ["cbec.payments.v1", "cbec.logistics.v1"], HANDLERS)],
+        consumers=[
+            ConsumerSpec("documents", ["cbec.payments.v1", "cbec.logistics.v1"], handlers.table())
+        ],
         on_start=[start],
         on_stop=[stop],
         description="Electronic orders, inventory lists, the three-document check, release, "

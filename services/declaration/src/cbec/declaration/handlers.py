@@ -1,9 +1,10 @@
 """Event consumers of the declaration service: funds documents, waybills and parcel movements.
 
-Each handler reads the event with the service's own tolerant model and calls a use case in the
-consumer's transaction. ``HANDLERS`` says which handler reacts to which event type; ``CONSUMES``
-gives the model each type is read with (the contract test holds them against the producers'
-examples).
+Each handler reads the event with the service's own tolerant model (its parameter) and calls a
+use case in the consumer's transaction; a quota reservation a decision leaves is asked once the
+consumer's transaction has committed (:class:`~cbec.declaration.use_cases.quota.QuotaDesk`).
+``handlers`` says which handler reacts to which event type and the model it reads it with
+(the contract test holds them against the producers' examples).
 """
 
 from __future__ import annotations
@@ -13,15 +14,22 @@ from typing import Literal
 
 from pydantic import BaseModel
 
-from cbec.declaration import services
+from cbec.declaration.domain.directions import DIRECTIONS, EXPORT, IMPORT
+from cbec.declaration.unit_of_work import DeclarationWork, declaration_of
+from cbec.declaration.use_cases import funds_and_waybills
+from cbec.declaration.use_cases.quota import QuotaDesk
 from cbec.shared.bus import Handler, HandlerContext
+from cbec.shared.clock import utcnow
 from cbec.shared.envelope import Consumed
+from cbec.shared.handlers import HandlerRegistry
 
 PAYMENT_ACCEPTED = "cbec.payments.payment.accepted.v1"
 RECEIPT_ACCEPTED = "cbec.payments.receipt.accepted.v1"
 WAYBILL_ACCEPTED = "cbec.logistics.waybill.accepted.v1"
 WAYBILL_DELETED = "cbec.logistics.waybill.deleted.v1"
 PARCEL_MOVED = "cbec.logistics.parcel.moved.v1"
+
+handlers = HandlerRegistry()
 
 
 class PaymentSeen(Consumed):
@@ -86,69 +94,66 @@ class ParcelSeen(Consumed):
     leaveTime: str | None = None
 
 
-def _data(model: BaseModel) -> dict[str, object]:
+def data_of(model: BaseModel) -> dict[str, object]:
+    """The event's fields as the service keeps the document."""
     data: dict[str, object] = model.model_dump(mode="json", exclude_none=True)
     return data
 
 
-async def on_payment(ctx: HandlerContext) -> None:
-    payment = ctx.parse(PaymentSeen)
-    decl = services.declaration_of(ctx.runtime)
-    await services.funds_arrived(
-        decl, ctx.session, "I", payment.orderNo, payment.ebpCode, _data(payment), services.utcnow()
+def _work(ctx: HandlerContext) -> DeclarationWork:
+    return DeclarationWork(ctx.session, declaration_of(ctx.runtime))
+
+
+def _after_commit(ctx: HandlerContext, work: DeclarationWork) -> None:
+    ctx.runtime.part(QuotaDesk).after_commit(work)
+
+
+@handlers.on(PAYMENT_ACCEPTED)
+async def on_payment(payment: PaymentSeen, ctx: HandlerContext) -> None:
+    work = _work(ctx)
+    await funds_and_waybills.funds_arrived(
+        work, IMPORT, payment.orderNo, payment.ebpCode, data_of(payment), utcnow()
     )
+    _after_commit(ctx, work)
 
 
-async def on_receipt(ctx: HandlerContext) -> None:
-    receipt = ctx.parse(ReceiptSeen)
-    decl = services.declaration_of(ctx.runtime)
-    await services.funds_arrived(
-        decl, ctx.session, "E", receipt.orderNo, receipt.ebcCode, _data(receipt), services.utcnow()
+@handlers.on(RECEIPT_ACCEPTED)
+async def on_receipt(receipt: ReceiptSeen, ctx: HandlerContext) -> None:
+    work = _work(ctx)
+    await funds_and_waybills.funds_arrived(
+        work, EXPORT, receipt.orderNo, receipt.ebcCode, data_of(receipt), utcnow()
     )
+    _after_commit(ctx, work)
 
 
-async def on_waybill(ctx: HandlerContext) -> None:
-    waybill = ctx.parse(WaybillSeen)
-    decl = services.declaration_of(ctx.runtime)
-    await services.waybill_arrived(decl, ctx.session, _data(waybill), services.utcnow())
+@handlers.on(WAYBILL_ACCEPTED)
+async def on_waybill(waybill: WaybillSeen, ctx: HandlerContext) -> None:
+    work = _work(ctx)
+    await funds_and_waybills.waybill_arrived(work, data_of(waybill), utcnow())
+    _after_commit(ctx, work)
 
 
-async def on_waybill_deleted(ctx: HandlerContext) -> None:
-    gone = ctx.parse(WaybillGone)
-    await services.waybill_deleted(ctx.session, gone.logisticsCode, gone.logisticsNo)
+@handlers.on(WAYBILL_DELETED)
+async def on_waybill_deleted(gone: WaybillGone, ctx: HandlerContext) -> None:
+    await funds_and_waybills.waybill_deleted(_work(ctx), gone.logisticsCode, gone.logisticsNo)
 
 
-async def on_parcel_moved(ctx: HandlerContext) -> None:
-    parcel = ctx.parse(ParcelSeen)
+@handlers.on(PARCEL_MOVED)
+async def on_parcel_moved(parcel: ParcelSeen, ctx: HandlerContext) -> None:
     # DOMAIN.md §8: an export list closes when its goods depart; an import one on delivery.
-    closing = {"E": "departed", "I": "delivered"}[parcel.ieFlag]
-    if parcel.movement != closing:
+    way = DIRECTIONS[parcel.ieFlag]
+    if parcel.movement != way.closing_movement:
         return
-    decl = services.declaration_of(ctx.runtime)
-    await services.parcel_departed(
-        decl,
-        ctx.session,
-        ie=parcel.ieFlag,
+    await funds_and_waybills.parcel_moved(
+        _work(ctx),
+        way,
         logistics_code=parcel.logisticsCode,
         logistics_no=parcel.logisticsNo,
         invt_no=parcel.invtNo,
         leave_time=parcel.leaveTime,
-        now=services.utcnow(),
+        now=utcnow(),
     )
 
 
-HANDLERS: dict[str, Handler] = {
-    PAYMENT_ACCEPTED: on_payment,
-    RECEIPT_ACCEPTED: on_receipt,
-    WAYBILL_ACCEPTED: on_waybill,
-    WAYBILL_DELETED: on_waybill_deleted,
-    PARCEL_MOVED: on_parcel_moved,
-}
-
-CONSUMES: dict[str, type[Consumed]] = {
-    PAYMENT_ACCEPTED: PaymentSeen,
-    RECEIPT_ACCEPTED: ReceiptSeen,
-    WAYBILL_ACCEPTED: WaybillSeen,
-    WAYBILL_DELETED: WaybillGone,
-    PARCEL_MOVED: ParcelSeen,
-}
+HANDLERS: dict[str, Handler] = handlers.table()
+CONSUMES: dict[str, type[Consumed]] = handlers.consumes()

@@ -10,17 +10,15 @@ decision that joins the documents of a list links their traces.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Column, Index, Table, Text, UniqueConstraint
 from sqlmodel import Field, SQLModel
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
+from cbec.shared.clock import utcnow
 
 
-class OrderRecord(SQLModel, table=True):
+class OrderRow(SQLModel, table=True):
     """An electronic order: export (CEB303) keyed by orderNo + ebcCode, import (CEB311) by
     orderNo + ebpCode (DOMAIN.md §2); ``party_code`` is the second half of the key.
     ``filed_by`` is the enterprise that filed it: only it changes or deletes the order."""
@@ -49,7 +47,7 @@ class OrderRecord(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class InventoryRecord(SQLModel, table=True):
+class ListRow(SQLModel, table=True):
     """An inventory list (CEB603 export / CEB621 import): copNo + agentCode, then preNo and
     invtNo once accepted. ``filed_by`` is the enterprise that filed it: only it changes or
     deletes the list; it or the agent the list names revokes it."""
@@ -82,6 +80,11 @@ class InventoryRecord(SQLModel, table=True):
     declared_at: datetime = Field(default_factory=utcnow)
     incomplete_reported_at: datetime | None = Field(default=None)
     quota_reserved: bool = Field(default=False)
+    awaiting_quota: str | None = Field(
+        default=None,
+        sa_column=Column(Text),
+        description="the release decided and waiting for the buyer's quota reservation (JSON)",
+    )
     released_at: datetime | None = Field(default=None)
     closed_at: datetime | None = Field(default=None)
     customs_file: str | None = Field(default=None, max_length=200)
@@ -91,7 +94,7 @@ class InventoryRecord(SQLModel, table=True):
     updated_at: datetime = Field(default_factory=utcnow)
 
 
-class ListReceiptRecord(SQLModel, table=True):
+class ListReceiptRow(SQLModel, table=True):
     """One receipt of a list: its status history."""
 
     __tablename__ = "decl_list_receipt"
@@ -104,7 +107,7 @@ class ListReceiptRecord(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class CustomsReasonRecord(SQLModel, table=True):
+class CustomsReasonRow(SQLModel, table=True):
     """Why customs put a list in a status, kept apart from its receipts (which the declarant
     gets): a risk rule that fired with its detail (thresholds, usual prices, the draw), or an
     officer's decision with the officer's code and note. For customs officers only."""
@@ -126,7 +129,7 @@ class CustomsReasonRecord(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class FundsRecord(SQLModel, table=True):
+class FundsRow(SQLModel, table=True):
     """A funds document seen on the payments topic: an export receipt of funds (CEB403) by
     orderNo + ebcCode, or an import payment (CEB411) by orderNo + ebpCode."""
 
@@ -144,7 +147,7 @@ class FundsRecord(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utcnow)
 
 
-class WaybillRecord(SQLModel, table=True):
+class WaybillRow(SQLModel, table=True):
     """A waybill seen on the logistics topic (CEB505 / CEB511), by logisticsCode + logisticsNo."""
 
     __tablename__ = "decl_waybill"
@@ -162,7 +165,7 @@ class WaybillRecord(SQLModel, table=True):
     received_at: datetime = Field(default_factory=utcnow)
 
 
-class SummaryRecord(SQLModel, table=True):
+class SummaryRow(SQLModel, table=True):
     """A summary declaration made for a consignor and a month (CEB792 semantics)."""
 
     __tablename__ = "decl_summary"
@@ -178,7 +181,7 @@ class SummaryRecord(SQLModel, table=True):
     created_at: datetime = Field(default_factory=utcnow)
 
 
-class SummarisedListRecord(SQLModel, table=True):
+class SummarisedListRow(SQLModel, table=True):
     """The ledger: a list is summarised once (DOMAIN.md §5)."""
 
     __tablename__ = "decl_summarised_list"
@@ -188,7 +191,7 @@ class SummarisedListRecord(SQLModel, table=True):
     period: str = Field(max_length=7)
 
 
-class OverdueSummaryRecord(SQLModel, table=True):
+class OverdueSummaryRow(SQLModel, table=True):
     """A month of a consignor reported as not summarised by its deadline (once)."""
 
     __tablename__ = "decl_summary_overdue"
@@ -203,13 +206,13 @@ class OverdueSummaryRecord(SQLModel, table=True):
 
 # The service's own tables; the outbox and the inbox are added by cbec.shared.migrations.
 TABLES: tuple[Table, ...] = (
-    OrderRecord.__table__,  # type: ignore[attr-defined]
-    InventoryRecord.__table__,  # type: ignore[attr-defined]
-    ListReceiptRecord.__table__,  # type: ignore[attr-defined]
-    CustomsReasonRecord.__table__,  # type: ignore[attr-defined]
-    FundsRecord.__table__,  # type: ignore[attr-defined]
-    WaybillRecord.__table__,  # type: ignore[attr-defined]
-    SummaryRecord.__table__,  # type: ignore[attr-defined]
-    SummarisedListRecord.__table__,  # type: ignore[attr-defined]
-    OverdueSummaryRecord.__table__,  # type: ignore[attr-defined]
+    OrderRow.__table__,  # type: ignore[attr-defined]
+    ListRow.__table__,  # type: ignore[attr-defined]
+    ListReceiptRow.__table__,  # type: ignore[attr-defined]
+    CustomsReasonRow.__table__,  # type: ignore[attr-defined]
+    FundsRow.__table__,  # type: ignore[attr-defined]
+    WaybillRow.__table__,  # type: ignore[attr-defined]
+    SummaryRow.__table__,  # type: ignore[attr-defined]
+    SummarisedListRow.__table__,  # type: ignore[attr-defined]
+    OverdueSummaryRow.__table__,  # type: ignore[attr-defined]
 )

@@ -2,7 +2,7 @@
 entity, answered with its receipt (CEB702: ``preNo``, ``sumNo``) and the summary result (CEB792
 semantics: every list line and the declaration form item it went into; DOMAIN.md §5).
 
-    receipt = await apply_for_summary(decl, session, entity, party, now)
+    receipt = await apply_for_summary(work, entity, party, now)
     receipt["returnStatus"], receipt["sumNo"], receipt["summaries"]
 
 An application names a time window (``startTime``/``endTime``: the lists released in it; the
@@ -22,23 +22,15 @@ from datetime import datetime
 from typing import Any
 
 from sqlmodel import col, select
-from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.declaration.domain import KeyTaken, Period, SummaryFlag, Violation, check_filer, filer_of
-from cbec.declaration.models import InventoryRecord, SummaryRecord
-from cbec.declaration.services import (
-    CHINA,
-    REJECTED,
-    Declaration,
-    SummaryRequest,
-    _china,
-    _dump,
-    _fingerprint,
-    _info,
-    _receipt,
-    make_summary,
-)
+from cbec.declaration.models import ListRow, SummaryRow
+from cbec.declaration.unit_of_work import DeclarationWork
+from cbec.declaration.use_cases.receipts import REJECTED, dump, info, key_taken, receipt
+from cbec.declaration.use_cases.summary import SummaryRequest, make_summary
 from cbec.shared.ceb import export_models as ex
+from cbec.shared.clock import CHINA_TZ, china
+from cbec.shared.fingerprints import fingerprint
 
 CONCLUDED = "399"
 """The summary result is formed (审结, DOMAIN.md §3)."""
@@ -51,7 +43,7 @@ def _parse_time(value: str | None, field: str, found: list[Violation]) -> dateti
     if value is None:
         return None
     try:
-        return datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=CHINA)
+        return datetime.strptime(value, "%Y%m%d%H%M%S").replace(tzinfo=CHINA_TZ)
     except ValueError:
         found.append(Violation(field, "a time yyyyMMddHHmmss", value))
         return None
@@ -104,7 +96,7 @@ def _window(head: ex.SummaryApplyHead, found: list[Violation]) -> tuple[datetime
 
 
 async def _period_of_lists(
-    session: AsyncSession,
+    work: DeclarationWork,
     ebc_code: str,
     invt_nos: Sequence[str],
     applicant: str,
@@ -113,11 +105,11 @@ async def _period_of_lists(
     """The month of the named lists; an agent applying for the consignor names only lists it
     declared (another's are not found, as if they did not exist)."""
     rows = (
-        await session.exec(
-            select(InventoryRecord).where(
-                InventoryRecord.ie_flag == "E",
-                InventoryRecord.ebc_code == ebc_code,
-                col(InventoryRecord.invt_no).in_(list(invt_nos)),
+        await work.session.exec(
+            select(ListRow).where(
+                ListRow.ie_flag == "E",
+                ListRow.ebc_code == ebc_code,
+                col(ListRow.invt_no).in_(list(invt_nos)),
             )
         )
     ).all()
@@ -137,7 +129,7 @@ async def _period_of_lists(
                     invt_no,
                 )
             )
-    periods = sorted({Period.of(_china(at)) for at in released.values() if at is not None})
+    periods = sorted({Period.of(china(at)) for at in released.values() if at is not None})
     if len(periods) > 1:
         found.append(
             Violation(
@@ -150,10 +142,10 @@ async def _period_of_lists(
 
 
 async def _made_by(
-    session: AsyncSession, ebc_code: str, cop_no: str, agent_code: str
-) -> tuple[SummaryRecord, dict[str, Any]] | None:
+    work: DeclarationWork, ebc_code: str, cop_no: str, agent_code: str
+) -> tuple[SummaryRow, dict[str, Any]] | None:
     """The summary an earlier application with this copNo + agentCode made, and its record."""
-    rows = await session.exec(select(SummaryRecord).where(SummaryRecord.ebc_code == ebc_code))
+    rows = await work.session.exec(select(SummaryRow).where(SummaryRow.ebc_code == ebc_code))
     for row in rows.all():
         made: dict[str, Any] = json.loads(row.result).get(APPLICATION) or {}
         if (made.get("copNo"), made.get("agentCode")) == (cop_no, agent_code):
@@ -161,54 +153,54 @@ async def _made_by(
     return None
 
 
-def summary_view(summary: SummaryRecord) -> dict[str, Any]:
+def summary_view(summary: SummaryRow) -> dict[str, Any]:
     """A summary's result (the SummaryCompleted event's data), without its application."""
     result: dict[str, Any] = json.loads(summary.result)
     result.pop(APPLICATION, None)
     return result
 
 
-def pre_no(summary: SummaryRecord, now: datetime) -> str:
+def pre_no(summary: SummaryRow, now: datetime) -> str:
     """The platform's pre-entry number of the application: ``B`` + yyyyMMdd + 9 digits."""
     assert summary.id is not None
-    return f"B{_china(now):%Y%m%d}{summary.id % 10**9:09d}"
+    return f"B{china(now):%Y%m%d}{summary.id % 10**9:09d}"
 
 
-async def apply_for_summary(
-    decl: Declaration,
-    session: AsyncSession,
-    entity: ex.SummaryApply,
-    party: str | None,
-    now: datetime,
-) -> dict[str, Any]:
-    """One summary application (CEB701 ``SummaryApply``): its receipt, with ``summaries``."""
+async def _answer_earlier(
+    work: DeclarationWork, head: ex.SummaryApplyHead, filer: str, printed: str, now: datetime
+) -> dict[str, Any] | None:
+    """An application under a copNo that already made a summary: its first receipt when sent
+    again unchanged, else a refusal; None for a new copNo."""
+    keys = _keys(head)
+    earlier = await _made_by(work, head.ebcCode, head.copNo, head.agentCode)
+    if earlier is None:
+        return None
+    made_before, made = earlier
+    try:
+        check_filer(
+            filed_by=made.get("submittedBy") or head.agentCode,
+            caller=filer,
+            what=f"the summary application {head.copNo} of the agent {head.agentCode}",
+            field="SummaryApplyHead.copNo",
+        )
+    except KeyTaken as error:
+        return key_taken(work, MESSAGE, error, now, keys)
+    if made.get("fingerprint") == printed:
+        replay: dict[str, Any] = made["receipt"]
+        return replay
+    rule = f"copNo {head.copNo} already made the summary {made_before.sum_no}"
+    return receipt(REJECTED, f"SummaryApplyHead.copNo: {rule}", now, keys)
+
+
+def _keys(head: ex.SummaryApplyHead) -> dict[str, Any]:
+    return {"copNo": head.copNo, "agentCode": head.agentCode, "ebcCode": head.ebcCode}
+
+
+async def _request_of(
+    work: DeclarationWork, entity: ex.SummaryApply, filer: str, found: list[Violation]
+) -> SummaryRequest | None:
+    """The summary the application asks for; None with what is wrong in ``found``."""
     head = entity.SummaryApplyHead
-    keys: dict[str, Any] = {
-        "copNo": head.copNo,
-        "agentCode": head.agentCode,
-        "ebcCode": head.ebcCode,
-    }
-    fingerprint = _fingerprint(_dump(entity))
-    filer = filer_of(party, head.agentCode)
-    earlier = await _made_by(session, head.ebcCode, head.copNo, head.agentCode)
-    if earlier is not None:
-        made_before, made = earlier
-        try:
-            check_filer(
-                filed_by=made.get("submittedBy") or head.agentCode,
-                caller=filer,
-                what=f"the summary application {head.copNo} of the agent {head.agentCode}",
-                field="SummaryApplyHead.copNo",
-            )
-        except KeyTaken as error:
-            return decl.key_taken(MESSAGE, error, now, keys)
-        if made.get("fingerprint") == fingerprint:
-            replay: dict[str, Any] = made["receipt"]
-            return replay
-        rule = f"copNo {head.copNo} already made the summary {made_before.sum_no}"
-        return _receipt(REJECTED, f"SummaryApplyHead.copNo: {rule}", now, keys)
-
-    found: list[Violation] = []
     if head.appType != "1":
         found.append(
             Violation(
@@ -222,7 +214,7 @@ async def apply_for_summary(
     if window is not None:
         period = Period.of(window[0])
     elif head.startTime is None and invt_nos:
-        period = await _period_of_lists(session, head.ebcCode, invt_nos, filer, found)
+        period = await _period_of_lists(work, head.ebcCode, invt_nos, filer, found)
     elif head.startTime is None:
         found.append(
             Violation(
@@ -232,9 +224,8 @@ async def apply_for_summary(
             )
         )
     if found or period is None:
-        return _receipt(REJECTED, _info(found), now, keys)
-
-    request = SummaryRequest(
+        return None
+    return SummaryRequest(
         ebc_code=head.ebcCode,
         period=period,
         summary_flag=flag,
@@ -244,30 +235,50 @@ async def apply_for_summary(
         released_to=window[1] if window else None,
         applicant=filer,
     )
+
+
+async def apply_for_summary(
+    work: DeclarationWork,
+    entity: ex.SummaryApply,
+    party: str | None,
+    now: datetime,
+) -> dict[str, Any]:
+    """One summary application (CEB701 ``SummaryApply``): its receipt, with ``summaries``."""
+    head = entity.SummaryApplyHead
+    keys = _keys(head)
+    printed = fingerprint(dump(entity))
+    filer = filer_of(party, head.agentCode)
+    earlier = await _answer_earlier(work, head, filer, printed, now)
+    if earlier is not None:
+        return earlier
+    found: list[Violation] = []
+    request = await _request_of(work, entity, filer, found)
+    if request is None:
+        return receipt(REJECTED, info(found), now, keys)
     try:
-        _, summary = await make_summary(decl, session, request, now)
+        _, summary = await make_summary(work, request, now)
     except KeyTaken as error:
-        return decl.key_taken(MESSAGE, error, now, keys)
+        return key_taken(work, MESSAGE, error, now, keys)
     if summary is None:
-        what = "released in the window" if window else "named"
-        info = (
+        what = "released in the window" if request.invt_nos is None else "named"
+        nothing = (
             f"nothing to summarise: no closed list of statisticsFlag B {what} "
-            f"({period}) is left that was not summarised before"
+            f"({request.period}) is left that was not summarised before"
         )
-        return _receipt(REJECTED, info, now, keys)
+        return receipt(REJECTED, nothing, now, keys)
     result: dict[str, Any] = json.loads(summary.result)
     forms = result.get("forms", [])
     lists = {a["invtNo"] for a in result.get("assignments", [])}
     keys |= {"preNo": pre_no(summary, now), "sumNo": summary.sum_no}
-    info = f"summary {summary.sum_no}: {len(lists)} list(s) into {len(forms)} declaration form(s)"
-    receipt = _receipt(CONCLUDED, info, now, keys) | {"summaries": [dict(result)]}
+    told = f"summary {summary.sum_no}: {len(lists)} list(s) into {len(forms)} declaration form(s)"
+    answer = receipt(CONCLUDED, told, now, keys) | {"summaries": [dict(result)]}
     result[APPLICATION] = {
         "copNo": head.copNo,
         "agentCode": head.agentCode,
         "submittedBy": filer,
-        "fingerprint": fingerprint,
-        "receipt": receipt,
+        "fingerprint": printed,
+        "receipt": answer,
     }
     summary.result = json.dumps(result, ensure_ascii=False)
-    session.add(summary)
-    return receipt
+    work.session.add(summary)
+    return answer

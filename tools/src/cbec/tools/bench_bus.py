@@ -315,3 +315,14 @@ def main(args: argparse.Namespace) -> int:
 
 def as_dict(result: BenchResult) -> dict[str, Any]:
     return asdict(result)
+
+
+def register(bench: Any) -> None:
+    """Add ``cbec bench bus`` (a ``cbec.bench`` entry point: takes the bench sub-parsers)."""
+    b = bench.add_parser("bus", help="outbox -> Kafka -> inbox against raw aiokafka")
+    b.add_argument("--events", type=int, default=20_000)
+    b.add_argument("--keys", type=int, default=50)
+    b.add_argument("--payload-bytes", type=int, default=400)
+    b.add_argument("--database-url", default="", help="default: a temporary SQLite file")
+    b.add_argument("--json", default="", help="also write the results to this file")
+    b.set_defaults(func=main)

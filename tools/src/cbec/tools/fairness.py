@@ -1,9 +1,9 @@
 """How much a flooding enterprise slows a quiet one's submissions, on the real platform.
 
-    python -m cbec.gateway.fairness                      # the gateway's default limits
-    python -m cbec.gateway.fairness --limits off         # rate and in-flight limits lifted
-    python -m cbec.gateway.fairness --max-in-flight 2     # a smaller share per enterprise
-    python -m cbec.gateway.fairness --seconds 30 --flood-workers 64 --out fairness.json
+    python -m cbec.tools.fairness                      # the gateway's default limits
+    python -m cbec.tools.fairness --limits off         # rate and in-flight limits lifted
+    python -m cbec.tools.fairness --max-in-flight 2     # a smaller share per enterprise
+    python -m cbec.tools.fairness --seconds 30 --flood-workers 64 --out fairness.json
 
 It starts the platform as ``cbec up`` does (its own broker, the four services and the gateway as
 processes, SQLite files in a temporary folder, free ports), registers two e-commerce
@@ -32,10 +32,10 @@ from typing import Any
 
 import httpx
 
-from cbec.gateway.bench import percentile
 from cbec.gateway.client import AsyncGatewayClient
-from cbec.gateway.loadgen import ORDERS_PATH, OrderGenerator, Population
 from cbec.gateway.services import IssuedCredentials
+from cbec.tools.bench.common import percentile
+from cbec.tools.loadgen import ORDERS_PATH, OrderGenerator, Population
 
 LIMITS_OFF = {
     "RATE_LIMIT_PER_SECOND": "1000000",
@@ -133,7 +133,7 @@ async def measure(
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m cbec.gateway.fairness", description=__doc__)
+    parser = argparse.ArgumentParser(prog="python -m cbec.tools.fairness", description=__doc__)
     parser.add_argument("--limits", choices=("default", "off"), default="default")
     parser.add_argument(
         "--max-in-flight", type=int, help="MAX_IN_FLIGHT_PER_ENTERPRISE of the gateway"
@@ -145,7 +145,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--out", type=Path)
     args = parser.parse_args(argv)
 
-    from cbec.gateway import bench
+    from cbec.tools import bench
 
     population = Population.generate(seed=11, sellers=4, platforms=2)
     generator = OrderGenerator(population, seed=11, tag="F")

@@ -1,0 +1,46 @@
+"""Receipts of funds (CEB403 ``Receipts``): the payment institution received an export order's
+amount.
+
+    receipt_of_funds(order_no="EO1", ebp_code=..., ebc_code=..., pay_code=..., pay_no="PAY1",
+                     charge="310", currency="142", accounting_date="20260305120000",
+                     app_time="20260305120000")
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from cbec.tools.builders.common import header
+
+
+def receipt_of_funds(
+    *,
+    order_no: str,
+    ebp_code: str,
+    ebc_code: str,
+    pay_code: str,
+    pay_no: str,
+    charge: str,
+    currency: str,
+    accounting_date: str,
+    app_time: str,
+    ebp_name: str = "platform",
+    ebc_name: str = "seller",
+    pay_name: str = "Example payment institution",
+    guid: str | None = None,
+) -> dict[str, Any]:
+    """CEB403: the amount received (goods value and freight) for an export order."""
+    return {
+        **header(app_time, guid),
+        "ebpCode": ebp_code,
+        "ebpName": ebp_name,
+        "ebcCode": ebc_code,
+        "ebcName": ebc_name,
+        "orderNo": order_no,
+        "payCode": pay_code,
+        "payName": pay_name,
+        "payNo": pay_no,
+        "charge": charge,
+        "currency": currency,
+        "accountingDate": accounting_date,
+    }
