@@ -1,5 +1,7 @@
-"""A small Dockerfile reader (instructions, stages) and the platform's rules for its images:
-multi-stage from the lock file, pinned base images, non-root, healthcheck, the `cbec` command."""
+"""A small Dockerfile reader (instructions, stages, build arguments) and the platform's rules for
+its images: multi-stage from the lock file, pinned base images, non-root, healthcheck, the `cbec`
+command. One Dockerfile builds every process: :func:`render` substitutes a process's build
+arguments and :func:`problems` checks the image its last stage resolves to."""
 
 from __future__ import annotations
 
@@ -58,6 +60,30 @@ def parse(text: str) -> list[Instruction]:
     return instructions
 
 
+_REFERENCE = re.compile(r"\$(?:\{([A-Za-z_][A-Za-z0-9_]*)\}|([A-Za-z_][A-Za-z0-9_]*))")
+
+
+def build_args(text: str) -> set[str]:
+    """The names of the build arguments the Dockerfile declares (``ARG NAME[=default]``)."""
+    return {i.arguments.split("=", 1)[0].strip() for i in parse(text) if i.keyword == "ARG"}
+
+
+def render(text: str, args: dict[str, str]) -> str:
+    """The Dockerfile with each reference to a declared build argument (``${NAME}``, ``$NAME``)
+    replaced by its value in ``args``, as the build sees it; other references (``$PATH``) are
+    left as they are. Every declared argument must be given."""
+    declared = build_args(text)
+    missing = sorted(declared - set(args))
+    if missing:
+        raise ValueError(f"build arguments not given: {missing}")
+
+    def value(match: re.Match[str]) -> str:
+        name = match.group(1) or match.group(2)
+        return args[name] if name in declared else match.group(0)
+
+    return _REFERENCE.sub(value, text)
+
+
 def stages(instructions: list[Instruction]) -> list[Stage]:
     result: list[Stage] = []
     for instruction in instructions:
@@ -98,11 +124,33 @@ def _env_pairs(stage: Stage) -> dict[str, str]:
     return pairs
 
 
+def image_stages(all_stages: list[Stage]) -> tuple[list[Stage], Stage | None]:
+    """The stages the image is built from and its runtime: the last stage, with the stages it
+    is built ``FROM`` folded into it (``FROM runtime AS process-x`` ... ``FROM process-x``).
+    Stages that only other images use are left out."""
+    if not all_stages:
+        return [], None
+    by_name = {s.name: s for s in all_stages if s.name}
+    chain = [all_stages[-1]]
+    while chain[-1].image in by_name and by_name[chain[-1].image] not in chain:
+        chain.append(by_name[chain[-1].image])
+    base = chain[-1]
+    runtime = Stage(
+        base.image,
+        all_stages[-1].name,
+        [i for stage in reversed(chain) for i in stage.instructions],
+    )
+    # A stage built FROM another one, outside the chain, is another process's image.
+    others = [s for s in all_stages if s not in chain and s.image not in by_name]
+    return [*others, runtime], runtime
+
+
 def problems(text: str, *, process: str, port: int, package: str) -> list[Problem]:
-    """The rules every image of the platform follows; `process` is the `cbec serve` name."""
+    """The rules every image of the platform follows; `process` is the `cbec serve` name.
+    ``text`` is the Dockerfile as the build sees it (:func:`render` with the build args)."""
     found: list[Problem] = []
-    all_stages = stages(parse(text))
-    names = {s.name for s in all_stages if s.name}
+    all_stages, _ = image_stages(stages(parse(text)))
+    names = {s.name for s in stages(parse(text)) if s.name}
     if len(all_stages) < 2:
         found.append(Problem("FROM", "multi-stage: a builder stage and a runtime stage"))
     for stage in all_stages:

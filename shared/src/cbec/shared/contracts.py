@@ -163,6 +163,52 @@ def _message_name(event_type: str) -> str:
     return event_type.replace(".", "_")
 
 
+def _channel(
+    descriptor: ServiceDescriptor, topic: str, events: Sequence[type[Event]]
+) -> dict[str, Any]:
+    """The channel of a service's topic: who writes it and the messages it carries."""
+    return {
+        "address": topic,
+        "title": f"{descriptor.name} events",
+        "description": (
+            f"Events owned by the {descriptor.name} service, the only writer: each is "
+            f"signed with its key and has ce_source {source_of(descriptor.name)}; "
+            "key: business key"
+        ),
+        "messages": {
+            _message_name(e.event_type): {
+                "$ref": f"#/components/messages/{_message_name(e.event_type)}"
+            }
+            for e in events
+        },
+    }
+
+
+def _dead_letter_channel(descriptor: ServiceDescriptor, topic: str) -> dict[str, Any]:
+    return {
+        "address": dlq_topic(topic),
+        "title": f"{descriptor.name} dead letters",
+        "description": "Events a consumer could not apply, with the reason in headers",
+        "messages": {"deadLetter": {"$ref": "#/components/messages/deadLetter"}},
+    }
+
+
+def _message(descriptor: ServiceDescriptor, event: type[Event]) -> dict[str, Any]:
+    """The message of one event type: its schema, headers and published examples."""
+    return {
+        "name": event.event_type,
+        "title": event.__name__,
+        "summary": (event.__doc__ or "").strip().split("\n")[0],
+        "contentType": "application/json",
+        "headers": {"$ref": "#/components/schemas/CloudEventsHeaders"},
+        "payload": {"$ref": f"{descriptor.name}/{event.event_type}.schema.json"},
+        "examples": [
+            {"payload": example.to_data(), "headers": {"ce_type": event.event_type}}
+            for example in examples(event)
+        ],
+    }
+
+
 def asyncapi(descriptors: Sequence[ServiceDescriptor]) -> dict[str, Any]:
     channels: dict[str, Any] = {}
     operations: dict[str, Any] = {}
@@ -172,27 +218,8 @@ def asyncapi(descriptors: Sequence[ServiceDescriptor]) -> dict[str, Any]:
         for topic in descriptor.topics:
             topic_events = [e for e in events if e.topic == topic]
             channel_id = topic.replace(".", "_")
-            channels[channel_id] = {
-                "address": topic,
-                "title": f"{descriptor.name} events",
-                "description": (
-                    f"Events owned by the {descriptor.name} service, the only writer: each is "
-                    f"signed with its key and has ce_source {source_of(descriptor.name)}; "
-                    "key: business key"
-                ),
-                "messages": {
-                    _message_name(e.event_type): {
-                        "$ref": f"#/components/messages/{_message_name(e.event_type)}"
-                    }
-                    for e in topic_events
-                },
-            }
-            channels[channel_id + "_dlq"] = {
-                "address": dlq_topic(topic),
-                "title": f"{descriptor.name} dead letters",
-                "description": "Events a consumer could not apply, with the reason in headers",
-                "messages": {"deadLetter": {"$ref": "#/components/messages/deadLetter"}},
-            }
+            channels[channel_id] = _channel(descriptor, topic, topic_events)
+            channels[channel_id + "_dlq"] = _dead_letter_channel(descriptor, topic)
             operations[f"{descriptor.name}_publishes_{channel_id}"] = {
                 "action": "send",
                 "channel": {"$ref": f"#/channels/{channel_id}"},
@@ -202,18 +229,7 @@ def asyncapi(descriptors: Sequence[ServiceDescriptor]) -> dict[str, Any]:
                 ],
             }
             for event in topic_events:
-                messages[_message_name(event.event_type)] = {
-                    "name": event.event_type,
-                    "title": event.__name__,
-                    "summary": (event.__doc__ or "").strip().split("\n")[0],
-                    "contentType": "application/json",
-                    "headers": {"$ref": "#/components/schemas/CloudEventsHeaders"},
-                    "payload": {"$ref": f"{descriptor.name}/{event.event_type}.schema.json"},
-                    "examples": [
-                        {"payload": example.to_data(), "headers": {"ce_type": event.event_type}}
-                        for example in examples(event)
-                    ],
-                }
+                messages[_message_name(event.event_type)] = _message(descriptor, event)
     messages["deadLetter"] = {
         "name": "deadLetter",
         "title": "Dead letter",

@@ -10,17 +10,14 @@ A redelivered event (same id) is found here and changes nothing the second time.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from datetime import UTC, datetime
+from datetime import datetime
 
 from sqlalchemy import Table, insert
 from sqlmodel import Field, SQLModel, col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from cbec.shared.clock import utcnow
 from cbec.shared.envelope import Envelope
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
 
 
 class InboxRecord(SQLModel, table=True):
@@ -29,7 +26,7 @@ class InboxRecord(SQLModel, table=True):
     consumer: str = Field(primary_key=True, max_length=200)
     event_id: str = Field(primary_key=True, max_length=200)
     event_type: str = Field(max_length=200)
-    processed_at: datetime = Field(default_factory=_utcnow)
+    processed_at: datetime = Field(default_factory=utcnow)
 
 
 INBOX_TABLE: Table = InboxRecord.__table__  # type: ignore[attr-defined]
@@ -55,7 +52,7 @@ async def already_processed(
 
 async def record(session: AsyncSession, consumer: str, envelopes: Iterable[Envelope]) -> None:
     """Record applied events in one statement (in the transaction of their effects)."""
-    now = _utcnow()
+    now = utcnow()
     rows = [
         {"consumer": consumer, "event_id": e.id, "event_type": e.type, "processed_at": now}
         for e in envelopes

@@ -9,6 +9,10 @@ A service's ``migrations/env.py`` is two lines::
 and :func:`upgrade` brings a database to the newest revision::
 
     await upgrade(engine, "cbec.declaration:migrations")
+
+Every service's first revision creates the outbox and the inbox with
+:func:`create_outbox_and_inbox` (and its downgrade drops them with
+:func:`drop_outbox_and_inbox`): the same tables, indexes and constraints in every database.
 """
 
 from __future__ import annotations
@@ -17,11 +21,13 @@ import asyncio
 from collections.abc import Iterable
 from importlib import resources
 
-from alembic import command, context
+import sqlalchemy as sa
+from alembic import command, context, op
 from alembic.config import Config
 from sqlalchemy import MetaData, Table
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
+from sqlmodel.sql.sqltypes import AutoString, UTCDateTime
 
 from cbec.shared.db import create_engine
 from cbec.shared.inbox import INBOX_TABLE
@@ -114,3 +120,54 @@ def autogenerate(service_name: str, message: str) -> None:
         asyncio.run(_upgrade())
         config = alembic_config(spec, url)
         command.revision(config, message=message, autogenerate=True)
+
+
+def create_outbox_and_inbox() -> None:
+    """The first revision of every service: the inbox and the outbox tables, the outbox's
+    unique event id, its index on ``sent_at`` and its partial index of unsent rows."""
+    op.create_table(
+        "inbox",
+        sa.Column("consumer", AutoString(length=200), nullable=False),
+        sa.Column("event_id", AutoString(length=200), nullable=False),
+        sa.Column("event_type", AutoString(length=200), nullable=False),
+        sa.Column("processed_at", UTCDateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("consumer", "event_id"),
+    )
+    op.create_table(
+        "outbox",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("event_id", AutoString(length=64), nullable=False),
+        sa.Column("topic", AutoString(length=200), nullable=False),
+        sa.Column("key", AutoString(length=200), nullable=False),
+        sa.Column("event_type", AutoString(length=200), nullable=False),
+        sa.Column("headers", AutoString(), nullable=False),
+        sa.Column("payload", sa.LargeBinary(), nullable=False),
+        sa.Column("trace_context", AutoString(), nullable=True),
+        sa.Column("created_at", UTCDateTime(), nullable=False),
+        sa.Column("sent_at", UTCDateTime(), nullable=True),
+        sa.PrimaryKeyConstraint("id"),
+        sa.UniqueConstraint("event_id"),
+    )
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.create_index(batch_op.f("ix_outbox_sent_at"), ["sent_at"], unique=False)
+        batch_op.create_index(
+            "ix_outbox_unsent",
+            ["id"],
+            unique=False,
+            postgresql_where=sa.text("sent_at IS NULL"),
+            sqlite_where=sa.text("sent_at IS NULL"),
+        )
+
+
+def drop_outbox_and_inbox() -> None:
+    """The downgrade of :func:`create_outbox_and_inbox`."""
+    with op.batch_alter_table("outbox", schema=None) as batch_op:
+        batch_op.drop_index(
+            "ix_outbox_unsent",
+            postgresql_where=sa.text("sent_at IS NULL"),
+            sqlite_where=sa.text("sent_at IS NULL"),
+        )
+        batch_op.drop_index(batch_op.f("ix_outbox_sent_at"))
+
+    op.drop_table("outbox")
+    op.drop_table("inbox")

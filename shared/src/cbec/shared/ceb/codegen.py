@@ -297,37 +297,22 @@ def _used(text: str, names: tuple[str, ...]) -> list[str]:
     return [n for n in names if re.search(rf"\b{n}\b", text)]
 
 
-def generate(schema_path: Path, module_doc: str) -> str:
-    """The source of the models module for one schema file."""
-    schema = xmlschema.XMLSchema(str(schema_path))
-    generator = _Generator(schema)
-    # The guid and version attributes of every message (checked below against the schema).
-    generator.aliases["Str_len36"] = (
-        "Annotated[str, Field(min_length=36, max_length=36), XML_CHARS]"
-    )
-    generator.aliases["Str_min1_max10"] = (
-        "Annotated[str, Field(min_length=1, max_length=10), XML_CHARS]"
-    )
-    generator.run()
+def _check_message_attributes(generator: _Generator) -> None:
+    """Every message has exactly the guid and version attributes the aliases above describe."""
     for message in generator._messages():
         for name, attribute in message.attributes.items():
             facets = _facets(attribute.type)
             expected = {"guid": {"length": 36}, "version": {"maxLength": 10, "minLength": 1}}
             if name not in expected or facets != expected[name] or attribute.use != "required":
                 raise ValueError(f"{message.local_name}/@{name}: unexpected attribute {facets}")
-    messages = [c for c in generator.classes.values() if c.is_message]
-    body: list[str] = [f"{name} = {value}" for name, value in sorted(generator.aliases.items())]
-    body.extend(["", ""])
-    child_classes = {n for c in generator.classes.values() for n in c.children.values()}
-    for cls in generator.classes.values():
-        body.append(_class_source(cls, cls.name in child_classes))
-        body.extend(["", ""])
-    body.append("MESSAGES: dict[str, type[CebMessage]] = {")
-    body.extend(f'    "{c.xml_name}": {c.name},' for c in messages)
-    body.append("}")
-    text = "\n".join(body)
+
+
+def _module_header(
+    schema_path: Path, module_doc: str, text: str, class_names: list[str]
+) -> list[str]:
+    """The generated module's banner, docstring, imports and ``__all__``."""
     typing_names = ["Annotated", "ClassVar"] + (["Literal"] if "Literal[" in text else [])
-    header = [
+    return [
         f"# Generated from {schema_path.name} by cbec.shared.ceb.codegen; do not edit.",
         "# Regenerate: uv run --frozen --no-sync python -m cbec.shared.ceb.codegen",
         "# ruff: noqa: E501",
@@ -353,10 +338,38 @@ def generate(schema_path: Path, module_doc: str) -> str:
         "",
         "__all__ = [",
         '    "MESSAGES",',
-        *(f'    "{c.name}",' for c in sorted(generator.classes.values(), key=lambda c: c.name)),
+        *(f'    "{name}",' for name in class_names),
         "]",
         "",
     ]
+
+
+def generate(schema_path: Path, module_doc: str) -> str:
+    """The source of the models module for one schema file."""
+    schema = xmlschema.XMLSchema(str(schema_path))
+    generator = _Generator(schema)
+    # The guid and version attributes of every message (checked below against the schema).
+    generator.aliases["Str_len36"] = (
+        "Annotated[str, Field(min_length=36, max_length=36), XML_CHARS]"
+    )
+    generator.aliases["Str_min1_max10"] = (
+        "Annotated[str, Field(min_length=1, max_length=10), XML_CHARS]"
+    )
+    generator.run()
+    _check_message_attributes(generator)
+    messages = [c for c in generator.classes.values() if c.is_message]
+    body: list[str] = [f"{name} = {value}" for name, value in sorted(generator.aliases.items())]
+    body.extend(["", ""])
+    child_classes = {n for c in generator.classes.values() for n in c.children.values()}
+    for cls in generator.classes.values():
+        body.append(_class_source(cls, cls.name in child_classes))
+        body.extend(["", ""])
+    body.append("MESSAGES: dict[str, type[CebMessage]] = {")
+    body.extend(f'    "{c.xml_name}": {c.name},' for c in messages)
+    body.append("}")
+    text = "\n".join(body)
+    class_names = sorted(c.name for c in generator.classes.values())
+    header = _module_header(schema_path, module_doc, text, class_names)
     return "\n".join(header) + "\n" + text + "\n"
 
 

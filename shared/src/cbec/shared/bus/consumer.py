@@ -1,4 +1,4 @@
-"""The Kafka bus on aiokafka: a publisher and a consumer-group runner with retries and a DLQ.
+"""The consumer side of the bus: a consumer-group runner with retries and a DLQ.
 
     publisher = Publisher(settings); await publisher.start()
     runner = ConsumerRunner(
@@ -27,220 +27,32 @@ On stop, the message in hand is finished, its offset committed, and the consumer
 from __future__ import annotations
 
 import asyncio
-import contextlib
 import logging
-import re
-import traceback
-from collections.abc import Awaitable, Callable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import UTC, datetime
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any
 
-from aiokafka import AIOKafkaConsumer, AIOKafkaProducer, ConsumerRecord, TopicPartition
-from aiokafka.admin import AIOKafkaAdminClient, NewTopic
-from aiokafka.errors import CommitFailedError, KafkaError, TopicAlreadyExistsError
-from pydantic import BaseModel
+from aiokafka import AIOKafkaConsumer, ConsumerRecord, TopicPartition
+from aiokafka.errors import CommitFailedError, KafkaError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.shared import inbox, metrics
+from cbec.shared.bus.context import Handler, HandlerContext
+from cbec.shared.bus.dead_letters import PERMANENT_ERRORS, failure_reason, send_dead_letter
+from cbec.shared.bus.publisher import Publisher
+from cbec.shared.bus.topic_admin import topic_namespace
 from cbec.shared.db import connection_lost, ping, unavailable
 from cbec.shared.envelope import EVENT_TYPE_PATTERN, Envelope, MalformedEvent
-from cbec.shared.errors import CbecError
 from cbec.shared.settings import ServiceSettings
-from cbec.shared.signing import (
-    EventSigner,
-    EventVerifier,
-    UnverifiedEvent,
-    signer_from_settings,
-    verifier_from_settings,
-)
-from cbec.shared.telemetry import mark_error, process_span
+from cbec.shared.signing import EventVerifier, UnverifiedEvent, verifier_from_settings
+from cbec.shared.telemetry import process_span
 from cbec.shared.topics import owners_of
 
 if TYPE_CHECKING:
     from cbec.shared.outbox import Outbox
 
 log = logging.getLogger(__name__)
-M = TypeVar("M", bound=BaseModel)
-
-DLQ_SUFFIX = ".dlq"
-# Failures that are the same on every attempt: retrying them only delays the partition.
-PERMANENT_ERRORS: tuple[type[BaseException], ...] = (MalformedEvent, CbecError)
-
-
-def dlq_topic(topic: str) -> str:
-    return topic + DLQ_SUFFIX
-
-
-class Publisher:
-    """One aiokafka producer per process: acks from all replicas, batching, ordered per key."""
-
-    def __init__(
-        self,
-        settings: ServiceSettings,
-        *,
-        client_id: str | None = None,
-        signer: EventSigner | None = None,
-    ) -> None:
-        self.settings = settings
-        self.client_id = client_id or f"cbec-{settings.service_name}"
-        self._producer: AIOKafkaProducer | None = None
-        self._signer = signer
-
-    @property
-    def signer(self) -> EventSigner:
-        """The process's event signer (EVENT_SIGNING_KEY), loaded once; ValueError naming the
-        setting when it has none it may use (a process that publishes no event needs none)."""
-        if self._signer is None:
-            self._signer = signer_from_settings(self.settings)
-        return self._signer
-
-    async def start(self) -> None:
-        producer = AIOKafkaProducer(
-            **self.settings.kafka_client_options(),
-            client_id=self.client_id,
-            acks="all",
-            enable_idempotence=self.settings.kafka_enable_idempotence,
-            linger_ms=2,
-            max_batch_size=512 * 1024,
-            request_timeout_ms=self.settings.kafka_request_timeout_ms,
-        )
-        await producer.start()
-        self._producer = producer
-
-    async def stop(self) -> None:
-        if self._producer is not None:
-            await self._producer.stop()
-            self._producer = None
-
-    @property
-    def producer(self) -> AIOKafkaProducer:
-        if self._producer is None:
-            raise RuntimeError("the publisher is not started")
-        return self._producer
-
-    @property
-    def started(self) -> bool:
-        return self._producer is not None
-
-    async def send(
-        self, topic: str, value: bytes, *, key: bytes | None, headers: list[tuple[str, bytes]]
-    ) -> asyncio.Future[Any]:
-        """Queue a message as it is (a dead letter keeps the original's headers); the returned
-        future resolves when the broker acknowledged it. Events go through :meth:`send_event`."""
-        future: asyncio.Future[Any] = await self.producer.send(
-            topic, value, key=key, headers=headers
-        )
-        return future
-
-    async def send_event(
-        self,
-        topic: str,
-        value: bytes,
-        *,
-        key: bytes | None,
-        headers: list[tuple[str, bytes]],
-        signer: EventSigner | None = None,
-    ) -> asyncio.Future[Any]:
-        """Sign an event for ``topic`` (with the process's key unless ``signer`` is given) and
-        queue it, as :meth:`send`."""
-        signed = (signer or self.signer).sign(topic, key, headers, value)
-        return await self.send(topic, value, key=key, headers=signed)
-
-    async def publish(
-        self,
-        envelope: Envelope,
-        *,
-        topic: str,
-        key: str,
-        attempts: int = 5,
-        signer: EventSigner | None = None,
-    ) -> None:
-        """Sign and publish one envelope and wait for the acknowledgement (use the outbox in
-        services). An error the broker calls retriable (a partition's leader moving, a timeout)
-        is tried again, up to ``attempts`` times, backing off from 100 ms; the same event id goes
-        again, so a consumer's inbox drops a copy that did arrive."""
-        for attempt in range(1, attempts + 1):
-            try:
-                future = await self.send_event(
-                    topic,
-                    envelope.body(),
-                    key=key.encode(),
-                    headers=envelope.to_kafka_headers(),
-                    signer=signer,
-                )
-                await future
-                return
-            except KafkaError as exc:
-                if not exc.retriable or attempt == attempts:
-                    raise
-                log.warning("publish to %s failed (%s); trying again", topic, exc)
-                await asyncio.sleep(0.1 * 2 ** (attempt - 1))
-
-    async def ping(self, timeout: float = 2.0) -> None:
-        """Raise unless the broker answers a metadata request in time."""
-        await asyncio.wait_for(self.producer.client.fetch_all_metadata(), timeout)
-
-
-async def ensure_topics(
-    bootstrap_servers: str,
-    topics: Iterable[str],
-    *,
-    partitions: int,
-    with_dlq: bool = True,
-    timeout: float = 30.0,
-    client_options: Mapping[str, Any] | None = None,
-) -> list[str]:
-    """Create missing topics (and their DLQs); return the names that were created.
-    ``client_options``: security settings (``ServiceSettings.kafka_client_options()``)."""
-    wanted = []
-    for topic in topics:
-        wanted.append(topic)
-        if with_dlq:
-            wanted.append(dlq_topic(topic))
-    options = {**(client_options or {}), "bootstrap_servers": bootstrap_servers}
-    admin = AIOKafkaAdminClient(**options)
-    await asyncio.wait_for(admin.start(), timeout)
-    try:
-        existing = set(await admin.list_topics())
-        missing = [t for t in dict.fromkeys(wanted) if t not in existing]
-        if missing:
-            with contextlib.suppress(TopicAlreadyExistsError):
-                await admin.create_topics(
-                    [NewTopic(t, num_partitions=partitions, replication_factor=1) for t in missing]
-                )
-        return missing
-    finally:
-        await admin.close()
-
-
-@dataclass(slots=True)
-class HandlerContext:
-    """What a handler gets: the event, the open transaction, and the outbox to publish with."""
-
-    envelope: Envelope
-    session: AsyncSession
-    outbox: Outbox
-    topic: str
-    partition: int
-    offset: int
-    runtime: Any = None
-    """The service's :class:`~cbec.shared.service.Runtime` (settings, http client, ...)."""
-
-    def parse(self, model: type[M]) -> M:
-        return self.envelope.parse(model)
-
-
-Handler = Callable[[HandlerContext], Awaitable[None]]
-
-
-def topic_namespace(topic: str) -> str:
-    """``cbec.declaration.v1`` → ``cbec.declaration.``: the prefix of its event types."""
-    parts = topic.split(".")
-    if len(parts) >= 3 and re.fullmatch(r"v[0-9]+", parts[-1]):
-        return ".".join(parts[:-1]) + "."
-    return topic + "."
 
 
 class _Interrupted(Exception):
@@ -484,7 +296,9 @@ class ConsumerRunner:
                 await self._apply([item])
                 return
             except PERMANENT_ERRORS as exc:
-                await self._dead_letter(item.record, _reason(exc), attempts, type(exc).__name__)
+                await self._dead_letter(
+                    item.record, failure_reason(exc), attempts, type(exc).__name__
+                )
                 return
             except Exception as exc:
                 if self._stopping.is_set() and attempts <= self.settings.consumer_max_retries:
@@ -497,7 +311,9 @@ class ConsumerRunner:
                     await self._wait_for_database(item, exc)
                     continue
                 if attempts > self.settings.consumer_max_retries:
-                    await self._dead_letter(item.record, _reason(exc), attempts, type(exc).__name__)
+                    await self._dead_letter(
+                        item.record, failure_reason(exc), attempts, type(exc).__name__
+                    )
                     return
                 metrics.HANDLER_RETRIES.labels(self.service, self.group, item.record.topic).inc()
                 delay_ms = min(
@@ -547,31 +363,14 @@ class ConsumerRunner:
     async def _dead_letter(
         self, record: ConsumerRecord[bytes, bytes], reason: str, attempts: int, error_type: str
     ) -> None:
-        headers = list(record.headers or ())
-        headers += [
-            ("dlq_reason", reason[:4000].encode()),
-            ("dlq_error_type", error_type.encode()),
-            ("dlq_original_topic", record.topic.encode()),
-            ("dlq_original_partition", str(record.partition).encode()),
-            ("dlq_original_offset", str(record.offset).encode()),
-            ("dlq_consumer_group", self.group.encode()),
-            ("dlq_attempts", str(attempts).encode()),
-            ("dlq_failed_at", datetime.now(UTC).isoformat().encode()),
-        ]
-        with process_span(
-            record.topic,
-            consumer_group=self.group,
-            partition=record.partition,
-            offset=record.offset,
-            key=record.key,
-            headers=record.headers,
-        ) as span:
-            mark_error(span, reason)
-            span.set_attribute("cbec.dead_letter_reason", reason[:1000])
-            future = await self.publisher.send(
-                dlq_topic(record.topic), record.value or b"", key=record.key, headers=headers
-            )
-            await future
+        await send_dead_letter(
+            self.publisher,
+            record,
+            group=self.group,
+            reason=reason,
+            attempts=attempts,
+            error_type=error_type,
+        )
         metrics.DLQ.labels(self.service, self.group, record.topic).inc()
         self._count(record.topic, "dead_lettered")
         log.error(
@@ -586,12 +385,3 @@ class ConsumerRunner:
                 }
             },
         )
-
-
-def _reason(exc: BaseException) -> str:
-    text = str(exc) or type(exc).__name__
-    if not isinstance(exc, PERMANENT_ERRORS):
-        frame = traceback.extract_tb(exc.__traceback__)[-1:] if exc.__traceback__ else []
-        where = f" at {frame[0].filename}:{frame[0].lineno}" if frame else ""
-        text = f"{type(exc).__name__}: {text}{where}"
-    return text

@@ -1,20 +1,9 @@
-"""The transactional outbox: events are rows written in the same transaction as the state change.
+"""The outbox relay: publishes unsent outbox rows in id order and marks them sent after the
+broker's acknowledgement (see :mod:`cbec.shared.outbox`).
 
-    outbox = Outbox(source="/cbec/declaration")
-    async with sessions() as session, session.begin():
-        session.add(inventory_list)
-        outbox.add(session, ListReleased(orderNo="O1", invtNo="I1"))
-    relay.wake()      # the relay publishes; a rollback above publishes nothing
-
-:class:`OutboxRelay` publishes unsent rows in id order (so in order per key), under the trace
-context of the transaction that wrote them, and marks them sent only after the broker has
-acknowledged. It signs each row as it sends it (:mod:`cbec.shared.signing`), from what the row
-holds (topic, key, headers, body), so a row published again after a crash carries the same
-signature (Ed25519 is deterministic) and still verifies. A crash between the acknowledgement
-and the mark publishes the row again on restart: consumers are idempotent (the inbox), so
-nothing is lost and nothing is applied twice.
-On PostgreSQL one relay per database holds an advisory lock, so replicas of a service do not
-publish the same rows side by side.
+    relay = OutboxRelay(engine, sessions, publisher, service="declaration")
+    relay.start(); relay.wake()   # after a commit that wrote events
+    await relay.stop()
 """
 
 from __future__ import annotations
@@ -29,105 +18,19 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from opentelemetry.instrumentation.utils import suppress_instrumentation
-from sqlalchemy import Index, LargeBinary, Table, delete, event, func, insert, text, update
+from sqlalchemy import delete, text, update
 from sqlalchemy import select as sa_select
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, async_sessionmaker
-from sqlalchemy.orm import Session
-from sqlmodel import Column, Field, SQLModel, col, select
+from sqlmodel import col
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.shared import metrics
-from cbec.shared.bus import Publisher
-from cbec.shared.envelope import Envelope, Event
-from cbec.shared.telemetry import current_carrier, restored_context
+from cbec.shared.bus.publisher import Publisher
+from cbec.shared.clock import utcnow
+from cbec.shared.outbox.records import OUTBOX_TABLE, OutboxRecord, backlog
+from cbec.shared.telemetry import restored_context
 
 log = logging.getLogger(__name__)
-
-
-def _utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class OutboxRecord(SQLModel, table=True):
-    __tablename__ = "outbox"
-    __table_args__ = (
-        Index(
-            "ix_outbox_unsent",
-            "id",
-            postgresql_where=text("sent_at IS NULL"),
-            sqlite_where=text("sent_at IS NULL"),
-        ),
-    )
-
-    id: int | None = Field(default=None, primary_key=True)
-    event_id: str = Field(max_length=64, unique=True)
-    topic: str = Field(max_length=200)
-    key: str = Field(max_length=200)
-    event_type: str = Field(max_length=200)
-    headers: str = Field(description="JSON list of [name, value] pairs")
-    payload: bytes = Field(sa_column=Column(LargeBinary, nullable=False))
-    trace_context: str | None = Field(default=None)
-    created_at: datetime = Field(default_factory=_utcnow)
-    sent_at: datetime | None = Field(default=None, index=True)
-
-
-OUTBOX_TABLE: Table = OutboxRecord.__table__  # type: ignore[attr-defined]
-_PENDING = "cbec_outbox_pending"
-
-
-@event.listens_for(Session, "before_commit")
-def _insert_pending_rows(session: Session) -> None:
-    """Insert the transaction's outbox rows in one statement, just before it commits."""
-    rows = session.info.pop(_PENDING, None)
-    if rows:
-        session.connection().execute(insert(OUTBOX_TABLE), rows)
-
-
-@event.listens_for(Session, "after_soft_rollback")
-def _forget_pending_rows(session: Session, _previous: object) -> None:
-    session.info.pop(_PENDING, None)
-
-
-class Outbox:
-    """Writes events as outbox rows inside the caller's transaction.
-
-    Rows are collected on the session and inserted together just before the commit, in the
-    order they were added; a rollback drops them.
-    """
-
-    def __init__(self, source: str) -> None:
-        self.source = source
-
-    def add(self, session: AsyncSession, event: Event, *, event_id: str | None = None) -> Envelope:
-        envelope = Envelope.of(event, source=self.source, id=event_id)
-        self.add_envelope(session, envelope, topic=event.topic, key=event.key())
-        return envelope
-
-    def add_envelope(
-        self, session: AsyncSession, envelope: Envelope, *, topic: str, key: str
-    ) -> None:
-        headers = [[name, value.decode()] for name, value in envelope.to_kafka_headers()]
-        carrier = current_carrier()
-        session.info.setdefault(_PENDING, []).append(
-            {
-                "event_id": envelope.id,
-                "topic": topic,
-                "key": key,
-                "event_type": envelope.type,
-                "headers": json.dumps(headers),
-                "payload": envelope.body(),
-                "trace_context": json.dumps(carrier) if carrier else None,
-                "created_at": _utcnow(),
-                "sent_at": None,
-            }
-        )
-
-
-async def backlog(session: AsyncSession) -> int:
-    result = await session.exec(
-        select(func.count()).select_from(OutboxRecord).where(col(OutboxRecord.sent_at).is_(None))
-    )
-    return int(result.one())
 
 
 class OutboxRelay:
@@ -342,11 +245,11 @@ class OutboxRelay:
                 await session.exec(
                     update(OutboxRecord)
                     .where(col(OutboxRecord.id).in_(ids))
-                    .values(sent_at=_utcnow())
+                    .values(sent_at=utcnow())
                 )
 
     async def _maybe_prune(self) -> None:
-        now = _utcnow()
+        now = utcnow()
         if now - self._last_prune < timedelta(minutes=10):
             return
         self._last_prune = now
