@@ -92,7 +92,7 @@ def _receipts(work: PaymentsWork) -> FundsDocuments[ReceiptOfFunds, Any]:
     return work.receipts
 
 
-VOUCHERS = DocumentKind[PaymentVoucher](
+VOUCHERS: DocumentKind[PaymentVoucher] = DocumentKind(
     answer_keys=("guid", "payCode", "payTransactionId", "orderNo", "ebpCode"),
     span_keys=("orderNo", "payCode"),
     parse=lambda fields, currencies: parse_payment_voucher(fields, currencies=currencies),
@@ -100,7 +100,7 @@ VOUCHERS = DocumentKind[PaymentVoucher](
     accepted=_payment_accepted,
 )
 
-RECEIPTS = DocumentKind[ReceiptOfFunds](
+RECEIPTS: DocumentKind[ReceiptOfFunds] = DocumentKind(
     answer_keys=("guid", "ebcCode", "orderNo", "payNo"),
     span_keys=("orderNo", "ebcCode"),
     parse=lambda fields, currencies: parse_receipt_of_funds(fields, currencies=currencies),
