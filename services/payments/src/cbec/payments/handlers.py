@@ -13,9 +13,9 @@ from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import field_validator
+from pydantic import AfterValidator
 
 from cbec.payments.domain.ledger import Buyer, ListSeen, OrderSeen
 from cbec.payments.domain.times import from_customs_time
@@ -31,6 +31,9 @@ LIST_RELEASED = "cbec.declaration.list.released.v1"
 DECLARATION_TOPIC = "cbec.declaration.v1"
 
 handlers = HandlerRegistry()
+
+CustomsMoment = Annotated[datetime, AfterValidator(from_customs_time)]
+"""A time without a zone is a customs time: China Standard Time."""
 
 
 class OrderAcceptedView(Consumed):
@@ -50,13 +53,7 @@ class OrderAcceptedView(Consumed):
     buyerIdType: str | None = None
     buyerIdNumber: str | None = None
     buyerName: str | None = None
-    acceptedAt: datetime
-
-    @field_validator("acceptedAt")
-    @classmethod
-    def _customs_time_is_cst(cls, value: datetime) -> datetime:
-        """A time without a zone is a customs time: China Standard Time."""
-        return from_customs_time(value)
+    acceptedAt: CustomsMoment
 
 
 class ListReleasedView(Consumed):
@@ -70,13 +67,7 @@ class ListReleasedView(Consumed):
     buyerIdType: str | None = None
     buyerIdNumber: str | None = None
     buyerName: str | None = None
-    releasedAt: datetime
-
-    @field_validator("releasedAt")
-    @classmethod
-    def _customs_time_is_cst(cls, value: datetime) -> datetime:
-        """A time without a zone is a customs time: China Standard Time."""
-        return from_customs_time(value)
+    releasedAt: CustomsMoment
 
 
 @handlers.on(ORDER_ACCEPTED)
