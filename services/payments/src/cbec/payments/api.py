@@ -328,15 +328,15 @@ async def replace_rates(request: Request, runtime: RuntimeDep, who: OperatorDep)
     except UnicodeDecodeError:
         raise InvalidInput([Violation("<body>", "must be UTF-8 text")]) from None
     async with transaction(runtime) as work:
-        info = await tables.replace_rates(work, text, loaded_by=who.party, now=utcnow())
-    return info.as_dict()
+        version = await tables.replace_rates(work, text, loaded_by=who.party, now=utcnow())
+    return tables.version_view(version)
 
 
 @router.get("/v1/rates", tags=["rates"])
 async def current_rates(runtime: RuntimeDep) -> dict[str, Any]:
     """The rate table in force: its version, source and number of rates."""
     async with transaction(runtime) as work:
-        _, info = await tables.current_rates(work)
-    if info is None:
+        _, version = await tables.current_rates(work)
+    if version is None:
         raise NotFound("no rate table is loaded")
-    return info.as_dict()
+    return tables.version_view(version)

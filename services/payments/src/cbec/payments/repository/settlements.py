@@ -10,7 +10,7 @@ from sqlalchemy import or_
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from cbec.payments.domain import Settlement
+from cbec.payments.domain.settlement import Settlement, SettlementLine, SettlementOnFile
 from cbec.payments.models import SettlementDocumentRow, SettlementRow
 
 
@@ -63,7 +63,7 @@ class Settlements:
 
     async def listed(
         self, *, narrowed: bool, naming: str | None, ebc_code: str | None, day: date | None
-    ) -> list[tuple[SettlementRow, list[SettlementDocumentRow]]]:
+    ) -> list[SettlementOnFile]:
         """Settlements of a payee and/or a day, oldest first, each with its receipts (by
         document id); ``narrowed``: only those naming ``naming`` as payee or institution."""
         query = select(SettlementRow)
@@ -77,14 +77,34 @@ class Settlements:
             query = query.where(SettlementRow.day == day)
         order = (col(SettlementRow.day), col(SettlementRow.settled_at))
         rows = (await self.session.exec(query.order_by(*order))).all()
-        documents: dict[str, list[SettlementDocumentRow]] = defaultdict(list)
+        lines: dict[str, list[SettlementLine]] = defaultdict(list)
         if rows:
             ids = [row.settlement_id for row in rows]
             covered = select(SettlementDocumentRow).where(
                 col(SettlementDocumentRow.settlement_id).in_(ids)
             )
             for doc in (await self.session.exec(covered)).all():
-                documents[doc.settlement_id].append(doc)
-        return [
-            (row, sorted(documents[row.settlement_id], key=lambda d: d.document_id)) for row in rows
-        ]
+                lines[doc.settlement_id].append(_line(doc))
+        return [_on_file(row, lines[row.settlement_id]) for row in rows]
+
+
+def _line(row: SettlementDocumentRow) -> SettlementLine:
+    return SettlementLine(
+        row.document_id, row.order_no, row.currency, row.amount, row.rate, row.cny_exact
+    )
+
+
+def _on_file(row: SettlementRow, lines: list[SettlementLine]) -> SettlementOnFile:
+    settlement = Settlement(
+        settlement_id=row.settlement_id,
+        pay_code=row.pay_code,
+        payee=row.ebc_code,
+        day=row.day,
+        lines=tuple(sorted(lines, key=lambda line: line.document_id)),
+        gross_exact=row.gross_exact,
+        fee_exact=row.fee_exact,
+        gross=row.gross,
+        fee=row.fee,
+        net=row.net,
+    )
+    return SettlementOnFile(settlement, row.currency, row.rate, row.settled_at)

@@ -9,8 +9,13 @@ from sqlalchemy import delete
 from sqlmodel import col, select
 from sqlmodel.ext.asyncio.session import AsyncSession
 
-from cbec.payments.domain.tables import FeeSchedule, FeeTable
+from cbec.payments.domain.tables import FeeSchedule, FeeTable, RateTableVersion
 from cbec.payments.models import FeeScheduleRow, RateTableVersionRow
+
+
+def _version(row: RateTableVersionRow) -> RateTableVersion:
+    assert row.id is not None
+    return RateTableVersion(row.id, row.source, row.rates, row.loaded_by, row.loaded_at)
 
 
 class Tables:
@@ -21,15 +26,22 @@ class Tables:
         found = await self.session.exec(select(RateTableVersionRow.id).limit(1))
         return found.first() is not None
 
-    async def current_rates(self) -> RateTableVersionRow | None:
+    async def current_rates(self) -> tuple[str, RateTableVersion] | None:
+        """The rate table in force (its CSV text) and its version, if any is loaded."""
         query = select(RateTableVersionRow).order_by(col(RateTableVersionRow.id).desc())
-        return (await self.session.exec(query.limit(1))).first()
+        row = (await self.session.exec(query.limit(1))).first()
+        return None if row is None else (row.content, _version(row))
 
-    async def add_rates(self, version: RateTableVersionRow) -> RateTableVersionRow:
-        """File a rate table; it is in force from now on (its version id is assigned)."""
-        self.session.add(version)
+    async def add_rates(
+        self, text: str, *, source: str, rates: int, loaded_by: str | None, now: datetime
+    ) -> RateTableVersion:
+        """File a rate table (its CSV text); it is in force from now on."""
+        row = RateTableVersionRow(
+            source=source, content=text, rates=rates, loaded_by=loaded_by, loaded_at=now
+        )
+        self.session.add(row)
         await self.session.flush()
-        return version
+        return _version(row)
 
     async def fees(self) -> FeeTable:
         rows = (await self.session.exec(select(FeeScheduleRow))).all()

@@ -9,8 +9,8 @@ from typing import Any
 
 from cbec.payments.domain import CNY, Settlement, settle
 from cbec.payments.domain.access import Who, reads_everything
+from cbec.payments.domain.settlement import SettlementOnFile
 from cbec.payments.events import SettledDocument, SettlementCompleted
-from cbec.payments.models import SettlementDocumentRow, SettlementRow
 from cbec.payments.unit_of_work import PaymentsWork
 from cbec.payments.use_cases.tables import current_rates
 from cbec.shared.clock import china_iso
@@ -93,30 +93,31 @@ async def run_settlement(
     return report
 
 
-def _settlement_view(row: SettlementRow, documents: list[SettlementDocumentRow]) -> dict[str, Any]:
+def _settlement_view(on_file: SettlementOnFile) -> dict[str, Any]:
+    settlement = on_file.settlement
     return {
-        "settlementId": row.settlement_id,
-        "payCode": row.pay_code,
-        "ebcCode": row.ebc_code,
-        "day": row.day.isoformat(),
-        "currency": row.currency,
-        "rate": str(row.rate),
-        "grossExact": str(row.gross_exact),
-        "feeExact": str(row.fee_exact),
-        "gross": str(row.gross),
-        "fee": str(row.fee),
-        "net": str(row.net),
-        "settledAt": china_iso(row.settled_at),
+        "settlementId": settlement.settlement_id,
+        "payCode": settlement.pay_code,
+        "ebcCode": settlement.payee,
+        "day": settlement.day.isoformat(),
+        "currency": on_file.currency,
+        "rate": str(on_file.rate),
+        "grossExact": str(settlement.gross_exact),
+        "feeExact": str(settlement.fee_exact),
+        "gross": str(settlement.gross),
+        "fee": str(settlement.fee),
+        "net": str(settlement.net),
+        "settledAt": china_iso(on_file.settled_at),
         "documents": [
             {
-                "documentId": d.document_id,
-                "orderNo": d.order_no,
-                "currency": d.currency,
-                "amount": str(d.amount),
-                "rate": str(d.rate),
-                "cnyExact": str(d.cny_exact),
+                "documentId": line.document_id,
+                "orderNo": line.order_no,
+                "currency": line.currency,
+                "amount": str(line.amount),
+                "rate": str(line.rate),
+                "cnyExact": str(line.cny_exact),
             }
-            for d in documents
+            for line in settlement.lines
         ],
     }
 
@@ -129,4 +130,4 @@ async def list_settlements(
     found = await work.settlements.listed(
         narrowed=not reads_everything(who), naming=who.party, ebc_code=ebc_code, day=day
     )
-    return [_settlement_view(row, documents) for row, documents in found]
+    return [_settlement_view(on_file) for on_file in found]

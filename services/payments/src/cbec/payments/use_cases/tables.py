@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
 from datetime import datetime
 from importlib.resources import files
 from typing import Any
@@ -10,34 +9,21 @@ from typing import Any
 from cbec.payments import data
 from cbec.payments.data import load_fee_table, load_rate_table
 from cbec.payments.domain import MalformedDataFile, RateTable, parse_rate_table
-from cbec.payments.models import RateTableVersionRow
+from cbec.payments.domain.tables import RateTableVersion
 from cbec.payments.settings import Settings
 from cbec.payments.unit_of_work import PaymentsWork
 from cbec.shared.clock import china_iso
 from cbec.shared.errors import InvalidInput
 
 
-@dataclass(frozen=True, slots=True)
-class RateTableInfo:
-    version: int
-    source: str
-    rates: int
-    loaded_by: str | None
-    loaded_at: datetime
-
-    @classmethod
-    def of(cls, row: RateTableVersionRow) -> RateTableInfo:
-        assert row.id is not None
-        return cls(row.id, row.source, row.rates, row.loaded_by, row.loaded_at)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "version": self.version,
-            "source": self.source,
-            "rates": self.rates,
-            "loadedBy": self.loaded_by,
-            "loadedAt": china_iso(self.loaded_at),
-        }
+def version_view(version: RateTableVersion) -> dict[str, Any]:
+    return {
+        "version": version.version,
+        "source": version.source,
+        "rates": version.rates,
+        "loadedBy": version.loaded_by,
+        "loadedAt": china_iso(version.loaded_at),
+    }
 
 
 def _example_rates_text() -> str:
@@ -49,12 +35,11 @@ async def install_tables(work: PaymentsWork, settings: Settings, *, now: datetim
     if not await work.tables.has_rates():
         path = settings.rate_table_file
         table = load_rate_table(path)
-        source = str(path or "example: fx_rates.example.csv")
+        source = str(path or "example: fx_rates.example.csv")[:300]
         text = path.read_text(encoding="utf-8") if path else _example_rates_text()
-        version = RateTableVersionRow(
-            source=source[:300], content=text, rates=len(table.rates), loaded_at=now
+        await work.tables.add_rates(
+            text, source=source, rates=len(table.rates), loaded_by=None, now=now
         )
-        await work.tables.add_rates(version)
     fees = load_fee_table(settings.fee_table_file)
     source = str(settings.fee_table_file or "example: institution_fees.example.csv")[:300]
     await work.tables.replace_fees(fees.schedules.values(), source=source, now=now)
@@ -62,27 +47,22 @@ async def install_tables(work: PaymentsWork, settings: Settings, *, now: datetim
 
 async def replace_rates(
     work: PaymentsWork, text: str, *, loaded_by: str | None, now: datetime
-) -> RateTableInfo:
+) -> RateTableVersion:
     """A new rate table in force; a malformed one is refused whole, naming each bad line, and
     the table in force stays."""
     try:
         table = parse_rate_table(text, source="request body")
     except MalformedDataFile as error:
         raise InvalidInput(error.violations, f"rate table refused: {error.message}") from None
-    version = RateTableVersionRow(
-        source="PUT /v1/rates",
-        content=text,
-        rates=len(table.rates),
-        loaded_by=loaded_by,
-        loaded_at=now,
+    return await work.tables.add_rates(
+        text, source="PUT /v1/rates", rates=len(table.rates), loaded_by=loaded_by, now=now
     )
-    return RateTableInfo.of(await work.tables.add_rates(version))
 
 
-async def current_rates(work: PaymentsWork) -> tuple[RateTable, RateTableInfo | None]:
+async def current_rates(work: PaymentsWork) -> tuple[RateTable, RateTableVersion | None]:
     """The rate table in force and its version (an empty table when none is loaded)."""
-    row = await work.tables.current_rates()
-    if row is None:
+    found = await work.tables.current_rates()
+    if found is None:
         return RateTable({}), None
-    table = parse_rate_table(row.content, source=f"rate table version {row.id}")
-    return table, RateTableInfo.of(row)
+    text, version = found
+    return parse_rate_table(text, source=f"rate table version {version.version}"), version
