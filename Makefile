@@ -7,8 +7,8 @@ UV := $(shell command -v uv 2>/dev/null || echo $(HOME)/.local/bin/uv)
 
 # What the strict checks cover: every package's source (migrations are excluded in pyproject).
 SRC_DIRS := shared/src gateway/src $(wildcard services/*/src) $(wildcard tools/src)
-TYPED_DIRS ?= shared/src tools/src gateway/src services/declaration/src services/tax-refund/src services/logistics/src
-STRUCTURED_DIRS ?= scripts shared/src tools/src gateway/src services/tax-refund/src services/declaration/src services/logistics/src
+TYPED_DIRS ?= $(SRC_DIRS)
+STRUCTURED_DIRS ?= scripts $(SRC_DIRS)
 # Test processes: one per core; a test module stays on one process (its fixtures are shared).
 WORKERS ?= $(shell nproc 2>/dev/null || echo 2)
 XDIST := -n $(WORKERS) --dist loadfile

@@ -30,13 +30,19 @@ from typing import Annotated, Any, cast
 from fastapi import APIRouter, Depends, Query, Request
 from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError
 
-from cbec.payments import services
 from cbec.payments.domain import FlagCode, access
-from cbec.payments.jobs import Jobs
+from cbec.payments.domain.funds import SplitPart
+from cbec.payments.domain.times import from_customs_time
 from cbec.payments.settings import Settings
+from cbec.payments.unit_of_work import transaction
+from cbec.payments.use_cases import documents, queries, settlement, tables
+from cbec.payments.use_cases.documents import DocumentReceipt, Submitted
+from cbec.payments.use_cases.kinds import RECEIPTS, VOUCHERS
+from cbec.payments.use_cases.runs import Runs
 from cbec.shared.callers import Caller, caller, require_party, require_role
 from cbec.shared.ceb.export_models import Receipts
 from cbec.shared.ceb.import_models import Payment
+from cbec.shared.clock import utcnow
 from cbec.shared.errors import InvalidInput, NotFound, Violation
 from cbec.shared.service import Runtime, get_runtime
 
@@ -52,8 +58,8 @@ filer = require_party
 officer = require_role(*sorted(access.OFFICERS))
 
 
-def jobs(request: Request) -> Jobs:
-    found: Jobs = request.app.state.payments_jobs
+def runs_of(request: Request) -> Runs:
+    found: Runs = request.app.state.payments_runs
     return found
 
 
@@ -62,7 +68,7 @@ CallerDep = Annotated[Caller, Depends(caller)]
 OperatorDep = Annotated[Caller, Depends(operator)]
 OfficerDep = Annotated[Caller, Depends(officer)]
 FilerDep = Annotated[Caller, Depends(filer)]
-JobsDep = Annotated[Jobs, Depends(jobs)]
+RunsDep = Annotated[Runs, Depends(runs_of)]
 
 
 class SplitPayment(BaseModel):
@@ -144,7 +150,7 @@ def _documents(raw: bytes, adapter: TypeAdapter[list[Any]]) -> tuple[list[Any], 
         raise InvalidInput(violations) from None
 
 
-def _receipts_answer(receipts: list[services.DocumentReceipt]) -> dict[str, Any]:
+def _receipts_answer(receipts: list[DocumentReceipt]) -> dict[str, Any]:
     return {"receipts": [r.as_dict() for r in receipts]}
 
 
@@ -164,10 +170,10 @@ _RECEIPTS_EXAMPLE = {
 }
 
 
-def _submitted(fields: dict[str, Any], split: SplitPayment | None) -> services.Submitted:
+def _submitted(fields: dict[str, Any], split: SplitPayment | None) -> Submitted:
     """One funds document as the service applies it: its fields and its split-payment part."""
-    part = services.SplitPart(split.paymentId, split.total) if split is not None else None
-    return services.Submitted(fields=fields, split=part)
+    part = SplitPart(split.paymentId, split.total) if split is not None else None
+    return Submitted(fields=fields, split=part)
 
 
 @router.post(
@@ -180,15 +186,13 @@ async def submit_payments(request: Request, runtime: RuntimeDep, who: FilerDep) 
     """Accept CEB411 payment vouchers of the calling institution; one sent again is answered as
     accepted and changes nothing; another one under a taken key (or for an order already paid),
     or anything under the key of a voucher another enterprise filed, is -401007."""
-    documents, _ = _documents(await request.body(), _PAYMENTS)
+    payments, _ = _documents(await request.body(), _PAYMENTS)
     submitted = [
         _submitted({**d.PaymentHead.model_dump(), "payerIsBuyer": d.payerIsBuyer}, d.splitPayment)
-        for d in documents
+        for d in payments
     ]
-    async with runtime.transaction() as session:
-        receipts = await services.submit_payments(
-            session, runtime.outbox, submitted, who=who, now=services.utcnow()
-        )
+    async with transaction(runtime) as work:
+        receipts = await documents.submit(work, VOUCHERS, submitted, who=who, now=utcnow())
     return _receipts_answer(receipts)
 
 
@@ -201,14 +205,13 @@ async def submit_receipts(request: Request, runtime: RuntimeDep, who: FilerDep) 
     """Accept CEB403 receipts of funds naming the caller; one sent again is answered as accepted
     and changes nothing; another one under a taken key (or for an order already paid), or
     anything under the key of a receipt another enterprise filed, is -401007."""
-    documents, _ = _documents(await request.body(), _RECEIPTS)
+    receipts_of_funds, _ = _documents(await request.body(), _RECEIPTS)
     submitted = [
-        _submitted(d.model_dump(exclude={"splitPayment"}), d.splitPayment) for d in documents
+        _submitted(d.model_dump(exclude={"splitPayment"}), d.splitPayment)
+        for d in receipts_of_funds
     ]
-    async with runtime.transaction() as session:
-        receipts = await services.submit_receipts(
-            session, runtime.outbox, submitted, who=who, now=services.utcnow()
-        )
+    async with transaction(runtime) as work:
+        receipts = await documents.submit(work, RECEIPTS, submitted, who=who, now=utcnow())
     return _receipts_answer(receipts)
 
 
@@ -219,7 +222,7 @@ class SettlementRunRequest(BaseModel):
 
 @router.post("/v1/settlements/run", tags=["settlement"])
 async def run_settlement(
-    body: SettlementRunRequest, runtime: RuntimeDep, runs: JobsDep, who: OperatorDep
+    body: SettlementRunRequest, runtime: RuntimeDep, runs: RunsDep, who: OperatorDep
 ) -> dict[str, Any]:
     """Settle every unsettled foreign-currency receipt up to a day, per institution/payee/day."""
     report = await runs.settle(runtime, body.through, run_by=who.party)
@@ -235,14 +238,14 @@ async def list_settlements(
 ) -> dict[str, Any]:
     """Settlements of a payee and/or a day, with the receipts each covers (an enterprise: those
     naming it as payee or paying institution)."""
-    async with runtime.transaction() as session:
-        found = await services.list_settlements(session, who=who, ebc_code=ebcCode, day=day)
+    async with transaction(runtime) as work:
+        found = await settlement.list_settlements(work, who=who, ebc_code=ebcCode, day=day)
     return {"settlements": found}
 
 
 @router.post("/v1/reconciliation/run", tags=["reconciliation"])
 async def run_reconciliation(
-    runtime: RuntimeDep, runs: JobsDep, _who: OperatorDep
+    runtime: RuntimeDep, runs: RunsDep, _who: OperatorDep
 ) -> dict[str, Any]:
     """Reconcile every order with its funds; each new flag is published once."""
     report = await runs.reconcile(runtime)
@@ -259,14 +262,14 @@ async def order_ledger(
     """The ledger of an order: the order, its funds, their settlements and its flags (an
     enterprise: the ledgers naming it; 404 when none does)."""
     settings = cast(Settings, runtime.settings)
-    async with runtime.transaction() as session:
-        ledgers = await services.order_ledgers(
-            session,
+    async with transaction(runtime) as work:
+        ledgers = await queries.order_ledgers(
+            work,
             orderNo,
             who=who,
             party=party,
             policy=settings.reconciliation_policy(),
-            now=services.utcnow(),
+            now=utcnow(),
         )
     if not ledgers:
         raise NotFound(
@@ -287,12 +290,10 @@ async def list_flags(
 ) -> dict[str, Any]:
     """Flags raised by reconciliation, of an enterprise and since a moment (oldest first); an
     enterprise sees those of its own orders."""
-    moment = None
-    if since is not None:
-        moment = since if since.tzinfo is not None else services.from_local(since)
-    async with runtime.transaction() as session:
-        found = await services.list_flags(
-            session, ebc_code=ebcCode, ebp_code=ebpCode, since=moment, who=who, flag=flag
+    moment = from_customs_time(since) if since is not None else None
+    async with transaction(runtime) as work:
+        found = await queries.list_flags(
+            work, ebc_code=ebcCode, ebp_code=ebpCode, since=moment, who=who, flag=flag
         )
     return {"flags": found}
 
@@ -301,8 +302,8 @@ async def list_flags(
 async def reconciliation_report(runtime: RuntimeDep, _who: OfficerDep) -> dict[str, Any]:
     """Counts of the ledger: orders, funds documents, settled receipts and open flags
     (officers and operators)."""
-    async with runtime.transaction() as session:
-        return await services.overview(session)
+    async with transaction(runtime) as work:
+        return await queries.overview(work)
 
 
 @router.put(
@@ -326,18 +327,16 @@ async def replace_rates(request: Request, runtime: RuntimeDep, who: OperatorDep)
         text = (await request.body()).decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput([Violation("<body>", "must be UTF-8 text")]) from None
-    async with runtime.transaction() as session:
-        info = await services.replace_rates(
-            session, text, loaded_by=who.party, now=services.utcnow()
-        )
-    return info.as_dict()
+    async with transaction(runtime) as work:
+        version = await tables.replace_rates(work, text, loaded_by=who.party, now=utcnow())
+    return tables.version_view(version)
 
 
 @router.get("/v1/rates", tags=["rates"])
 async def current_rates(runtime: RuntimeDep) -> dict[str, Any]:
     """The rate table in force: its version, source and number of rates."""
-    async with runtime.transaction() as session:
-        _, info = await services.current_rates(session)
-    if info is None:
+    async with transaction(runtime) as work:
+        _, version = await tables.current_rates(work)
+    if version is None:
         raise NotFound("no rate table is loaded")
-    return info.as_dict()
+    return tables.version_view(version)

@@ -7,7 +7,7 @@ A published event is never edited: a change is a new version with an upcaster.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import ClassVar, Literal
+from typing import Any, ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
@@ -16,7 +16,7 @@ from cbec.shared.envelope import Event
 TOPIC = "cbec.payments.v1"
 
 
-def _examples(*examples: dict[str, object]) -> ConfigDict:
+def _examples(*examples: dict[str, Any]) -> ConfigDict:
     return ConfigDict(frozen=True, extra="forbid", json_schema_extra={"examples": list(examples)})
 
 

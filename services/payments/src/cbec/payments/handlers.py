@@ -5,30 +5,35 @@ the contract test holds these models against the declaration service's published
 
 | event | use case |
 | --- | --- |
-| ``cbec.declaration.order.accepted.v1`` | :func:`services.record_order`: amounts, currency, buyer |
-| ``cbec.declaration.list.released.v1`` | :func:`services.record_release`: list number, buyer |
+| ``cbec.declaration.order.accepted.v1`` | :func:`orders.record_order`: amounts, currency, buyer |
+| ``cbec.declaration.list.released.v1`` | :func:`orders.record_release`: list number, buyer |
 """
 
 from __future__ import annotations
 
 from datetime import datetime
 from decimal import Decimal
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import field_validator
+from pydantic import AfterValidator
 
-from cbec.payments import services
+from cbec.payments.domain.ledger import Buyer, ListSeen, OrderSeen
+from cbec.payments.domain.times import from_customs_time
+from cbec.payments.unit_of_work import PaymentsWork
+from cbec.payments.use_cases import orders
 from cbec.shared.bus import Handler, HandlerContext
+from cbec.shared.clock import utcnow
 from cbec.shared.envelope import Consumed
+from cbec.shared.handlers import HandlerRegistry
 
 ORDER_ACCEPTED = "cbec.declaration.order.accepted.v1"
 LIST_RELEASED = "cbec.declaration.list.released.v1"
 DECLARATION_TOPIC = "cbec.declaration.v1"
 
+handlers = HandlerRegistry()
 
-def _aware(value: datetime) -> datetime:
-    """A time without a zone is a customs time: China Standard Time."""
-    return value if value.tzinfo is not None else services.from_local(value)
+CustomsMoment = Annotated[datetime, AfterValidator(from_customs_time)]
+"""A time without a zone is a customs time: China Standard Time."""
 
 
 class OrderAcceptedView(Consumed):
@@ -48,12 +53,7 @@ class OrderAcceptedView(Consumed):
     buyerIdType: str | None = None
     buyerIdNumber: str | None = None
     buyerName: str | None = None
-    acceptedAt: datetime
-
-    @field_validator("acceptedAt")
-    @classmethod
-    def _customs_time_is_cst(cls, value: datetime) -> datetime:
-        return _aware(value)
+    acceptedAt: CustomsMoment
 
 
 class ListReleasedView(Consumed):
@@ -67,64 +67,42 @@ class ListReleasedView(Consumed):
     buyerIdType: str | None = None
     buyerIdNumber: str | None = None
     buyerName: str | None = None
-    releasedAt: datetime
-
-    @field_validator("releasedAt")
-    @classmethod
-    def _customs_time_is_cst(cls, value: datetime) -> datetime:
-        return _aware(value)
+    releasedAt: CustomsMoment
 
 
-async def on_order_accepted(ctx: HandlerContext) -> None:
-    event = ctx.parse(OrderAcceptedView)
-    await services.record_order(
-        ctx.session,
-        services.OrderSeen(
-            order_no=event.orderNo,
-            ie_flag=event.ieFlag,
-            order_type=event.orderType,
-            ebp_code=event.ebpCode,
-            ebc_code=event.ebcCode,
-            currency=event.currency,
-            goods_value=event.goodsValue,
-            freight=event.freight,
-            discount=event.discount,
-            tax_total=event.taxTotal,
-            actural_paid=event.acturalPaid,
-            buyer_id_type=event.buyerIdType,
-            buyer_id_number=event.buyerIdNumber,
-            buyer_name=event.buyerName,
-            accepted_at=event.acceptedAt,
-        ),
-        now=services.utcnow(),
+@handlers.on(ORDER_ACCEPTED)
+async def on_order_accepted(event: OrderAcceptedView, ctx: HandlerContext) -> None:
+    order = OrderSeen(
+        order_no=event.orderNo,
+        ie_flag=event.ieFlag,
+        order_type=event.orderType,
+        ebp_code=event.ebpCode,
+        ebc_code=event.ebcCode,
+        currency=event.currency,
+        goods_value=event.goodsValue,
+        freight=event.freight,
+        discount=event.discount,
+        tax_total=event.taxTotal,
+        actural_paid=event.acturalPaid,
+        buyer=Buyer(event.buyerIdType, event.buyerIdNumber, event.buyerName),
+        accepted_at=event.acceptedAt,
     )
+    await orders.record_order(PaymentsWork(ctx.session, ctx.outbox), order, now=utcnow())
 
 
-async def on_list_released(ctx: HandlerContext) -> None:
-    event = ctx.parse(ListReleasedView)
-    await services.record_release(
-        ctx.session,
-        services.ListSeen(
-            order_no=event.orderNo,
-            ie_flag=event.ieFlag,
-            ebp_code=event.ebpCode,
-            ebc_code=event.ebcCode,
-            invt_no=event.invtNo,
-            released_at=event.releasedAt,
-            buyer_id_type=event.buyerIdType,
-            buyer_id_number=event.buyerIdNumber,
-            buyer_name=event.buyerName,
-        ),
-        now=services.utcnow(),
+@handlers.on(LIST_RELEASED)
+async def on_list_released(event: ListReleasedView, ctx: HandlerContext) -> None:
+    released = ListSeen(
+        order_no=event.orderNo,
+        ie_flag=event.ieFlag,
+        ebp_code=event.ebpCode,
+        ebc_code=event.ebcCode,
+        invt_no=event.invtNo,
+        released_at=event.releasedAt,
+        buyer=Buyer(event.buyerIdType, event.buyerIdNumber, event.buyerName),
     )
+    await orders.record_release(PaymentsWork(ctx.session, ctx.outbox), released, now=utcnow())
 
 
-HANDLERS: dict[str, Handler] = {
-    ORDER_ACCEPTED: on_order_accepted,
-    LIST_RELEASED: on_list_released,
-}
-
-CONSUMES: dict[str, type[Consumed]] = {
-    ORDER_ACCEPTED: OrderAcceptedView,
-    LIST_RELEASED: ListReleasedView,
-}
+HANDLERS: dict[str, Handler] = handlers.table()
+CONSUMES: dict[str, type[Consumed]] = handlers.consumes()

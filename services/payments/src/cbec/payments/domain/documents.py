@@ -18,12 +18,12 @@ from decimal import Decimal
 from enum import StrEnum
 from typing import Any, ClassVar
 
-from pydantic import BaseModel, ConfigDict
-from pydantic.alias_generators import to_camel
+from pydantic import ConfigDict
 
 from cbec.payments.domain.errors import InvalidFundsDocument
 from cbec.payments.domain.fields import FieldRule, Kind, check_fields
 from cbec.payments.domain.money import CNY
+from cbec.shared.ceb.base import CebDocument
 from cbec.shared.errors import Violation
 
 
@@ -74,10 +74,10 @@ class PersonIdentity:
         )
 
 
-class _CustomsModel(BaseModel):
-    model_config = ConfigDict(
-        frozen=True, alias_generator=to_camel, populate_by_name=True, extra="forbid"
-    )
+class _CustomsModel(CebDocument):
+    """A funds document refuses fields the standard does not have (the domain names them all)."""
+
+    model_config = ConfigDict(extra="forbid")
 
 
 # Fields that say how a document was sent, not what it says: a resend may differ in them.

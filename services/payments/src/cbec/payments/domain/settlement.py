@@ -31,7 +31,7 @@ import hashlib
 from collections import defaultdict
 from collections.abc import Collection, Iterable
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 
 from cbec.payments.domain.documents import ReceiptOfFunds
@@ -71,6 +71,16 @@ class Settlement:
     def document_ids(self) -> tuple[str, ...]:
         """The funds documents this settlement covers."""
         return tuple(line.document_id for line in self.lines)
+
+
+@dataclass(frozen=True, slots=True)
+class SettlementOnFile:
+    """A settlement as filed: stated in one currency at one rate (CNY at 1 for several)."""
+
+    settlement: Settlement
+    currency: str
+    rate: Decimal
+    settled_at: datetime
 
 
 @dataclass(frozen=True, slots=True)

@@ -78,6 +78,36 @@ def _differences(on_file: FundsDocument, new: FundsDocument) -> tuple[Violation,
     )
 
 
+def _filed_by_another(new: FundsDocument) -> SubmissionDecision:
+    key_field = "payTransactionId" if isinstance(new, PaymentVoucher) else "orderNo"
+    return SubmissionDecision(
+        SubmissionKind.CONFLICTING_DUPLICATE,
+        f"{new.document_id} is on file, filed by another enterprise",
+        (
+            Violation(
+                key_field,
+                "a document on file is changed or deleted only by the enterprise that filed it",
+                getattr(new, to_snake(key_field)),
+            ),
+        ),
+        return_status=DUPLICATE_PAYMENT_STATUS,
+    )
+
+
+def _nothing_on_file(new: FundsDocument) -> SubmissionDecision:
+    if new.app_type is AppType.NEW:
+        return SubmissionDecision(SubmissionKind.NEW, f"{new.document_id} is new")
+    return SubmissionDecision(
+        SubmissionKind.UNKNOWN_DOCUMENT,
+        f"appType {new.app_type.value} needs {new.document_id} on file, and it is not",
+        (
+            Violation(
+                "appType", "a change or delete needs the document on file", new.app_type.value
+            ),
+        ),
+    )
+
+
 def classify_submission(
     existing: FundsDocument | None,
     new: FundsDocument,
@@ -108,19 +138,7 @@ def classify_submission(
             f"{existing.document_id} is not on file under the key of {new.document_id}"
         )
     if existing is not None and on_file_by_another:
-        key_field = "payTransactionId" if isinstance(new, PaymentVoucher) else "orderNo"
-        return SubmissionDecision(
-            SubmissionKind.CONFLICTING_DUPLICATE,
-            f"{new.document_id} is on file, filed by another enterprise",
-            (
-                Violation(
-                    key_field,
-                    "a document on file is changed or deleted only by the enterprise that filed it",
-                    getattr(new, to_snake(key_field)),
-                ),
-            ),
-            return_status=DUPLICATE_PAYMENT_STATUS,
-        )
+        return _filed_by_another(new)
     other = sorted(
         d.document_id
         for d in same_order
@@ -133,17 +151,7 @@ def classify_submission(
             (Violation("orderNo", "one funds document per order", new.order_no, other[0]),),
         )
     if existing is None:
-        if new.app_type is AppType.NEW:
-            return SubmissionDecision(SubmissionKind.NEW, f"{new.document_id} is new")
-        return SubmissionDecision(
-            SubmissionKind.UNKNOWN_DOCUMENT,
-            f"appType {new.app_type.value} needs {new.document_id} on file, and it is not",
-            (
-                Violation(
-                    "appType", "a change or delete needs the document on file", new.app_type.value
-                ),
-            ),
-        )
+        return _nothing_on_file(new)
     if new.app_type is AppType.DELETE:
         return SubmissionDecision(SubmissionKind.DELETE, f"{new.document_id} is deleted")
     differences = _differences(existing, new)

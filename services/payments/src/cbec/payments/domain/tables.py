@@ -19,7 +19,7 @@ import csv
 import re
 from collections.abc import Mapping
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal, InvalidOperation
 
 from cbec.payments.domain.errors import MalformedDataFile
@@ -71,6 +71,17 @@ def _non_negative_decimal(text: str) -> Decimal | None:
         return Decimal(text)
     except InvalidOperation:
         return None
+
+
+@dataclass(frozen=True, slots=True)
+class RateTableVersion:
+    """A rate table as loaded: its version (the newest is in force), source and size."""
+
+    version: int
+    source: str
+    rates: int
+    loaded_by: str | None
+    loaded_at: datetime
 
 
 @dataclass(frozen=True, slots=True)
