@@ -26,9 +26,9 @@ import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Any, ClassVar, TypeVar
+from typing import Any, ClassVar, TypeVar, cast
 
-from pydantic import BaseModel, ConfigDict, ValidationError
+from pydantic import BaseModel, ConfigDict, JsonValue, ValidationError
 
 from cbec.shared.upcasting import upcast
 
@@ -62,6 +62,13 @@ class Event(BaseModel):
 
     def to_data(self) -> dict[str, Any]:
         return self.model_dump(mode="json", by_alias=True, exclude_none=True)
+
+
+def with_examples(*examples: Mapping[str, object]) -> ConfigDict:
+    """An event's ``model_config`` carrying its published examples (the contract test holds
+    every consumer's model against them; the JSON Schema and AsyncAPI documents show them)."""
+    found: list[JsonValue] = [cast(JsonValue, dict(example)) for example in examples]
+    return ConfigDict(frozen=True, extra="forbid", json_schema_extra={"examples": found})
 
 
 class Consumed(BaseModel):

@@ -10,15 +10,12 @@ from __future__ import annotations
 from decimal import Decimal
 from typing import ClassVar, Literal
 
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import BaseModel, ConfigDict
 
 from cbec.shared.envelope import Event
+from cbec.shared.envelope import with_examples as _examples
 
 TOPIC = "cbec.logistics.v1"
-
-
-def _examples(*examples: dict[str, JsonValue]) -> ConfigDict:
-    return ConfigDict(frozen=True, extra="forbid", json_schema_extra={"examples": list(examples)})
 
 
 class WaybillAccepted(Event):

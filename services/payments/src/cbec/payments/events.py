@@ -7,17 +7,14 @@ A published event is never edited: a change is a new version with an upcaster.
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Any, ClassVar, Literal
+from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
 from cbec.shared.envelope import Event
+from cbec.shared.envelope import with_examples as _examples
 
 TOPIC = "cbec.payments.v1"
-
-
-def _examples(*examples: dict[str, Any]) -> ConfigDict:
-    return ConfigDict(frozen=True, extra="forbid", json_schema_extra={"examples": list(examples)})
 
 
 class PaymentAccepted(Event):

@@ -14,25 +14,14 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from typing import Any
+
+from cbec.shared.errors import Violation as SharedViolation
 
 
 @dataclass(frozen=True, slots=True)
-class Violation:
-    """One failed rule: the field, the rule, the value found and, when comparing, the other."""
-
-    field: str
-    rule: str
-    value: Any = None
-    expected: Any = None
-
-    def as_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {"field": self.field, "rule": self.rule}
-        if self.value is not None:
-            out["value"] = str(self.value)
-        if self.expected is not None:
-            out["expected"] = str(self.expected)
-        return out
+class Violation(SharedViolation):
+    """One failed rule: the field, the rule, the value found and, when comparing, the other;
+    written in a receipt's returnInfo as ``field: rule (value vs expected)``."""
 
     def __str__(self) -> str:
         text = f"{self.field}: {self.rule}"

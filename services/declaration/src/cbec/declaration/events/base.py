@@ -3,18 +3,11 @@ the line models."""
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from decimal import Decimal
-from typing import cast
 
-from pydantic import BaseModel, ConfigDict, JsonValue
+from pydantic import BaseModel, ConfigDict
 
 TOPIC = "cbec.declaration.v1"
-
-
-def _examples(*examples: Mapping[str, object]) -> ConfigDict:
-    found = [cast(JsonValue, dict(example)) for example in examples]
-    return ConfigDict(frozen=True, extra="forbid", json_schema_extra={"examples": found})
 
 
 class OrderLine(BaseModel):

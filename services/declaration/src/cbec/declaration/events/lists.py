@@ -7,8 +7,9 @@ from typing import ClassVar, Literal
 
 from pydantic import BaseModel, ConfigDict
 
-from cbec.declaration.events.base import TOPIC, ListLine, OrderLine, _examples
+from cbec.declaration.events.base import TOPIC, ListLine, OrderLine
 from cbec.shared.envelope import Event
+from cbec.shared.envelope import with_examples as _examples
 
 _EXPORT_ORDER = {
     "orderNo": "EO202611220001",

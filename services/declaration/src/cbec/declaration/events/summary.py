@@ -7,8 +7,9 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
-from cbec.declaration.events.base import TOPIC, _examples
+from cbec.declaration.events.base import TOPIC
 from cbec.shared.envelope import Event
+from cbec.shared.envelope import with_examples as _examples
 
 
 class SummaryItem(BaseModel):
