@@ -51,10 +51,6 @@ def to_fen(value: Decimal) -> Decimal:
     return value.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def _common(at: datetime | None = None) -> dict[str, Any]:
-    return builders.header(ceb_time(at or now() - timedelta(minutes=30)))
-
-
 def _app_time() -> str:
     """Documents are filed half an hour before they are sent."""
     return ceb_time(now() - timedelta(minutes=30))
@@ -750,26 +746,15 @@ def summary_application(
     seller: Seller, cop_no: str, start: datetime, end: datetime, summary_flag: str = "1"
 ) -> dict[str, Any]:
     """CEB701 ``SummaryApply`` of the seller's lists released in [start, end]."""
-    return {
-        "SummaryApplyHead": {
-            **_common(),
-            "customsCode": CUSTOMS,
-            "copNo": cop_no,
-            "agentCode": seller.code,
-            "agentName": seller.name,
-            "ebcCode": seller.code,
-            "ebcName": seller.name,
-            "declAgentCode": seller.code,
-            "declAgentName": seller.name,
-            "startTime": ceb_time(start),
-            "endTime": ceb_time(end),
-            "summaryFlag": summary_flag,
-            "itemNameFlag": "0",
-            "msgCount": 1,
-            "msgSeqNo": 1,
-        },
-        "SummaryApplyList": [],
-    }
+    return builders.summary_application(
+        app_time=_app_time(),
+        cop_no=cop_no,
+        ebc_code=seller.code,
+        ebc_name=seller.name,
+        start_time=ceb_time(start),
+        end_time=ceb_time(end),
+        summary_flag=summary_flag,
+    )
 
 
 @dataclass(frozen=True)

@@ -3,7 +3,7 @@ JSON shape the gateway and the services take, with valid values given by keyword
 
 One module per family: :mod:`.orders` (CEB303/CEB311), :mod:`.funds` (CEB403/CEB411),
 :mod:`.waybills` (CEB505/CEB511/CEB513), :mod:`.lists` (CEB603/CEB621), :mod:`.movements`
-(CEB507/CEB607/CEB509/CEB711), :mod:`.returns` (CEB213/CEB215/CEB625). The
+(CEB507/CEB607/CEB509/CEB711), :mod:`.returns` (CEB213/CEB215/CEB625), :mod:`.summary` (CEB701). The
 load generator builds its traffic with them, and the tests import them through
 ``tests.support.builders``.
 
@@ -32,6 +32,7 @@ from cbec.tools.builders.returns import (
     import_return_line,
     return_tally,
 )
+from cbec.tools.builders.summary import summary_application
 from cbec.tools.builders.waybills import export_waybill, import_waybill, logistics_status
 
 __all__ = [
@@ -63,4 +64,5 @@ __all__ = [
     "receipt_of_funds",
     "return_tally",
     "site_entry",
+    "summary_application",
 ]
