@@ -18,18 +18,16 @@ from tests.support import builders
 GUID = "4CDE1CFD-EDED-46B1-946C-B8022E42FC94"
 LOGISTICS_CODE = "1105910159"
 EBC_CODE = "1105910158"
-
-
-def at(text: str) -> datetime:
-    """A China-time moment from ``yyyyMMddHHmmss`` (the messages' own format)."""
-    return parse_ceb_time(text)
-
-
 CARRIER_NAME = "测试物流企业"
 SITE_NAME = "监管场所"
 AGENT_NAME = "申报企业"
 SELLER_NAME = "测试电商"
 MOVED = "20250302080000"
+
+
+def at(text: str) -> datetime:
+    """A China-time moment from ``yyyyMMddHHmmss`` (the messages' own format)."""
+    return parse_ceb_time(text)
 
 
 def as_text(document: Any) -> Any:
