@@ -17,7 +17,6 @@ customs rules release each list unless a risk rule sends it to an officer.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
@@ -26,10 +25,11 @@ from typing import Any
 
 from cbec.gateway.routing import document_field
 from cbec.shared.ceb import CebMessage, message_model, parse_message, to_xml
+from tests.support import builders
 
 CHINA = timezone(timedelta(hours=8))
 CNY = "142"
-CUSTOMS = "4300"  # 济南海关: a customs office of the pilot zone (tax table zone_customs.csv)
+CUSTOMS = builders.CUSTOMS  # 济南海关: a customs office of the pilot zone (zone_customs.csv)
 FEN = Decimal("0.01")
 
 PLATFORM = ("3702960100", "Jinan cross-border platform")
@@ -38,34 +38,22 @@ PAYER = ("4403169D3W", "Example payment institution")
 BROKER = ("3702980003", "Jinan customs broker")
 
 
-def guid() -> str:
-    return str(uuid.uuid4()).upper()
+guid = builders.new_guid
+ceb_time = builders.ceb_time
+amount = builders.amount
 
 
 def now() -> datetime:
     return datetime.now(CHINA)
 
 
-def ceb_time(at: datetime) -> str:
-    """yyyyMMddHHmmss in China time (``appTime``, ``leaveTime``, ``logisticsTime``)."""
-    return at.astimezone(CHINA).strftime("%Y%m%d%H%M%S")
-
-
-def amount(value: Decimal) -> str:
-    return format(value, "f")
-
-
 def to_fen(value: Decimal) -> Decimal:
     return value.quantize(FEN, rounding=ROUND_HALF_UP)
 
 
-def _common(at: datetime | None = None) -> dict[str, Any]:
-    return {
-        "guid": guid(),
-        "appType": "1",
-        "appTime": ceb_time(at or now() - timedelta(minutes=30)),
-        "appStatus": "2",
-    }
+def _app_time() -> str:
+    """Documents are filed half an hour before they are sent."""
+    return ceb_time(now() - timedelta(minutes=30))
 
 
 def message_xml(message_type: str, documents: Sequence[dict[str, Any]], *, sender: str) -> bytes:
@@ -235,131 +223,105 @@ class ExportOrder:
     def net_weight(self) -> Decimal:
         return self.gross_weight * Decimal("0.8")
 
-    def _parties(self) -> dict[str, str]:
+    def _names(self) -> dict[str, str]:
+        """The platform and the seller, as the builders take them."""
         return {
-            "ebpCode": PLATFORM[0],
-            "ebpName": PLATFORM[1],
-            "ebcCode": self.seller.code,
-            "ebcName": self.seller.name,
+            "ebp_code": PLATFORM[0],
+            "ebp_name": PLATFORM[1],
+            "ebc_code": self.seller.code,
+            "ebc_name": self.seller.name,
         }
 
     def order(self) -> dict[str, Any]:
         """CEB303 ``Order``, sent by the seller."""
-        return {
-            "OrderHead": {
-                **_common(),
-                "orderType": self.order_type,
-                "orderNo": self.order_no,
-                **self._parties(),
-                "goodsValue": amount(self.goods_value),
-                "freight": amount(self.freight),
-                "currency": CNY,
-            },
-            "OrderList": [
-                {
-                    "gnum": gnum,
-                    "itemNo": line.goods.item_no,
-                    "itemName": line.goods.name,
-                    "unit": line.goods.unit,
-                    "currency": CNY,
-                    "qty": amount(line.qty),
-                    "price": amount(line.unit_price),
-                    "totalPrice": amount(line.total),
-                }
+        return builders.export_order(
+            app_time=_app_time(),
+            order_no=self.order_no,
+            **self._names(),
+            goods_value=amount(self.goods_value),
+            freight=amount(self.freight),
+            currency=CNY,
+            lines=[
+                builders.order_line(
+                    gnum,
+                    item_no=line.goods.item_no,
+                    item_name=line.goods.name,
+                    unit=line.goods.unit,
+                    currency=CNY,
+                    qty=amount(line.qty),
+                    price=amount(line.unit_price),
+                    total_price=amount(line.total),
+                )
                 for gnum, line in enumerate(self.lines, start=1)
             ],
-        }
+            orderType=self.order_type,
+        )
 
     def receipt_of_funds(self) -> dict[str, Any]:
         """CEB403 ``Receipts``, sent by the payment institution."""
-        return {
-            **_common(),
-            **self._parties(),
-            "orderNo": self.order_no,
-            "payCode": PAYER[0],
-            "payName": PAYER[1],
-            "payNo": f"PN{self.order_no}",
-            "charge": amount(self.charge),
-            "currency": CNY,
-            "accountingDate": ceb_time(now() - timedelta(minutes=20)),
-        }
+        return builders.receipt_of_funds(
+            app_time=_app_time(),
+            **self._names(),
+            order_no=self.order_no,
+            pay_code=PAYER[0],
+            pay_name=PAYER[1],
+            pay_no=f"PN{self.order_no}",
+            charge=amount(self.charge),
+            currency=CNY,
+            accounting_date=ceb_time(now() - timedelta(minutes=20)),
+        )
 
     def waybill(self) -> dict[str, Any]:
         """CEB505 ``Logistics``, sent by the logistics enterprise."""
-        return {
-            **_common(),
-            "logisticsCode": CARRIER[0],
-            "logisticsName": CARRIER[1],
-            "logisticsNo": self.logistics_no,
-            "freight": amount(self.freight),
-            "insuredFee": "0",
-            "currency": CNY,
-            "grossWeight": amount(self.gross_weight),
-            "packNo": 1,
-            "goodsInfo": ", ".join(line.goods.name for line in self.lines),
-            "ebcCode": self.seller.code,
-            "ebcName": self.seller.name,
-        }
+        return builders.export_waybill(
+            app_time=_app_time(),
+            logistics_code=CARRIER[0],
+            logistics_name=CARRIER[1],
+            logistics_no=self.logistics_no,
+            freight=amount(self.freight),
+            currency=CNY,
+            gross_weight=amount(self.gross_weight),
+            goods_info=", ".join(line.goods.name for line in self.lines),
+            ebc_code=self.seller.code,
+            ebc_name=self.seller.name,
+        )
 
     def inventory(self) -> dict[str, Any]:
         """CEB603 ``Inventory``, declared by the seller."""
-        return {
-            "InventoryHead": {
-                **_common(),
-                "customsCode": CUSTOMS,
-                "ebpCode": PLATFORM[0],
-                "ebpName": PLATFORM[1],
-                "orderNo": self.order_no,
-                "logisticsCode": CARRIER[0],
-                "logisticsName": CARRIER[1],
-                "logisticsNo": self.logistics_no,
-                "copNo": self.cop_no,
-                "ieFlag": "E",
-                "portCode": CUSTOMS,
-                "ieDate": f"{now():%Y%m%d}",
-                "statisticsFlag": "B",
-                "agentCode": self.seller.code,
-                "agentName": self.seller.name,
-                "ebcCode": self.seller.code,
-                "ebcName": self.seller.name,
-                "ownerCode": self.seller.code,
-                "ownerName": self.seller.name,
-                "tradeMode": self.mode,
-                "trafMode": "5",
-                "country": self.country,
-                "POD": self.country,
-                "freight": amount(self.freight),
-                "fCurrency": CNY,
-                "fFlag": "3",
-                "insuredFee": "0",
-                "iCurrency": CNY,
-                "iFlag": "3",
-                "wrapType": "2",
-                "packNo": 1,
-                "grossWeight": amount(self.gross_weight),
-                "netWeight": amount(self.net_weight),
-            },
-            "InventoryList": [
-                {
-                    "gnum": gnum,
-                    "itemNo": line.goods.item_no,
-                    "itemName": line.goods.name,
-                    "gcode": line.goods.gcode,
-                    "gname": line.goods.name,
-                    "gmodel": "standard",
-                    "barCode": "none",
-                    "country": self.country,
-                    "currency": CNY,
-                    "qty": amount(line.qty),
-                    "qty1": amount(line.qty),
-                    "unit": line.goods.unit,
-                    "unit1": line.goods.unit,
-                    "price": amount(line.unit_price),
-                    "totalPrice": amount(line.total),
-                }
+        return builders.export_inventory(
+            app_time=_app_time(),
+            **self._names(),
+            order_no=self.order_no,
+            logistics_code=CARRIER[0],
+            logistics_name=CARRIER[1],
+            logistics_no=self.logistics_no,
+            cop_no=self.cop_no,
+            ie_date=f"{now():%Y%m%d}",
+            agent_code=self.seller.code,
+            agent_name=self.seller.name,
+            country=self.country,
+            freight=amount(self.freight),
+            currency=CNY,
+            gross_weight=amount(self.gross_weight),
+            net_weight=amount(self.net_weight),
+            lines=[
+                builders.inventory_line(
+                    gnum,
+                    item_no=line.goods.item_no,
+                    item_name=line.goods.name,
+                    gcode=line.goods.gcode,
+                    gname=line.goods.name,
+                    country=self.country,
+                    currency=CNY,
+                    qty=amount(line.qty),
+                    unit=line.goods.unit,
+                    price=amount(line.unit_price),
+                    total_price=amount(line.total),
+                )
                 for gnum, line in enumerate(self.lines, start=1)
             ],
-        }
+            tradeMode=self.mode,
+        )
 
     def invoices(self, invt_no: str) -> dict[str, Any]:
         """The purchase invoices of every line of the released list (POST /v1/export/invoices)."""
@@ -396,31 +358,23 @@ EXCLUDED_HS = ("2601", "4403")
 
 
 def _movement_head(cop_no: str, at: datetime) -> dict[str, Any]:
-    return {
-        **_common(at),
-        "customsCode": CUSTOMS,
-        "copNo": cop_no,
-        "logisticsCode": CARRIER[0],
-        "logisticsName": CARRIER[1],
-        "msgCount": 1,
-        "msgSeqNo": 1,
-    }
+    return builders.movement_head(
+        cop_no=cop_no, logistics_code=CARRIER[0], logistics_name=CARRIER[1], app_time=ceb_time(at)
+    )
 
 
-def _parcels(orders: Iterable[ExportOrder | ImportOrder]) -> list[dict[str, Any]]:
-    return [{"gnum": n, "logisticsNo": o.logistics_no} for n, o in enumerate(orders, start=1)]
+def _numbers(orders: Iterable[ExportOrder | ImportOrder]) -> list[str]:
+    return [order.logistics_no for order in orders]
 
 
 def arrival(cop_no: str, orders: Sequence[ExportOrder], at: datetime) -> dict[str, Any]:
     """CEB507 ``Arrival``: a truck's parcels arrived at the airport's supervised site."""
-    head = _movement_head(cop_no, at) | {
-        "operatorCode": CARRIER[0],
-        "operatorName": "Jinan airport supervised site",
-        "ieFlag": "E",
-        "trafMode": "5",
-        "domesticTrafNo": "LU-A12345",
-    }
-    return {"ArrivalHead": head, "ArrivalList": _parcels(orders)}
+    return builders.arrival(
+        _movement_head(cop_no, at),
+        _numbers(orders),
+        operator_code=CARRIER[0],
+        domestic_traf_no="LU-A12345",
+    )
 
 
 def master_bill(
@@ -428,30 +382,28 @@ def master_bill(
 ) -> dict[str, Any]:
     """CEB607 ``WayBill``: the parcels linked to the flight's master bill."""
     weight = sum((o.gross_weight for o in orders), Decimal(0))
-    head = _movement_head(cop_no, at) | {
-        "agentCode": CARRIER[0],
-        "agentName": CARRIER[1],
-        "trafMode": "5",
-        "trafName": flight,
-        "voyageNo": flight,
-        "billNo": bill_no,
-        "grossWeight": amount(weight),
-    }
-    return {"WayBillHead": head, "WayBillList": _parcels(orders)}
+    return builders.master_bill(
+        _movement_head(cop_no, at),
+        _numbers(orders),
+        agent_code=CARRIER[0],
+        agent_name=CARRIER[1],
+        flight=flight,
+        bill_no=bill_no,
+        gross_weight=amount(weight),
+    )
 
 
 def departure(
     cop_no: str, bill_no: str, flight: str, orders: Sequence[ExportOrder], leave: datetime
 ) -> dict[str, Any]:
     """CEB509 ``Departure``: the flight left."""
-    head = _movement_head(cop_no, leave) | {
-        "trafMode": "5",
-        "trafName": flight,
-        "voyageNo": flight,
-        "billNo": bill_no,
-        "leaveTime": ceb_time(leave),
-    }
-    return {"DepartureHead": head, "DepartureList": _parcels(orders)}
+    return builders.departure(
+        _movement_head(cop_no, leave),
+        _numbers(orders),
+        flight=flight,
+        billNo=bill_no,
+        leave_time=ceb_time(leave),
+    )
 
 
 @dataclass(frozen=True)
@@ -481,64 +433,40 @@ class ExportReturn:
 
     def application(self, invt_no: str, at: datetime) -> dict[str, Any]:
         order = self.order
-        head = {
-            **_common(at),
-            "customsCode": CUSTOMS,
-            "ebpCode": PLATFORM[0],
-            "ebpName": PLATFORM[1],
-            "ebcCode": order.seller.code,
-            "ebcName": order.seller.name,
-            "logisticsNo": self.return_no,
-            "logisticsCode": CARRIER[0],
-            "logisticsName": CARRIER[1],
-            "coElNo": f"CE{order.order_no}",
-            "invtNo": invt_no,
-            "tradeMode": order.mode,
-            "agentCode": order.seller.code,
-            "agentName": order.seller.name,
-            "billNo": self.return_no,
-            "ieFlag": "I",
-            "trafMode": "5",
-            "trafName": "CA1235",
-            "portCode": CUSTOMS,
-            "reason": "the buyer sent the goods back",
-            "country": order.country,
-            "voyageNo": "CA1235",
-        }
         lines = []
         for gnum, qty in self.lines:
             goods = order.lines[gnum - 1].goods
             lines.append(
-                {
-                    "gnum": gnum,
-                    "gcode": goods.gcode,
-                    "gname": goods.name,
-                    "gmodel": "standard",
-                    "qty": amount(qty),
-                    "qty1": amount(qty),
-                    "unit": goods.unit,
-                    "unit1": goods.unit,
-                }
+                builders.export_return_line(
+                    gnum, gcode=goods.gcode, gname=goods.name, qty=amount(qty), unit=goods.unit
+                )
             )
-        return {"InvtRefundHead": head, "InvtRefundList": lines}
+        return builders.export_return(
+            app_time=ceb_time(at),
+            **order._names(),
+            return_no=self.return_no,
+            logistics_code=CARRIER[0],
+            logistics_name=CARRIER[1],
+            co_el_no=f"CE{order.order_no}",
+            invt_no=invt_no,
+            trade_mode=order.mode,
+            agent_code=order.seller.code,
+            agent_name=order.seller.name,
+            reason="the buyer sent the goods back",
+            country=order.country,
+            lines=lines,
+        )
 
     def tally(self, invt_no: str, at: datetime) -> dict[str, Any]:
-        return {
-            **_common(at),
-            "customsCode": CUSTOMS,
-            "operatorCode": CARRIER[0],
-            "operatorName": "Jinan airport supervised site",
-            "logisticsCode": CARRIER[0],
-            "logisticsName": CARRIER[1],
-            "logisticsNo": self.return_no,
-            "invtNo": invt_no,
-            "coElNo": f"CE{self.order.order_no}",
-            "billNo": self.return_no,
-            "ieFlag": "I",
-            "trafMode": "5",
-            "trafName": "CA1236",
-            "voyageNo": "CA1236",
-        }
+        return builders.return_tally(
+            app_time=ceb_time(at),
+            operator_code=CARRIER[0],
+            logistics_code=CARRIER[0],
+            logistics_name=CARRIER[1],
+            return_no=self.return_no,
+            invt_no=invt_no,
+            co_el_no=f"CE{self.order.order_no}",
+        )
 
 
 @dataclass(frozen=True)
@@ -628,203 +556,171 @@ class ImportOrder:
         """acturalPaid = goodsValue + freight + taxTotal − discount (DOMAIN.md §4)."""
         return self.goods_value + self.freight + self.tax_total
 
+    def _names(self) -> dict[str, str]:
+        """The platform, the seller and the carrier, as the builders take them."""
+        return {
+            "ebp_code": PLATFORM[0],
+            "ebp_name": PLATFORM[1],
+            "ebc_code": self.seller.code,
+            "ebc_name": self.seller.name,
+            "logistics_code": CARRIER[0],
+            "logistics_name": CARRIER[1],
+        }
+
     def order(self) -> dict[str, Any]:
         """CEB311 ``Order``, sent by the seller; the tax it collects is the CBEC tax."""
         b = self.buyer
-        return {
-            "OrderHead": {
-                **_common(),
-                "orderType": "I",
-                "orderNo": self.order_no,
-                "ebpCode": PLATFORM[0],
-                "ebpName": PLATFORM[1],
-                "ebcCode": self.seller.code,
-                "ebcName": self.seller.name,
-                "goodsValue": amount(self.goods_value),
-                "freight": amount(self.freight),
-                "discount": "0",
-                "taxTotal": amount(self.tax_total),
-                "acturalPaid": amount(self.paid),
-                "currency": CNY,
-                "buyerRegNo": f"U{b.telephone}",
-                "buyerName": b.name,
-                "buyerTelephone": b.telephone,
-                "buyerIdType": "1",
-                "buyerIdNumber": b.id_number,
-                "consignee": b.name,
-                "consigneeTelephone": b.telephone,
-                "consigneeAddress": b.address,
-            },
-            "OrderList": [
-                {
-                    "gnum": gnum,
-                    "itemNo": line.goods.item_no,
-                    "itemName": line.goods.name,
-                    "gmodel": "standard",
-                    "unit": line.goods.unit,
-                    "qty": amount(line.qty),
-                    "price": amount(line.unit_price),
-                    "totalPrice": amount(line.total),
-                    "currency": CNY,
-                    "country": "502",
-                }
+        names = self._names()
+        del names["logistics_code"], names["logistics_name"]
+        return builders.import_order(
+            app_time=_app_time(),
+            order_no=self.order_no,
+            **names,
+            buyer=b.id_number,
+            goods_value=amount(self.goods_value),
+            freight=amount(self.freight),
+            paid=amount(self.paid),
+            address=b.address,
+            lines=[
+                builders.import_order_line(
+                    gnum,
+                    item_no=line.goods.item_no,
+                    item_name=line.goods.name,
+                    gmodel="standard",
+                    unit=line.goods.unit,
+                    qty=amount(line.qty),
+                    price=amount(line.unit_price),
+                    total_price=amount(line.total),
+                    currency=CNY,
+                    country="502",
+                )
                 for gnum, line in enumerate(self.lines, start=1)
             ],
-        }
+            taxTotal=amount(self.tax_total),
+            buyerRegNo=f"U{b.telephone}",
+            buyerName=b.name,
+            buyerTelephone=b.telephone,
+            consignee=b.name,
+            consigneeTelephone=b.telephone,
+        )
 
     def payment(self) -> dict[str, Any]:
         """CEB411 ``Payment``: the buyer paid acturalPaid through the payment institution."""
         b = self.buyer
-        return {
-            "PaymentHead": {
-                **_common(),
-                "payCode": PAYER[0],
-                "payName": PAYER[1],
-                "payTransactionId": f"TX{self.order_no}",
-                "orderNo": self.order_no,
-                "ebpCode": PLATFORM[0],
-                "ebpName": PLATFORM[1],
-                "payerIdType": "1",
-                "payerIdNumber": b.id_number,
-                "payerName": b.name,
-                "telephone": b.telephone,
-                "amountPaid": amount(self.paid),
-                "currency": CNY,
-                "payTime": ceb_time(now() - timedelta(minutes=25)),
-            }
-        }
+        return builders.payment(
+            app_time=_app_time(),
+            pay_code=PAYER[0],
+            pay_name=PAYER[1],
+            order_no=self.order_no,
+            ebp_code=PLATFORM[0],
+            ebp_name=PLATFORM[1],
+            buyer=b.id_number,
+            payer_name=b.name,
+            telephone=b.telephone,
+            amount_paid=amount(self.paid),
+            currency=CNY,
+            pay_time=ceb_time(now() - timedelta(minutes=25)),
+        )
 
     def waybill(self) -> dict[str, Any]:
         """CEB511 ``Logistics``: one parcel to the buyer."""
         b = self.buyer
-        return {
-            "LogisticsHead": {
-                **_common(),
-                "logisticsCode": CARRIER[0],
-                "logisticsName": CARRIER[1],
-                "logisticsNo": self.logistics_no,
-                "orderNo": self.order_no,
-                "freight": amount(self.freight),
-                "insuredFee": "0",
-                "currency": CNY,
-                "weight": "0.8",
-                "packNo": 1,
-                "consignee": b.name,
-                "consigneeAddress": b.address,
-                "consigneeTelephone": b.telephone,
-            }
-        }
+        waybill = builders.import_waybill(
+            app_time=_app_time(),
+            logistics_code=CARRIER[0],
+            logistics_name=CARRIER[1],
+            logistics_no=self.logistics_no,
+            order_no=self.order_no,
+            freight=amount(self.freight),
+            weight="0.8",
+            consignee=b.name,
+            address=b.address,
+            telephone=b.telephone,
+        )
+        return {"LogisticsHead": waybill}
 
     def inventory(self) -> dict[str, Any]:
         """CEB621 ``Inventory``, declared by the agent; a bonded list names its bonded area."""
         b = self.buyer
-        head: dict[str, Any] = {
-            **_common(),
-            "orderNo": self.order_no,
-            "ebpCode": PLATFORM[0],
-            "ebpName": PLATFORM[1],
-            "ebcCode": self.seller.code,
-            "ebcName": self.seller.name,
-            "logisticsNo": self.logistics_no,
-            "logisticsCode": CARRIER[0],
-            "logisticsName": CARRIER[1],
-            "copNo": self.cop_no,
-            "assureCode": self.assure_code,
-            "ieFlag": "I",
-            "declTime": f"{now():%Y%m%d}",
-            "customsCode": CUSTOMS,
-            "portCode": CUSTOMS,
-            "buyerIdType": "1",
-            "buyerIdNumber": b.id_number,
-            "buyerName": b.name,
-            "buyerTelephone": b.telephone,
-            "consigneeAddress": b.address,
-            "agentCode": self.agent[0],
-            "agentName": self.agent[1],
-            "tradeMode": self.mode,
-            "trafMode": "5",
-            "country": "502",
-            "freight": amount(self.freight),
-            "insuredFee": "0",
-            "currency": CNY,
-            "packNo": 1,
-            "grossWeight": "0.8",
-            "netWeight": "0.6",
-        }
-        if self.mode == "1210":
-            head |= {
-                "emsNo": BONDED_EMS,
-                "areaCode": BONDED_AREA[0],
-                "areaName": BONDED_AREA[1],
-            }
-        return {
-            "InventoryHead": head,
-            "InventoryList": [
-                {
-                    "gnum": gnum,
-                    "itemNo": line.goods.item_no,
-                    "gcode": line.goods.gcode,
-                    "gname": line.goods.name,
-                    "gmodel": "standard",
-                    "country": "502",
-                    "currency": CNY,
-                    "qty": amount(line.qty),
-                    "unit": line.goods.unit,
-                    "qty1": amount(line.qty),
-                    "unit1": line.goods.unit,
-                    "price": amount(line.unit_price),
-                    "totalPrice": amount(line.total),
-                }
+        bonded = (
+            {"emsNo": BONDED_EMS, "areaCode": BONDED_AREA[0], "areaName": BONDED_AREA[1]}
+            if self.mode == "1210"
+            else {}
+        )
+        return builders.import_inventory(
+            app_time=_app_time(),
+            order_no=self.order_no,
+            **self._names(),
+            logistics_no=self.logistics_no,
+            cop_no=self.cop_no,
+            decl_time=f"{now():%Y%m%d}",
+            buyer=b.id_number,
+            address=b.address,
+            agent_code=self.agent[0],
+            agent_name=self.agent[1],
+            lines=[
+                builders.inventory_line(
+                    gnum,
+                    item_no=line.goods.item_no,
+                    gcode=line.goods.gcode,
+                    gname=line.goods.name,
+                    bar_code=None,
+                    country="502",
+                    currency=CNY,
+                    qty=amount(line.qty),
+                    unit=line.goods.unit,
+                    price=amount(line.unit_price),
+                    total_price=amount(line.total),
+                )
                 for gnum, line in enumerate(self.lines, start=1)
             ],
-        }
+            assureCode=self.assure_code,
+            buyerName=b.name,
+            buyerTelephone=b.telephone,
+            tradeMode=self.mode,
+            freight=amount(self.freight),
+            grossWeight="0.8",
+            netWeight="0.6",
+            **bonded,
+        )
 
     def delivered(self, at: datetime) -> dict[str, Any]:
         """CEB513 ``LogisticsStatus`` S: the buyer signed for the parcel."""
-        return {
-            **_common(at),
-            "logisticsCode": CARRIER[0],
-            "logisticsName": CARRIER[1],
-            "logisticsNo": self.logistics_no,
-            "logisticsStatus": "S",
-            "logisticsTime": ceb_time(at),
-        }
+        return builders.logistics_status(
+            app_time=ceb_time(at),
+            logistics_code=CARRIER[0],
+            logistics_name=CARRIER[1],
+            logistics_no=self.logistics_no,
+            logistics_time=ceb_time(at),
+        )
 
     def return_application(self, invt_no: str, at: datetime) -> dict[str, Any]:
         """CEB625 ``InvtRefund``: the buyer returns the whole order, by the list's agent."""
         b = self.buyer
-        head = {
-            **_common(at),
-            "customsCode": CUSTOMS,
-            "orderNo": self.order_no,
-            "ebpCode": PLATFORM[0],
-            "ebpName": PLATFORM[1],
-            "ebcCode": self.seller.code,
-            "ebcName": self.seller.name,
-            "logisticsNo": self.logistics_no,
-            "logisticsCode": CARRIER[0],
-            "logisticsName": CARRIER[1],
-            "copNo": f"R{self.order_no}",
-            "invtNo": invt_no,
-            "buyerIdType": "1",
-            "buyerIdNumber": b.id_number,
-            "buyerName": b.name,
-            "buyerTelephone": b.telephone,
-            "agentCode": self.agent[0],
-            "agentName": self.agent[1],
-            "reason": "quality problem",
-        }
         lines = [
-            {
-                "gnum": gnum,
-                "gcode": line.goods.gcode,
-                "gname": line.goods.name,
-                "qty": amount(line.qty),
-                "unit": line.goods.unit,
-            }
+            builders.import_return_line(
+                gnum,
+                gcode=line.goods.gcode,
+                gname=line.goods.name,
+                qty=amount(line.qty),
+                unit=line.goods.unit,
+            )
             for gnum, line in enumerate(self.lines, start=1)
         ]
-        return {"InvtRefundHead": head, "InvtRefundList": lines}
+        return builders.import_return(
+            app_time=ceb_time(at),
+            order_no=self.order_no,
+            **self._names(),
+            logistics_no=self.logistics_no,
+            cop_no=f"R{self.order_no}",
+            invt_no=invt_no,
+            buyer=b.id_number,
+            buyer_name=b.name,
+            buyer_telephone=b.telephone,
+            agent_code=self.agent[0],
+            agent_name=self.agent[1],
+            lines=lines,
+        )
 
     def goods_back(self, invt_no: str, at: datetime) -> dict[str, Any]:
         """The returned goods are back at the supervised site (POST /v1/import/return-receipts)."""
@@ -833,23 +729,14 @@ class ImportOrder:
 
 def site_entry(cop_no: str, orders: Sequence[ImportOrder], at: datetime) -> dict[str, Any]:
     """CEB711 ``Delivery``: the parcels of a flight entered the supervised site."""
-    return {
-        "DeliveryHead": {
-            **_common(at),
-            "customsCode": CUSTOMS,
-            "copNo": cop_no,
-            "operatorCode": CARRIER[0],
-            "operatorName": "Jinan airport import site",
-            "ieFlag": "I",
-            "trafMode": "5",
-            "trafNo": "MU5678",
-            "voyageNo": "MU5678",
-            "billNo": "781-00000001",
-            "logisticsCode": CARRIER[0],
-            "logisticsName": CARRIER[1],
-        },
-        "DeliveryList": _parcels(orders),
-    }
+    return builders.site_entry(
+        cop_no=cop_no,
+        operator_code=CARRIER[0],
+        logistics_code=CARRIER[0],
+        logistics_name=CARRIER[1],
+        numbers=_numbers(orders),
+        app_time=ceb_time(at),
+    )
 
 
 # -- the month's summary and tax --------------------------------------------------------------
@@ -859,26 +746,15 @@ def summary_application(
     seller: Seller, cop_no: str, start: datetime, end: datetime, summary_flag: str = "1"
 ) -> dict[str, Any]:
     """CEB701 ``SummaryApply`` of the seller's lists released in [start, end]."""
-    return {
-        "SummaryApplyHead": {
-            **_common(),
-            "customsCode": CUSTOMS,
-            "copNo": cop_no,
-            "agentCode": seller.code,
-            "agentName": seller.name,
-            "ebcCode": seller.code,
-            "ebcName": seller.name,
-            "declAgentCode": seller.code,
-            "declAgentName": seller.name,
-            "startTime": ceb_time(start),
-            "endTime": ceb_time(end),
-            "summaryFlag": summary_flag,
-            "itemNameFlag": "0",
-            "msgCount": 1,
-            "msgSeqNo": 1,
-        },
-        "SummaryApplyList": [],
-    }
+    return builders.summary_application(
+        app_time=_app_time(),
+        cop_no=cop_no,
+        ebc_code=seller.code,
+        ebc_name=seller.name,
+        start_time=ceb_time(start),
+        end_time=ceb_time(end),
+        summary_flag=summary_flag,
+    )
 
 
 @dataclass(frozen=True)

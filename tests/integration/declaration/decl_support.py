@@ -8,7 +8,6 @@ events, published on their topics. The real tax service answers the quota reserv
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator
 from contextlib import AsyncExitStack, asynccontextmanager
 from decimal import Decimal
@@ -24,6 +23,7 @@ from cbec.logistics.events import ParcelMoved, WaybillAccepted
 from cbec.payments.events import PaymentAccepted, ReceiptAccepted
 from cbec.shared.bus import ensure_topics
 from cbec.shared.envelope import Event
+from tests.support import builders
 from tests.support.apps import running, service_settings
 from tests.support.signing import genuine, publish_as
 from tests.support.tokens import as_caller, as_service
@@ -61,45 +61,42 @@ deadline_day = 15
 
 
 def guid() -> str:
-    return str(uuid.uuid4()).upper()
+    return builders.new_guid()
+
+
+def with_head(document: dict[str, Any], name: str, head: dict[str, Any]) -> dict[str, Any]:
+    """The document with ``head`` adding to or replacing fields of its head ``name``."""
+    document[name] |= head
+    return document
 
 
 def export_order(
     order_no: str, ebc: str, lines: list[dict[str, Any]], **head: Any
 ) -> dict[str, Any]:
     goods = sum((D(line["totalPrice"]) for line in lines), D(0))
-    currency = lines[0]["currency"]
-    return {
-        "OrderHead": {
-            "guid": guid(),
-            "appType": "1",
-            "appTime": APP_TIME,
-            "appStatus": "2",
-            "orderType": "E",
-            "orderNo": order_no,
-            "ebpCode": EBP,
-            "ebpName": "platform",
-            "ebcCode": ebc,
-            "ebcName": "seller",
-            "goodsValue": str(goods),
-            "freight": "10",
-            "currency": currency,
-            **head,
-        },
-        "OrderList": [
-            {
-                "gnum": line["gnum"],
-                "itemNo": f"SKU{line['gnum']}",
-                "itemName": line["itemName"],
-                "unit": line["unit"],
-                "currency": line["currency"],
-                "qty": line["qty"],
-                "price": line["price"],
-                "totalPrice": line["totalPrice"],
-            }
+    document = builders.export_order(
+        order_no=order_no,
+        ebp_code=EBP,
+        ebc_code=ebc,
+        goods_value=str(goods),
+        freight="10",
+        currency=lines[0]["currency"],
+        app_time=APP_TIME,
+        lines=[
+            builders.order_line(
+                line["gnum"],
+                item_no=f"SKU{line['gnum']}",
+                item_name=line["itemName"],
+                unit=line["unit"],
+                currency=line["currency"],
+                qty=line["qty"],
+                price=line["price"],
+                total_price=line["totalPrice"],
+            )
             for line in lines
         ],
-    }
+    )
+    return with_head(document, "OrderHead", head)
 
 
 def export_line(gnum: int = 1, **values: Any) -> dict[str, Any]:
@@ -127,68 +124,37 @@ def export_inventory(
     lines: list[dict[str, Any]],
     **head: Any,
 ) -> dict[str, Any]:
-    return {
-        "InventoryHead": {
-            "guid": guid(),
-            "appType": "1",
-            "appTime": APP_TIME,
-            "appStatus": "2",
-            "customsCode": "4300",
-            "ebpCode": EBP,
-            "ebpName": "platform",
-            "orderNo": order_no,
-            "logisticsCode": LOGISTICS,
-            "logisticsName": "carrier",
-            "logisticsNo": logistics_no,
-            "copNo": cop_no,
-            "ieFlag": "E",
-            "portCode": "4300",
-            "ieDate": "20260305",
-            "statisticsFlag": "B",
-            "agentCode": AGENT,
-            "agentName": "broker",
-            "ebcCode": ebc,
-            "ebcName": "seller",
-            "ownerCode": ebc,
-            "ownerName": "seller",
-            "tradeMode": "9610",
-            "trafMode": "5",
-            "country": "502",
-            "POD": "502",
-            "freight": "10",
-            "fCurrency": "142",
-            "fFlag": "3",
-            "insuredFee": "0",
-            "iCurrency": "142",
-            "iFlag": "3",
-            "wrapType": "2",
-            "packNo": 1,
-            "grossWeight": "2.5",
-            "netWeight": "2",
-            **head,
-        },
-        "InventoryList": [
-            {
-                "gnum": line["gnum"],
-                "itemNo": f"SKU{line['gnum']}",
-                "itemName": line["itemName"],
-                "gcode": line["gcode"],
-                "gname": line["gname"],
-                "gmodel": "standard",
-                "barCode": "none",
-                "country": line["country"],
-                "currency": line["currency"],
-                "qty": line["qty"],
-                "qty1": line.get("qty1", line["qty"]),
-                "unit": line["unit"],
-                "unit1": line.get("unit1", line["unit"]),
-                "price": line["price"],
-                "totalPrice": line["totalPrice"],
-                **({"qty2": line["qty2"]} if "qty2" in line else {}),
-            }
+    document = builders.export_inventory(
+        order_no=order_no,
+        cop_no=cop_no,
+        ebp_code=EBP,
+        ebc_code=ebc,
+        agent_code=AGENT,
+        logistics_code=LOGISTICS,
+        logistics_no=logistics_no,
+        app_time=APP_TIME,
+        ie_date="20260305",
+        lines=[
+            builders.inventory_line(
+                line["gnum"],
+                item_no=f"SKU{line['gnum']}",
+                item_name=line["itemName"],
+                gcode=line["gcode"],
+                gname=line["gname"],
+                country=line["country"],
+                currency=line["currency"],
+                qty=line["qty"],
+                qty1=line.get("qty1"),
+                unit=line["unit"],
+                unit1=line.get("unit1"),
+                price=line["price"],
+                total_price=line["totalPrice"],
+                qty2=line.get("qty2"),
+            )
             for line in lines
         ],
-    }
+    )
+    return with_head(document, "InventoryHead", head)
 
 
 def receipt_of_funds(
@@ -244,48 +210,28 @@ def import_order(
 ) -> dict[str, Any]:
     total = D(price) * D(qty)
     freight = D(10)
-    return {
-        "OrderHead": {
-            "guid": guid(),
-            "appType": "1",
-            "appTime": APP_TIME,
-            "appStatus": "2",
-            "orderType": "I",
-            "orderNo": order_no,
-            "ebpCode": EBP,
-            "ebpName": "platform",
-            "ebcCode": "3701960002",
-            "ebcName": "seller",
-            "goodsValue": str(total),
-            "freight": str(freight),
-            "discount": "0",
-            "taxTotal": "0",
-            "acturalPaid": str(total + freight),
-            "currency": "142",
-            "buyerRegNo": f"R{buyer}",
-            "buyerName": f"Buyer {buyer}",
-            "buyerTelephone": "13800000000",
-            "buyerIdType": "1",
-            "buyerIdNumber": buyer,
-            "consignee": f"Buyer {buyer}",
-            "consigneeTelephone": "13800000000",
-            "consigneeAddress": "1 Quancheng Road, Jinan",
-            **head,
-        },
-        "OrderList": [
-            {
-                "gnum": 1,
-                "itemName": "face cream",
-                "gmodel": "50ml",
-                "unit": "011",
-                "qty": qty,
-                "price": price,
-                "totalPrice": str(total),
-                "currency": "142",
-                "country": "502",
-            }
+    document = builders.import_order(
+        order_no=order_no,
+        ebp_code=EBP,
+        ebc_code="3701960002",
+        buyer=buyer,
+        goods_value=str(total),
+        freight=str(freight),
+        paid=str(total + freight),
+        app_time=APP_TIME,
+        lines=[
+            builders.import_order_line(
+                1,
+                item_name="face cream",
+                gmodel="50ml",
+                unit="011",
+                qty=qty,
+                price=price,
+                total_price=str(total),
+            )
         ],
-    }
+    )
+    return with_head(document, "OrderHead", head)
 
 
 def import_inventory(
@@ -297,62 +243,34 @@ def import_inventory(
     qty: str = "1",
     **head: Any,
 ) -> dict[str, Any]:
-    total = D(price) * D(qty)
-    return {
-        "InventoryHead": {
-            "guid": guid(),
-            "appType": "1",
-            "appTime": APP_TIME,
-            "appStatus": "2",
-            "orderNo": order_no,
-            "ebpCode": EBP,
-            "ebpName": "platform",
-            "ebcCode": "3701960002",
-            "ebcName": "seller",
-            "logisticsNo": logistics_no,
-            "logisticsCode": LOGISTICS,
-            "logisticsName": "carrier",
-            "copNo": cop_no,
-            "assureCode": AGENT,
-            "ieFlag": "I",
-            "declTime": "20260305",
-            "customsCode": "4300",
-            "portCode": "4300",
-            "buyerIdType": "1",
-            "buyerIdNumber": buyer,
-            "buyerName": f"Buyer {buyer}",
-            "buyerTelephone": "13800000000",
-            "consigneeAddress": "1 Quancheng Road, Jinan",
-            "agentCode": AGENT,
-            "agentName": "broker",
-            "tradeMode": "9610",
-            "trafMode": "5",
-            "country": "502",
-            "freight": "10",
-            "insuredFee": "0",
-            "currency": "142",
-            "packNo": 1,
-            "grossWeight": "0.5",
-            "netWeight": "0.4",
-            **head,
-        },
-        "InventoryList": [
-            {
-                "gnum": 1,
-                "gcode": "3304990099",
-                "gname": "face cream",
-                "gmodel": "50ml",
-                "country": "502",
-                "currency": "142",
-                "qty": qty,
-                "unit": "011",
-                "qty1": qty,
-                "unit1": "011",
-                "price": price,
-                "totalPrice": str(total),
-            }
+    document = builders.import_inventory(
+        order_no=order_no,
+        cop_no=cop_no,
+        ebp_code=EBP,
+        ebc_code="3701960002",
+        agent_code=AGENT,
+        logistics_code=LOGISTICS,
+        logistics_no=logistics_no,
+        buyer=buyer,
+        app_time=APP_TIME,
+        decl_time="20260305",
+        lines=[
+            builders.inventory_line(
+                1,
+                gcode="3304990099",
+                gname="face cream",
+                gmodel="50ml",
+                bar_code=None,
+                country="502",
+                currency="142",
+                qty=qty,
+                unit="011",
+                price=price,
+                total_price=str(D(price) * D(qty)),
+            )
         ],
-    }
+    )
+    return with_head(document, "InventoryHead", head)
 
 
 def payment(order_no: str, buyer: str, amount: str, **values: Any) -> PaymentAccepted:

@@ -27,6 +27,7 @@ from tests.integration.declaration.decl_support import (
     publish,
     receipt_of_funds,
 )
+from tests.support import builders
 from tests.support.tokens import as_caller
 from tests.support.waiting import eventually
 
@@ -41,30 +42,14 @@ def application(ebc: str, cop_no: str, **head: Any) -> dict[str, Any]:
     """A CEB701 SummaryApply of the consignor's lists released this month (China time)."""
     start = datetime.now(CHINA).replace(day=1, hour=0, minute=0, second=0, microsecond=0)
     end = (start + timedelta(days=32)).replace(day=1) - timedelta(seconds=1)
-    return {
-        "SummaryApplyHead": {
-            "guid": str(uuid.uuid4()).upper(),
-            "appType": "1",
-            "appTime": datetime.now(CHINA).strftime("%Y%m%d%H%M%S"),
-            "appStatus": "2",
-            "customsCode": "4300",
-            "copNo": cop_no,
-            "agentCode": ebc,
-            "agentName": "seller",
-            "ebcCode": ebc,
-            "ebcName": "seller",
-            "declAgentCode": ebc,
-            "declAgentName": "seller",
-            "startTime": start.strftime("%Y%m%d%H%M%S"),
-            "endTime": end.strftime("%Y%m%d%H%M%S"),
-            "summaryFlag": "1",
-            "itemNameFlag": "0",
-            "msgCount": 1,
-            "msgSeqNo": 1,
-            **head,
-        },
-        "SummaryApplyList": [],
-    }
+    return builders.summary_application(
+        app_time=datetime.now(CHINA).strftime("%Y%m%d%H%M%S"),
+        cop_no=cop_no,
+        ebc_code=ebc,
+        start_time=start.strftime("%Y%m%d%H%M%S"),
+        end_time=end.strftime("%Y%m%d%H%M%S"),
+        **head,
+    )
 
 
 async def _statuses(app: Any, unique: str) -> dict[str, tuple[str, str | None]]:

@@ -18,6 +18,7 @@ from sqlmodel import col, select
 from cbec.declaration.events import ListLine, ListReleased, OrderAccepted, OrderLine
 from cbec.logistics.models import ParcelRow
 from cbec.shared.envelope import Envelope, Event
+from tests.support import builders
 from tests.support.signing import publish_as
 from tests.support.tokens import vouch
 
@@ -46,130 +47,88 @@ def serial(unique: str) -> str:
     return f"{int(unique[1:], 16) % 10**7:07d}"
 
 
+CARRIER_NAME = "济南跨境物流有限公司"
+SITE_NAME = "济南机场监管场所"
+BROKER_NAME = "济南报关行"
+PLATFORM_CODE = "4403169D3W"
+
+
 def export_waybill(logistics_no: str, **overrides: Any) -> dict[str, Any]:
-    return {
-        "guid": GUID,
-        "appType": "1",
-        "appTime": ceb(now() - timedelta(days=1)),
-        "appStatus": "2",
-        "logisticsCode": LOGISTICS_CODE,
-        "logisticsName": "济南跨境物流有限公司",
-        "logisticsNo": logistics_no,
-        "freight": "10.00",
-        "insuredFee": "0",
-        "currency": "142",
-        "grossWeight": "1.5",
-        "packNo": 1,
-        "goodsInfo": "ceramic teapot",
-        "ebcCode": EBC_CODE,
-        "ebcName": "济南陶瓷电商",
-        **overrides,
-    }
+    waybill = builders.export_waybill(
+        guid=GUID,
+        app_time=ceb(now() - timedelta(days=1)),
+        logistics_code=LOGISTICS_CODE,
+        logistics_name=CARRIER_NAME,
+        logistics_no=logistics_no,
+        freight="10.00",
+        goods_info="ceramic teapot",
+        ebc_code=EBC_CODE,
+        ebc_name="济南陶瓷电商",
+    )
+    return waybill | overrides
 
 
 def import_waybill(logistics_no: str, order_no: str) -> dict[str, Any]:
-    return {
-        "LogisticsHead": {
-            "guid": GUID,
-            "appType": "1",
-            "appTime": ceb(now() - timedelta(days=60)),
-            "appStatus": "2",
-            "logisticsCode": LOGISTICS_CODE,
-            "logisticsName": "济南跨境物流有限公司",
-            "logisticsNo": logistics_no,
-            "orderNo": order_no,
-            "freight": "10",
-            "insuredFee": "0",
-            "currency": "142",
-            "weight": "0.8",
-            "packNo": 1,
-            "consignee": "王方",
-            "consigneeAddress": "济南市历下区经十路1号",
-            "consigneeTelephone": "13936921298",
-        }
-    }
+    waybill = builders.import_waybill(
+        guid=GUID,
+        app_time=ceb(now() - timedelta(days=60)),
+        logistics_code=LOGISTICS_CODE,
+        logistics_name=CARRIER_NAME,
+        logistics_no=logistics_no,
+        order_no=order_no,
+    )
+    return {"LogisticsHead": waybill}
 
 
 def _split_head(cop_no: str, app_time: datetime, msg: tuple[int, int]) -> dict[str, Any]:
-    return {
-        "guid": GUID,
-        "appType": "1",
-        "appTime": ceb(app_time),
-        "appStatus": "2",
-        "customsCode": "4300",
-        "copNo": cop_no,
-        "logisticsCode": LOGISTICS_CODE,
-        "logisticsName": "济南跨境物流有限公司",
-        "msgCount": msg[0],
-        "msgSeqNo": msg[1],
-    }
-
-
-def _lines(numbers: Iterable[str]) -> list[dict[str, Any]]:
-    return [{"gnum": n, "logisticsNo": no} for n, no in enumerate(numbers, start=1)]
+    return builders.movement_head(
+        guid=GUID,
+        cop_no=cop_no,
+        app_time=ceb(app_time),
+        logistics_code=LOGISTICS_CODE,
+        logistics_name=CARRIER_NAME,
+        msg=msg,
+    )
 
 
 def arrival(
     cop_no: str, numbers: Iterable[str], at: datetime, msg: tuple[int, int] = (1, 1)
 ) -> dict[str, Any]:
-    head = _split_head(cop_no, at, msg) | {
-        "operatorCode": LOGISTICS_CODE,
-        "operatorName": "济南机场监管场所",
-        "ieFlag": "E",
-        "trafMode": "5",
-        "domesticTrafNo": "鲁A12345",
-    }
-    return {"ArrivalHead": head, "ArrivalList": _lines(numbers)}
+    head = _split_head(cop_no, at, msg)
+    return builders.arrival(head, numbers, operator_code=LOGISTICS_CODE, operator_name=SITE_NAME)
 
 
 def master_bill(
     cop_no: str, bill_no: str, numbers: Iterable[str], at: datetime, msg: tuple[int, int]
 ) -> dict[str, Any]:
-    head = _split_head(cop_no, at, msg) | {
-        "agentCode": EBC_CODE,
-        "agentName": "济南报关行",
-        "trafMode": "5",
-        "trafName": "CA1234",
-        "voyageNo": "CA1234",
-        "billNo": bill_no,
-        "grossWeight": "750.5",
-    }
-    return {"WayBillHead": head, "WayBillList": _lines(numbers)}
+    head = _split_head(cop_no, at, msg)
+    return builders.master_bill(
+        head,
+        numbers,
+        agent_code=EBC_CODE,
+        agent_name=BROKER_NAME,
+        bill_no=bill_no,
+        gross_weight="750.5",
+    )
 
 
 def departure(
     cop_no: str, numbers: Iterable[str], leave: datetime, msg: tuple[int, int] = (1, 1)
 ) -> dict[str, Any]:
-    head = _split_head(cop_no, leave, msg) | {
-        "trafMode": "5",
-        "trafName": "CA1234",
-        "voyageNo": "CA1234",
-        "leaveTime": ceb(leave),
-    }
-    return {"DepartureHead": head, "DepartureList": _lines(numbers)}
+    return builders.departure(_split_head(cop_no, leave, msg), numbers, leave_time=ceb(leave))
 
 
 def site_entry(cop_no: str, numbers: Iterable[str], at: datetime) -> dict[str, Any]:
-    return {
-        "DeliveryHead": {
-            "guid": GUID,
-            "appType": "1",
-            "appTime": ceb(at),
-            "appStatus": "2",
-            "customsCode": "4300",
-            "copNo": cop_no,
-            "operatorCode": LOGISTICS_CODE,
-            "operatorName": "济南综保区监管场所",
-            "ieFlag": "I",
-            "trafMode": "5",
-            "trafNo": "MU5678",
-            "voyageNo": "MU5678",
-            "billNo": "781-00000001",
-            "logisticsCode": LOGISTICS_CODE,
-            "logisticsName": "济南跨境物流有限公司",
-        },
-        "DeliveryList": _lines(numbers),
-    }
+    return builders.site_entry(
+        guid=GUID,
+        cop_no=cop_no,
+        numbers=numbers,
+        app_time=ceb(at),
+        operator_code=LOGISTICS_CODE,
+        operator_name="济南综保区监管场所",
+        logistics_code=LOGISTICS_CODE,
+        logistics_name=CARRIER_NAME,
+    )
 
 
 EXPORT_LINES = (
@@ -364,101 +323,68 @@ def export_return(
     co_el_no: str, invt_no: str, return_no: str, at: datetime, lines: list[dict[str, Any]]
 ) -> dict[str, Any]:
     """CEB213: return of (part of) an export list's goods; lines = the list's gnum."""
-    head = {
-        "guid": GUID,
-        "appType": "1",
-        "appTime": ceb(at),
-        "appStatus": "2",
-        "customsCode": "4300",
-        "ebpCode": "4403169D3W",
-        "ebpName": "跨境平台",
-        "ebcCode": EBC_CODE,
-        "ebcName": "济南陶瓷电商",
-        "logisticsNo": return_no,
-        "logisticsCode": LOGISTICS_CODE,
-        "logisticsName": "济南跨境物流有限公司",
-        "coElNo": co_el_no,
-        "invtNo": invt_no,
-        "tradeMode": "9610",
-        "agentCode": EBC_CODE,
-        "agentName": "济南报关行",
-        "billNo": return_no,
-        "ieFlag": "I",
-        "trafMode": "5",
-        "trafName": "CA1235",
-        "portCode": "4300",
-        "reason": "buyer returned the goods",
-        "country": "502",
-        "voyageNo": "CA1235",
-    }
-    return {"InvtRefundHead": head, "InvtRefundList": lines}
+    return builders.export_return(
+        guid=GUID,
+        app_time=ceb(at),
+        co_el_no=co_el_no,
+        invt_no=invt_no,
+        return_no=return_no,
+        ebp_code=PLATFORM_CODE,
+        ebp_name="跨境平台",
+        ebc_code=EBC_CODE,
+        ebc_name="济南陶瓷电商",
+        logistics_code=LOGISTICS_CODE,
+        logistics_name=CARRIER_NAME,
+        agent_code=EBC_CODE,
+        agent_name=BROKER_NAME,
+        lines=lines,
+    )
 
 
 def export_return_line(gnum: int, qty: str) -> dict[str, Any]:
     names = {1: ("6911101900", "ceramic teapot"), 2: ("6912001000", "ceramic cup")}
     gcode, gname = names[gnum]
-    return {
-        "gnum": gnum,
-        "gcode": gcode,
-        "gname": gname,
-        "gmodel": "standard",
-        "qty": qty,
-        "qty1": qty,
-        "unit": "011",
-        "unit1": "011",
-    }
+    return builders.export_return_line(gnum, gcode=gcode, gname=gname, qty=qty, unit="011")
 
 
 def return_tally(co_el_no: str, invt_no: str, return_no: str, at: datetime) -> dict[str, Any]:
     """CEB215: the returned parcel tallied in at the supervised site."""
-    return {
-        "guid": GUID,
-        "appType": "1",
-        "appTime": ceb(at),
-        "appStatus": "2",
-        "customsCode": "4300",
-        "operatorCode": LOGISTICS_CODE,
-        "operatorName": "济南机场监管场所",
-        "logisticsCode": LOGISTICS_CODE,
-        "logisticsName": "济南跨境物流有限公司",
-        "logisticsNo": return_no,
-        "invtNo": invt_no,
-        "coElNo": co_el_no,
-        "billNo": return_no,
-        "ieFlag": "I",
-        "trafMode": "5",
-        "trafName": "CA1236",
-        "voyageNo": "CA1236",
-    }
+    return builders.return_tally(
+        guid=GUID,
+        app_time=ceb(at),
+        co_el_no=co_el_no,
+        invt_no=invt_no,
+        return_no=return_no,
+        operator_code=LOGISTICS_CODE,
+        operator_name=SITE_NAME,
+        logistics_code=LOGISTICS_CODE,
+        logistics_name=CARRIER_NAME,
+    )
 
 
 def import_return(
     cop_no: str, order_no: str, invt_no: str, logistics_no: str, at: datetime, qty: str
 ) -> dict[str, Any]:
     """CEB625: return of an import list's goods."""
-    head = {
-        "guid": GUID,
-        "appType": "1",
-        "appTime": ceb(at),
-        "appStatus": "2",
-        "customsCode": "4300",
-        "orderNo": order_no,
-        "ebpCode": "4403169D3W",
-        "ebpName": "跨境平台",
-        "ebcCode": EBC_CODE,
-        "ebcName": "济南美妆电商",
-        "logisticsNo": logistics_no,
-        "logisticsCode": LOGISTICS_CODE,
-        "logisticsName": "济南跨境物流有限公司",
-        "copNo": cop_no,
-        "invtNo": invt_no,
-        "buyerIdType": "1",
-        "buyerIdNumber": "370102199001011234",
-        "buyerName": "Zhang San",
-        "buyerTelephone": "13800000000",
-        "agentCode": EBC_CODE,
-        "agentName": "济南报关行",
-        "reason": "quality problem",
-    }
-    line = {"gnum": 1, "gcode": "3304990099", "gname": "face cream", "qty": qty, "unit": "007"}
-    return {"InvtRefundHead": head, "InvtRefundList": [line]}
+    line = builders.import_return_line(
+        1, gcode="3304990099", gname="face cream", qty=qty, unit="007"
+    )
+    return builders.import_return(
+        guid=GUID,
+        app_time=ceb(at),
+        cop_no=cop_no,
+        order_no=order_no,
+        invt_no=invt_no,
+        logistics_no=logistics_no,
+        ebp_code=PLATFORM_CODE,
+        ebp_name="跨境平台",
+        ebc_code=EBC_CODE,
+        ebc_name="济南美妆电商",
+        logistics_code=LOGISTICS_CODE,
+        logistics_name=CARRIER_NAME,
+        buyer="370102199001011234",
+        buyer_name="Zhang San",
+        agent_code=EBC_CODE,
+        agent_name=BROKER_NAME,
+        lines=[line],
+    )

@@ -25,6 +25,7 @@ from tests.integration.logistics.logistics_flow import (
     publish,
     serial,
 )
+from tests.support import builders
 from tests.support.apps import running, service_settings
 from tests.support.tokens import as_caller
 from tests.support.waiting import eventually
@@ -45,17 +46,14 @@ def settings(kafka_bootstrap: str, database_url: str) -> Settings:
 def signed_for(logistics_no: str) -> dict[str, object]:
     """CEB513: the buyer signed for the parcel."""
     at = ceb(now())
-    return {
-        "guid": GUID,
-        "appType": "1",
-        "appTime": at,
-        "appStatus": "2",
-        "logisticsCode": LOGISTICS_CODE,
-        "logisticsName": "济南跨境物流有限公司",
-        "logisticsNo": logistics_no,
-        "logisticsStatus": "S",
-        "logisticsTime": at,
-    }
+    return builders.logistics_status(
+        guid=GUID,
+        app_time=at,
+        logistics_code=LOGISTICS_CODE,
+        logistics_name="济南跨境物流有限公司",
+        logistics_no=logistics_no,
+        logistics_time=at,
+    )
 
 
 def receipt(answer: object) -> tuple[str, str]:

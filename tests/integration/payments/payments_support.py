@@ -3,7 +3,6 @@ entities as JSON), the declaration service's order events, and the running servi
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import AsyncIterator, Sequence
 from contextlib import asynccontextmanager
 from decimal import Decimal
@@ -16,6 +15,7 @@ from fastapi import FastAPI
 from cbec.declaration.events import OrderAccepted, OrderLine
 from cbec.payments.app import create_app
 from cbec.payments.settings import Settings
+from tests.support import builders
 from tests.support.apps import running, service_settings
 from tests.support.signing import publish_events
 from tests.support.tokens import as_caller, vouch
@@ -39,34 +39,31 @@ PLATFORM = vouch(EBP, "ecommerce")
 """The platform every test document names (``ebpCode``): it may file any of their receipts."""
 
 
-def guid() -> str:
-    return str(uuid.uuid4()).upper()
+guid = builders.new_guid
+PAYER_ID = "130625021345225322"
+TENPAY_NAME = "财付通支付科技有限公司"
 
 
 def voucher(
     order_no: str, amount: str | Decimal, *, transaction: str | None = None, **extra: Any
 ) -> dict[str, Any]:
     """A CEB411 Payment entity (``{"PaymentHead": {...}}``) plus any extension."""
-    head = {
-        "guid": guid(),
-        "appType": "1",
-        "appTime": "20240507112745",
-        "appStatus": "2",
-        "payCode": TENPAY,
-        "payName": "财付通支付科技有限公司",
-        "payTransactionId": transaction or f"T{order_no}",
-        "orderNo": order_no,
-        "ebpCode": EBP,
-        "ebpName": "测试平台",
-        "payerIdType": "1",
-        "payerIdNumber": "130625021345225322",
-        "payerName": "支付人",
-        "amountPaid": str(amount),
-        "currency": "142",
-        "payTime": "20240507110000",
-    }
-    head.update(extra.pop("head", {}))
-    return {"PaymentHead": head, **extra}
+    document = builders.payment(
+        app_time="20240507112745",
+        pay_code=TENPAY,
+        pay_name=TENPAY_NAME,
+        pay_transaction_id=transaction or f"T{order_no}",
+        order_no=order_no,
+        ebp_code=EBP,
+        ebp_name="测试平台",
+        buyer=PAYER_ID,
+        payer_name="支付人",
+        telephone=None,
+        amount_paid=str(amount),
+        pay_time="20240507110000",
+    )
+    document["PaymentHead"].update(extra.pop("head", {}))
+    return {**document, **extra}
 
 
 def receipt(
@@ -80,24 +77,20 @@ def receipt(
     **extra: Any,
 ) -> dict[str, Any]:
     """A CEB403 Receipts entity plus any extension."""
-    document: dict[str, Any] = {
-        "guid": guid(),
-        "appType": "1",
-        "appTime": f"{day}153001",
-        "appStatus": "2",
-        "ebpCode": EBP,
-        "ebpName": "测试平台",
-        "ebcCode": ebc_code,
-        "ebcName": "测试电商企业",
-        "orderNo": order_no,
-        "payName": "财付通支付科技有限公司" if pay_code else "现金支付",
-        "payNo": f"P{order_no}",
-        "charge": str(charge),
-        "currency": currency,
-        "accountingDate": f"{day}120000",
-    }
-    if pay_code:
-        document["payCode"] = pay_code
+    document = builders.receipt_of_funds(
+        app_time=f"{day}153001",
+        ebp_code=EBP,
+        ebp_name="测试平台",
+        ebc_code=ebc_code,
+        ebc_name="测试电商企业",
+        order_no=order_no,
+        pay_code=pay_code or None,
+        pay_name=TENPAY_NAME if pay_code else "现金支付",
+        pay_no=f"P{order_no}",
+        charge=str(charge),
+        currency=currency,
+        accounting_date=f"{day}120000",
+    )
     document.update(extra)
     return document
 

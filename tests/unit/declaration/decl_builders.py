@@ -27,6 +27,7 @@ from cbec.declaration.domain import (
     SummaryRules,
     ThreeDocumentRules,
 )
+from tests.support import builders
 
 D = Decimal
 
@@ -35,6 +36,7 @@ EBC = "3701960002"
 AGENT = "3701980003"
 LOGISTICS = "3701970004"
 PAY = "4403169D3W"
+APP_TIME = "20260305120000"
 
 
 def three_document_rules(tolerance: str = "0") -> ThreeDocumentRules:
@@ -76,125 +78,128 @@ def rules(**risk_overrides: Any) -> DeclarationRules:
 # Export
 
 
+def head_of(document: dict[str, Any], head: str, lines: str, lines_field: str) -> dict[str, Any]:
+    """A built document's head with its lines under ``lines_field``, as the models read it."""
+    return {**document[head], lines_field: document[lines]}
+
+
 def export_order_line(gnum: int = 1, **overrides: Any) -> ExportOrderLine:
-    values: dict[str, Any] = {
-        "gnum": gnum,
-        "itemNo": f"SKU-{gnum}",
-        "itemName": f"goods {gnum}",
-        "unit": "011",
-        "currency": "502",
-        "qty": D(10),
-        "price": D(8),
-        "totalPrice": D(80),
-    }
+    values = builders.order_line(
+        gnum,
+        item_no=f"SKU-{gnum}",
+        item_name=f"goods {gnum}",
+        unit="011",
+        currency="502",
+        qty="10",
+        price="8",
+        total_price="80",
+    )
     values.update(overrides)
     return ExportOrderLine.model_validate(values)
 
 
 def export_order(**overrides: Any) -> ExportOrder:
-    values: dict[str, Any] = {
-        "orderType": "E",
-        "orderNo": "EO0001",
-        "ebpCode": EBP,
-        "ebcCode": EBC,
-        "goodsValue": D(110),
-        "freight": D(10),
-        "currency": "502",
-        "copCode": EBP,
-        "orderList": (
-            export_order_line(1),
-            export_order_line(2, qty=D(2), price=D(15), totalPrice=D(30)),
-        ),
-    }
+    document = builders.export_order(
+        order_no="EO0001",
+        ebp_code=EBP,
+        ebc_code=EBC,
+        goods_value="110",
+        freight="10",
+        currency="502",
+        app_time=APP_TIME,
+        lines=[],
+        copCode=EBP,
+    )
+    values = head_of(document, "OrderHead", "OrderList", "orderList")
+    values["orderList"] = (
+        export_order_line(1),
+        export_order_line(2, qty=D(2), price=D(15), totalPrice=D(30)),
+    )
     values.update(overrides)
     return ExportOrder.model_validate(values)
 
 
 def export_funds(**overrides: Any) -> ReceiptOfFunds:
-    values: dict[str, Any] = {
-        "orderNo": "EO0001",
-        "ebpCode": EBP,
-        "ebcCode": EBC,
-        "payCode": PAY,
-        "payNo": "PAY0001",
-        "charge": D(120),
-        "currency": "502",
-        "accountingDate": "20260305120000",
-        "copCode": PAY,
-    }
+    values = builders.receipt_of_funds(
+        order_no="EO0001",
+        ebp_code=EBP,
+        ebc_code=EBC,
+        pay_code=PAY,
+        pay_no="PAY0001",
+        charge="120",
+        currency="502",
+        accounting_date="20260305120000",
+        app_time=APP_TIME,
+    )
+    values["copCode"] = PAY
     values.update(overrides)
     return ReceiptOfFunds.model_validate(values)
 
 
 def export_waybill(**overrides: Any) -> ExportWaybill:
-    values: dict[str, Any] = {
-        "logisticsCode": LOGISTICS,
-        "logisticsNo": "LP0001",
-        "freight": D(10),
-        "currency": "502",
-        "grossWeight": D("2.5"),
-        "packNo": 1,
-        "copCode": LOGISTICS,
-    }
+    values = builders.export_waybill(
+        logistics_code=LOGISTICS,
+        logistics_no="LP0001",
+        ebc_code=None,
+        freight="10",
+        currency="502",
+        gross_weight="2.5",
+        app_time=APP_TIME,
+        copCode=LOGISTICS,
+    )
     values.update(overrides)
     return ExportWaybill.model_validate(values)
 
 
 def export_line(gnum: int = 1, **overrides: Any) -> ExportInventoryLine:
-    values: dict[str, Any] = {
-        "gnum": gnum,
-        "itemNo": f"SKU-{gnum}",
-        "itemName": f"goods {gnum}",
-        "gcode": "6109100022",
-        "gname": "cotton T-shirt",
-        "gmodel": "100% cotton",
-        "country": "502",
-        "currency": "502",
-        "qty": D(10),
-        "unit": "011",
-        "qty1": D(10),
-        "unit1": "011",
-        "price": D(8),
-        "totalPrice": D(80),
-    }
+    values = builders.inventory_line(
+        gnum,
+        item_no=f"SKU-{gnum}",
+        item_name=f"goods {gnum}",
+        gcode="6109100022",
+        gname="cotton T-shirt",
+        gmodel="100% cotton",
+        country="502",
+        currency="502",
+        qty="10",
+        unit="011",
+        price="8",
+        total_price="80",
+    )
     values.update(overrides)
     return ExportInventoryLine.model_validate(values)
 
 
 def export_list(**overrides: Any) -> ExportInventory:
-    values: dict[str, Any] = {
-        "customsCode": "4300",
-        "portCode": "4300",
-        "ieDate": "20260305",
-        "orderNo": "EO0001",
-        "ebpCode": EBP,
-        "ebcCode": EBC,
-        "logisticsCode": LOGISTICS,
-        "logisticsNo": "LP0001",
-        "copNo": "COP0001",
-        "invtNo": "43002026E000000001",
-        "agentCode": AGENT,
-        "ownerCode": EBC,
-        "tradeMode": "9610",
-        "trafMode": "5",
-        "country": "502",
-        "statisticsFlag": "B",
-        "packNo": 1,
-        "grossWeight": D("2.5"),
-        "netWeight": D("2.0"),
-        "inventoryList": (
-            export_line(1),
-            export_line(
-                2,
-                gcode="4202920000",
-                gname="bag",
-                qty=D(2),
-                qty1=D(2),
-                price=D(15),
-                totalPrice=D(30),
-            ),
+    document = builders.export_inventory(
+        order_no="EO0001",
+        cop_no="COP0001",
+        ebp_code=EBP,
+        ebc_code=EBC,
+        agent_code=AGENT,
+        logistics_code=LOGISTICS,
+        logistics_no="LP0001",
+        lines=[],
+        app_time=APP_TIME,
+        ie_date="20260305",
+        freight="0",
+        gross_weight="2.5",
+        net_weight="2.0",
+        invtNo="43002026E000000001",
+    )
+    values = head_of(document, "InventoryHead", "InventoryList", "inventoryList")
+    values["inventoryList"] = (
+        export_line(1),
+        export_line(
+            2,
+            gcode="4202920000",
+            gname="bag",
+            qty=D(2),
+            qty1=D(2),
+            price=D(15),
+            totalPrice=D(30),
         ),
-    }
+    )
     values.update(overrides)
     return ExportInventory.model_validate(values)
 
@@ -223,134 +228,124 @@ IMPORT_EBP = "4403169999"
 IMPORT_EBC = "4403160001"
 IMPORT_LOGISTICS = "4403970002"
 BUYER_ID = "370102199001011234"
+BUYER_NAME = "张三"
+ADDRESS = "济南市历下区1号"
 
 
 def import_order_line(gnum: int = 1, **overrides: Any) -> ImportOrderLine:
-    values: dict[str, Any] = {
-        "gnum": gnum,
-        "itemName": "face cream",
-        "unit": "011",
-        "qty": D(1),
-        "price": D(100),
-        "totalPrice": D(100),
-        "currency": "142",
-        "country": "116",
-    }
+    values = builders.import_order_line(
+        gnum,
+        item_name="face cream",
+        unit="011",
+        qty="1",
+        price="100",
+        total_price="100",
+        country="116",
+    )
     values.update(overrides)
     return ImportOrderLine.model_validate(values)
 
 
 def import_order(**overrides: Any) -> ImportOrder:
     # DOMAIN.md §6.4 worked example: price 100 + freight 10, tax 25.37.
-    values: dict[str, Any] = {
-        "orderNo": "IO0001",
-        "ebpCode": IMPORT_EBP,
-        "ebcCode": IMPORT_EBC,
-        "goodsValue": D(100),
-        "freight": D(10),
-        "discount": D(0),
-        "taxTotal": D("25.37"),
-        "acturalPaid": D("135.37"),
-        "currency": "142",
-        "buyerRegNo": "buyer01",
-        "buyerName": "张三",
-        "buyerTelephone": "13800000000",
-        "buyerIdType": "1",
-        "buyerIdNumber": BUYER_ID,
-        "consignee": "张三",
-        "consigneeTelephone": "13800000000",
-        "consigneeAddress": "济南市历下区1号",
-        "copCode": IMPORT_EBP,
-        "orderList": (import_order_line(1),),
-    }
+    document = builders.import_order(
+        order_no="IO0001",
+        ebp_code=IMPORT_EBP,
+        ebc_code=IMPORT_EBC,
+        buyer=BUYER_ID,
+        goods_value="100",
+        freight="10",
+        paid="135.37",
+        lines=[],
+        app_time=APP_TIME,
+        address=ADDRESS,
+        taxTotal="25.37",
+        buyerRegNo="buyer01",
+        buyerName=BUYER_NAME,
+        consignee=BUYER_NAME,
+        copCode=IMPORT_EBP,
+    )
+    values = head_of(document, "OrderHead", "OrderList", "orderList")
+    values["orderList"] = (import_order_line(1),)
     values.update(overrides)
     return ImportOrder.model_validate(values)
 
 
 def import_payment(**overrides: Any) -> ImportPayment:
-    values: dict[str, Any] = {
-        "payCode": PAY,
-        "payTransactionId": "TX0001",
-        "orderNo": "IO0001",
-        "ebpCode": IMPORT_EBP,
-        "payerIdType": "1",
-        "payerIdNumber": BUYER_ID,
-        "payerName": "张三",
-        "amountPaid": D("135.37"),
-        "currency": "142",
-        "payTime": "20260305120000",
-        "copCode": PAY,
-    }
+    document = builders.payment(
+        order_no="IO0001",
+        ebp_code=IMPORT_EBP,
+        pay_code=PAY,
+        pay_transaction_id="TX0001",
+        buyer=BUYER_ID,
+        payer_name=BUYER_NAME,
+        amount_paid="135.37",
+        pay_time="20260305120000",
+        app_time=APP_TIME,
+    )
+    values = {**document["PaymentHead"], "copCode": PAY}
     values.update(overrides)
     return ImportPayment.model_validate(values)
 
 
 def import_waybill(**overrides: Any) -> ImportWaybill:
-    values: dict[str, Any] = {
-        "logisticsCode": IMPORT_LOGISTICS,
-        "logisticsNo": "IL0001",
-        "orderNo": "IO0001",
-        "freight": D(10),
-        "currency": "142",
-        "weight": D("0.5"),
-        "packNo": 1,
-        "consignee": "张三",
-        "consigneeTelephone": "13800000000",
-        "consigneeAddress": "济南市历下区1号",
-        "copCode": IMPORT_LOGISTICS,
-    }
+    values = builders.import_waybill(
+        logistics_code=IMPORT_LOGISTICS,
+        logistics_no="IL0001",
+        order_no="IO0001",
+        weight="0.5",
+        consignee=BUYER_NAME,
+        address=ADDRESS,
+        telephone="13800000000",
+        app_time=APP_TIME,
+        copCode=IMPORT_LOGISTICS,
+    )
     values.update(overrides)
     return ImportWaybill.model_validate(values)
 
 
 def import_line(gnum: int = 1, **overrides: Any) -> ImportInventoryLine:
-    values: dict[str, Any] = {
-        "gnum": gnum,
-        "itemName": "face cream",
-        "gcode": "3304990099",
-        "gname": "face cream",
-        "gmodel": "50ml",
-        "country": "116",
-        "currency": "142",
-        "qty": D(1),
-        "unit": "011",
-        "qty1": D("0.05"),
-        "unit1": "035",
-        "price": D(100),
-        "totalPrice": D(100),
-    }
+    values = builders.inventory_line(
+        gnum,
+        item_name="face cream",
+        gcode="3304990099",
+        gname="face cream",
+        gmodel="50ml",
+        bar_code=None,
+        country="116",
+        currency="142",
+        qty="1",
+        unit="011",
+        qty1="0.05",
+        unit1="035",
+        price="100",
+        total_price="100",
+    )
     values.update(overrides)
     return ImportInventoryLine.model_validate(values)
 
 
 def import_list(**overrides: Any) -> ImportInventory:
-    values: dict[str, Any] = {
-        "orderNo": "IO0001",
-        "ebpCode": IMPORT_EBP,
-        "ebcCode": IMPORT_EBC,
-        "logisticsCode": IMPORT_LOGISTICS,
-        "logisticsNo": "IL0001",
-        "copNo": "ICOP0001",
-        "invtNo": "43002026I00000001",
-        "assureCode": IMPORT_EBC,
-        "customsCode": "4300",
-        "portCode": "4300",
-        "buyerIdType": "1",
-        "buyerIdNumber": BUYER_ID,
-        "buyerName": "张三",
-        "buyerTelephone": "13800000000",
-        "consigneeAddress": "济南市历下区1号",
-        "agentCode": AGENT,
-        "tradeMode": "9610",
-        "trafMode": "5",
-        "country": "116",
-        "freight": D(10),
-        "currency": "142",
-        "packNo": 1,
-        "grossWeight": D("0.5"),
-        "netWeight": D("0.4"),
-        "inventoryList": (import_line(1),),
-    }
+    document = builders.import_inventory(
+        order_no="IO0001",
+        cop_no="ICOP0001",
+        ebp_code=IMPORT_EBP,
+        ebc_code=IMPORT_EBC,
+        agent_code=AGENT,
+        logistics_code=IMPORT_LOGISTICS,
+        logistics_no="IL0001",
+        buyer=BUYER_ID,
+        lines=[],
+        app_time=APP_TIME,
+        decl_time="20260305",
+        address=ADDRESS,
+        invtNo="43002026I00000001",
+        assureCode=IMPORT_EBC,
+        buyerName=BUYER_NAME,
+        country="116",
+    )
+    values = head_of(document, "InventoryHead", "InventoryList", "inventoryList")
+    values["inventoryList"] = (import_line(1),)
     values.update(overrides)
     return ImportInventory.model_validate(values)
 

@@ -2,66 +2,54 @@
 
 from __future__ import annotations
 
-import uuid
 from typing import Any
 
 from cbec.shared.ceb import message_model, to_xml
+from tests.support import builders
 
-
-def guid() -> str:
-    return str(uuid.uuid4()).upper()
+guid = builders.new_guid
+APP_TIME = "20240507153001"
 
 
 def export_order(order_no: str, ebc_code: str, *, ebp_code: str | None = None) -> dict[str, Any]:
     """An export B2C order (CEB303 ``Order`` entity) in the JSON shape of the service APIs."""
-    return {
-        "OrderHead": {
-            "guid": guid(),
-            "appType": "1",
-            "appTime": "20240507153001",
-            "appStatus": "2",
-            "orderType": "E",
-            "orderNo": order_no,
-            "ebpCode": ebp_code or ebc_code,
-            "ebpName": "Example platform",
-            "ebcCode": ebc_code,
-            "ebcName": "Example seller",
-            "goodsValue": "12345678912345.12345",
-            "freight": "0",
-            "currency": "142",
-        },
-        "OrderList": [
-            {
-                "gnum": 1,
-                "itemNo": "AF001-001",
-                "itemName": "TV box",
-                "unit": "011",
-                "currency": "142",
-                "qty": "100",
-                "price": "20",
-                "totalPrice": "2000",
-            }
+    return builders.export_order(
+        app_time=APP_TIME,
+        order_no=order_no,
+        ebp_code=ebp_code or ebc_code,
+        ebp_name="Example platform",
+        ebc_code=ebc_code,
+        ebc_name="Example seller",
+        goods_value="12345678912345.12345",
+        freight="0",
+        currency="142",
+        lines=[
+            builders.order_line(
+                1,
+                item_no="AF001-001",
+                item_name="TV box",
+                unit="011",
+                currency="142",
+                qty="100",
+                price="20",
+                total_price="2000",
+            )
         ],
-    }
+    )
 
 
 def export_waybill(logistics_no: str, logistics_code: str) -> dict[str, Any]:
-    """An export waybill (CEB505 ``Logistics`` entity)."""
-    return {
-        "guid": guid(),
-        "appType": "1",
-        "appTime": "20240507153001",
-        "appStatus": "2",
-        "logisticsCode": logistics_code,
-        "logisticsName": "Example logistics",
-        "logisticsNo": logistics_no,
-        "freight": "10.5",
-        "insuredFee": "0",
-        "currency": "142",
-        "grossWeight": "1.25",
-        "packNo": 1,
-        "goodsInfo": "TV box",
-    }
+    """An export waybill (CEB505 ``Logistics`` entity), naming no seller."""
+    return builders.export_waybill(
+        app_time=APP_TIME,
+        logistics_code=logistics_code,
+        logistics_name="Example logistics",
+        logistics_no=logistics_no,
+        ebc_code=None,
+        freight="10.5",
+        gross_weight="1.25",
+        goods_info="TV box",
+    )
 
 
 def order_message(*orders: dict[str, Any]) -> bytes:

@@ -18,8 +18,6 @@ from cbec.tools.builders.common import CUSTOMS, header
 def inventory_line(
     gnum: int,
     *,
-    item_no: str,
-    item_name: str,
     gcode: str,
     gname: str,
     country: str,
@@ -32,18 +30,23 @@ def inventory_line(
     unit1: str | None = None,
     unit2: str | None = None,
     qty2: str | None = None,
+    item_no: str | None = None,
+    item_name: str | None = None,
     gmodel: str = "standard",
-    bar_code: str = "none",
+    bar_code: str | None = "none",
 ) -> dict[str, Any]:
-    """One line of goods; the legal quantity and unit default to the declared ones."""
-    line: dict[str, Any] = {
-        "gnum": gnum,
-        "itemNo": item_no,
-        "itemName": item_name,
-        "gcode": gcode,
-        "gname": gname,
-        "gmodel": gmodel,
-        "barCode": bar_code,
+    """One line of goods; the legal quantity and unit default to the declared ones. An import
+    line may name no item (``item_no``, ``item_name`` None) and no bar code (``bar_code``
+    None): those fields are then left out."""
+    line: dict[str, Any] = {"gnum": gnum}
+    if item_no is not None:
+        line["itemNo"] = item_no
+    if item_name is not None:
+        line["itemName"] = item_name
+    line |= {"gcode": gcode, "gname": gname, "gmodel": gmodel}
+    if bar_code is not None:
+        line["barCode"] = bar_code
+    line |= {
         "country": country,
         "currency": currency,
         "qty": qty,
@@ -144,21 +147,26 @@ def import_inventory(
     app_time: str,
     decl_time: str,
     address: str = "1 Quancheng Road, Jinan",
+    ebp_name: str = "platform",
+    ebc_name: str = "seller",
+    agent_name: str = "broker",
+    logistics_name: str = "carrier",
+    guid: str | None = None,
     **head: Any,
 ) -> dict[str, Any]:
     """CEB621: a 9610 import list of a buyer known by ``buyer``, its identity number; the agent
     is also its guarantor (``assureCode``)."""
     return {
         "InventoryHead": {
-            **header(app_time),
+            **header(app_time, guid),
             "orderNo": order_no,
             "ebpCode": ebp_code,
-            "ebpName": "platform",
+            "ebpName": ebp_name,
             "ebcCode": ebc_code,
-            "ebcName": "seller",
+            "ebcName": ebc_name,
             "logisticsNo": logistics_no,
             "logisticsCode": logistics_code,
-            "logisticsName": "carrier",
+            "logisticsName": logistics_name,
             "copNo": cop_no,
             "assureCode": agent_code,
             "ieFlag": "I",
@@ -171,7 +179,7 @@ def import_inventory(
             "buyerTelephone": "13800000000",
             "consigneeAddress": address,
             "agentCode": agent_code,
-            "agentName": "broker",
+            "agentName": agent_name,
             "tradeMode": "9610",
             "trafMode": "5",
             "country": "502",

@@ -1,8 +1,11 @@
 """The movements of parcels (DOMAIN.md §8): arrival at the supervised site (CEB507), the master
 bill of the flight (CEB607), departure (CEB509) and, for bonded imports, entry to the site.
 
-    arrival(cop_no="ARR1", logistics_code=..., numbers=["SF1"], app_time=...)
-    departure(cop_no="DEP1", logistics_code=..., numbers=["SF1"], app_time=..., leave_time=...)
+    head = movement_head(cop_no="ARR1", logistics_code=..., app_time=...)
+arrival(head, ["SF1"], operator_code=...)
+    head = movement_head(cop_no="DEP1", logistics_code=..., app_time=...)
+departure(head, ["SF1"], leave_time=...)
+site_entry(cop_no="RK1", logistics_code=..., operator_code=..., numbers=["YT1"], app_time=...)
 """
 
 from __future__ import annotations
@@ -64,6 +67,7 @@ def master_bill(
     bill_no: str,
     agent_name: str = "broker",
     gross_weight: str = "3.2",
+    flight: str = "CA1234",
 ) -> dict[str, Any]:
     """CEB607 ``WayBill``: the parcels linked to the flight's master bill."""
     return {
@@ -72,8 +76,8 @@ def master_bill(
             "agentCode": agent_code,
             "agentName": agent_name,
             "trafMode": "5",
-            "trafName": "CA1234",
-            "voyageNo": "CA1234",
+            "trafName": flight,
+            "voyageNo": flight,
             "billNo": bill_no,
             "grossWeight": gross_weight,
         },
@@ -82,13 +86,50 @@ def master_bill(
 
 
 def departure(
-    head: dict[str, Any], numbers: Iterable[str], *, leave_time: str, **fields: Any
+    head: dict[str, Any],
+    numbers: Iterable[str],
+    *,
+    leave_time: str,
+    flight: str | None = "CA1234",
+    **fields: Any,
 ) -> dict[str, Any]:
     """CEB509 ``Departure``: the flight left at ``leave_time``; ``fields`` (a ``billNo``) go
-    before it."""
+    before it. ``flight`` None: a departure naming no flight (no ``trafName``, ``voyageNo``)."""
+    named = {} if flight is None else {"trafName": flight, "voyageNo": flight}
     return {
-        "DepartureHead": head
-        | {"trafMode": "5", "trafName": "CA1234", "voyageNo": "CA1234", **fields}
-        | {"leaveTime": leave_time},
+        "DepartureHead": head | {"trafMode": "5", **named, **fields} | {"leaveTime": leave_time},
         "DepartureList": numbered(numbers),
+    }
+
+
+def site_entry(
+    *,
+    cop_no: str,
+    logistics_code: str,
+    operator_code: str,
+    numbers: Iterable[str],
+    app_time: str,
+    logistics_name: str = "carrier",
+    operator_name: str = "Jinan airport import site",
+    flight: str = "MU5678",
+    bill_no: str = "781-00000001",
+    guid: str | None = None,
+) -> dict[str, Any]:
+    """CEB711 ``Delivery``: the import parcels of a flight entered the supervised site."""
+    return {
+        "DeliveryHead": {
+            **header(app_time, guid),
+            "customsCode": CUSTOMS,
+            "copNo": cop_no,
+            "operatorCode": operator_code,
+            "operatorName": operator_name,
+            "ieFlag": "I",
+            "trafMode": "5",
+            "trafNo": flight,
+            "voyageNo": flight,
+            "billNo": bill_no,
+            "logisticsCode": logistics_code,
+            "logisticsName": logistics_name,
+        },
+        "DeliveryList": numbered(numbers),
     }

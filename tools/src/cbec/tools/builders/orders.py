@@ -39,6 +39,37 @@ def order_line(
     return line
 
 
+def import_order_line(
+    gnum: int,
+    *,
+    item_name: str,
+    unit: str,
+    qty: str,
+    price: str,
+    total_price: str,
+    currency: str = "142",
+    country: str = "502",
+    item_no: str | None = None,
+    gmodel: str | None = None,
+) -> dict[str, Any]:
+    """One line of an import order; ``country`` is the origin; ``itemNo`` and ``gmodel`` only
+    when given."""
+    line: dict[str, Any] = {"gnum": gnum}
+    if item_no is not None:
+        line["itemNo"] = item_no
+    line["itemName"] = item_name
+    if gmodel is not None:
+        line["gmodel"] = gmodel
+    return line | {
+        "unit": unit,
+        "qty": qty,
+        "price": price,
+        "totalPrice": total_price,
+        "currency": currency,
+        "country": country,
+    }
+
+
 def export_order(
     *,
     order_no: str,
@@ -88,12 +119,14 @@ def import_order(
     ebp_name: str = "platform",
     ebc_name: str = "seller",
     address: str = "1 Quancheng Road, Jinan",
+    guid: str | None = None,
     **head: Any,
 ) -> dict[str, Any]:
-    """CEB311 ``Order`` (orderType I) of a buyer known by ``buyer``, its identity number."""
+    """CEB311 ``Order`` (orderType I) of a buyer known by ``buyer``, its identity number;
+    ``head`` adds to or replaces fields of the head."""
     return {
         "OrderHead": {
-            **header(app_time),
+            **header(app_time, guid),
             "orderType": "I",
             "orderNo": order_no,
             "ebpCode": ebp_code,

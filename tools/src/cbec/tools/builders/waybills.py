@@ -2,6 +2,7 @@
 
 export_waybill(logistics_code=..., logistics_no="SF1", ebc_code=..., app_time=...)
 import_waybill(logistics_code=..., logistics_no="IL1", order_no="IO1", app_time=...)
+logistics_status(logistics_code=..., logistics_no="IL1", app_time=..., logistics_time=...)
 """
 
 from __future__ import annotations
@@ -15,7 +16,7 @@ def export_waybill(
     *,
     logistics_code: str,
     logistics_no: str,
-    ebc_code: str,
+    ebc_code: str | None,
     app_time: str,
     logistics_name: str = "carrier",
     ebc_name: str = "seller",
@@ -26,8 +27,9 @@ def export_waybill(
     guid: str | None = None,
     **fields: Any,
 ) -> dict[str, Any]:
-    """CEB505: an export parcel's waybill; ``fields`` add to or replace any field."""
-    return {
+    """CEB505: an export parcel's waybill, of the seller ``ebc_code`` (None: a waybill naming
+    no seller); ``fields`` add to or replace any field."""
+    waybill: dict[str, Any] = {
         **header(app_time, guid),
         "logisticsCode": logistics_code,
         "logisticsName": logistics_name,
@@ -38,10 +40,10 @@ def export_waybill(
         "grossWeight": gross_weight,
         "packNo": 1,
         "goodsInfo": goods_info,
-        "ebcCode": ebc_code,
-        "ebcName": ebc_name,
-        **fields,
     }
+    if ebc_code is not None:
+        waybill |= {"ebcCode": ebc_code, "ebcName": ebc_name}
+    return waybill | fields
 
 
 def import_waybill(
@@ -55,16 +57,19 @@ def import_waybill(
     consignee: str = "王方",
     address: str = "济南市历下区经十路1号",
     telephone: str = "13936921298",
+    freight: str = "10",
     guid: str | None = None,
+    **fields: Any,
 ) -> dict[str, Any]:
-    """CEB511: an import parcel's waybill, to the buyer's address."""
+    """CEB511: an import parcel's waybill, to the buyer's address; ``fields`` add to or replace
+    any field. The message nests it under ``LogisticsHead``."""
     return {
         **header(app_time, guid),
         "logisticsCode": logistics_code,
         "logisticsName": logistics_name,
         "logisticsNo": logistics_no,
         "orderNo": order_no,
-        "freight": "10",
+        "freight": freight,
         "insuredFee": "0",
         "currency": "142",
         "weight": weight,
@@ -72,4 +77,27 @@ def import_waybill(
         "consignee": consignee,
         "consigneeAddress": address,
         "consigneeTelephone": telephone,
+        **fields,
+    }
+
+
+def logistics_status(
+    *,
+    logistics_code: str,
+    logistics_no: str,
+    app_time: str,
+    logistics_time: str,
+    status: str = "S",
+    logistics_name: str = "carrier",
+    guid: str | None = None,
+) -> dict[str, Any]:
+    """CEB513 ``LogisticsStatus``: what became of an import parcel (``S``: the buyer signed for
+    it) at ``logistics_time``."""
+    return {
+        **header(app_time, guid),
+        "logisticsCode": logistics_code,
+        "logisticsName": logistics_name,
+        "logisticsNo": logistics_no,
+        "logisticsStatus": status,
+        "logisticsTime": logistics_time,
     }
