@@ -9,8 +9,8 @@ repositories::
             super().__init__(session, outbox)
             self.lists = ListRepository(session)
 
-    async with DeclarationWork.begin(runtime.sessions, outbox) as work:   # HTTP routes
-        await use_cases.lists.file_lists(work, lists, now)
+    async with LogisticsWork.of(runtime) as work:          # HTTP routes: committed, relay woken
+        await use_cases.waybills.file(work, waybills, now)
 
     work = DeclarationWork(ctx.session, ctx.outbox)                      # event handlers
 """
@@ -18,14 +18,22 @@ repositories::
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-from typing import Self
+from contextlib import AbstractAsyncContextManager, asynccontextmanager
+from typing import Protocol, Self
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.shared.envelope import Envelope, Event
 from cbec.shared.outbox import Outbox
+
+
+class Transactional(Protocol):
+    """What a running service offers a unit of work (:class:`cbec.shared.service.Runtime`)."""
+
+    outbox: Outbox
+
+    def transaction(self) -> AbstractAsyncContextManager[AsyncSession]: ...
 
 
 class UnitOfWork:
@@ -50,3 +58,11 @@ class UnitOfWork:
         """A new transaction: committed when the block ends, rolled back if it raises."""
         async with sessions() as session, session.begin():
             yield cls(session, outbox)
+
+    @classmethod
+    @asynccontextmanager
+    async def of(cls, runtime: Transactional) -> AsyncIterator[Self]:
+        """A new transaction of the running service: committed when the block ends, then its
+        outbox relay is woken (the events go out at once); rolled back if it raises."""
+        async with runtime.transaction() as session:
+            yield cls(session, runtime.outbox)

@@ -8,9 +8,6 @@ work = LogisticsWork(ctx.session, ctx.outbox)         # event handlers
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
-from contextlib import asynccontextmanager
-
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.logistics.repository import (
@@ -24,7 +21,6 @@ from cbec.logistics.repository import (
     WaybillRepository,
 )
 from cbec.shared.outbox import Outbox
-from cbec.shared.service import Runtime
 from cbec.shared.unit_of_work import UnitOfWork
 
 
@@ -41,11 +37,3 @@ class LogisticsWork(UnitOfWork):
         self.lists = ListRepository(session)
         self.bookings = BookingRepository(session)
         self.warehouses = WarehouseRepository(session)
-
-    @classmethod
-    @asynccontextmanager
-    async def of(cls, runtime: Runtime) -> AsyncIterator[LogisticsWork]:
-        """A new transaction of the running service: committed when the block ends (then the
-        outbox relay is woken), rolled back if it raises."""
-        async with runtime.transaction() as session:
-            yield cls(session, runtime.outbox)

@@ -34,7 +34,7 @@ from cbec.payments.domain import FlagCode, access
 from cbec.payments.domain.funds import SplitPart
 from cbec.payments.domain.times import from_customs_time
 from cbec.payments.settings import Settings
-from cbec.payments.unit_of_work import transaction
+from cbec.payments.unit_of_work import PaymentsWork
 from cbec.payments.use_cases import documents, queries, settlement, tables
 from cbec.payments.use_cases.documents import DocumentReceipt, Submitted
 from cbec.payments.use_cases.kinds import RECEIPTS, VOUCHERS
@@ -191,7 +191,7 @@ async def submit_payments(request: Request, runtime: RuntimeDep, who: FilerDep) 
         _submitted({**d.PaymentHead.model_dump(), "payerIsBuyer": d.payerIsBuyer}, d.splitPayment)
         for d in payments
     ]
-    async with transaction(runtime) as work:
+    async with PaymentsWork.of(runtime) as work:
         receipts = await documents.submit(work, VOUCHERS, submitted, who=who, now=utcnow())
     return _receipts_answer(receipts)
 
@@ -210,7 +210,7 @@ async def submit_receipts(request: Request, runtime: RuntimeDep, who: FilerDep) 
         _submitted(d.model_dump(exclude={"splitPayment"}), d.splitPayment)
         for d in receipts_of_funds
     ]
-    async with transaction(runtime) as work:
+    async with PaymentsWork.of(runtime) as work:
         receipts = await documents.submit(work, RECEIPTS, submitted, who=who, now=utcnow())
     return _receipts_answer(receipts)
 
@@ -238,7 +238,7 @@ async def list_settlements(
 ) -> dict[str, Any]:
     """Settlements of a payee and/or a day, with the receipts each covers (an enterprise: those
     naming it as payee or paying institution)."""
-    async with transaction(runtime) as work:
+    async with PaymentsWork.of(runtime) as work:
         found = await settlement.list_settlements(work, who=who, ebc_code=ebcCode, day=day)
     return {"settlements": found}
 
@@ -262,7 +262,7 @@ async def order_ledger(
     """The ledger of an order: the order, its funds, their settlements and its flags (an
     enterprise: the ledgers naming it; 404 when none does)."""
     settings = cast(Settings, runtime.settings)
-    async with transaction(runtime) as work:
+    async with PaymentsWork.of(runtime) as work:
         ledgers = await queries.order_ledgers(
             work,
             orderNo,
@@ -291,7 +291,7 @@ async def list_flags(
     """Flags raised by reconciliation, of an enterprise and since a moment (oldest first); an
     enterprise sees those of its own orders."""
     moment = from_customs_time(since) if since is not None else None
-    async with transaction(runtime) as work:
+    async with PaymentsWork.of(runtime) as work:
         found = await queries.list_flags(
             work, ebc_code=ebcCode, ebp_code=ebpCode, since=moment, who=who, flag=flag
         )
@@ -302,7 +302,7 @@ async def list_flags(
 async def reconciliation_report(runtime: RuntimeDep, _who: OfficerDep) -> dict[str, Any]:
     """Counts of the ledger: orders, funds documents, settled receipts and open flags
     (officers and operators)."""
-    async with transaction(runtime) as work:
+    async with PaymentsWork.of(runtime) as work:
         return await queries.overview(work)
 
 
@@ -327,7 +327,7 @@ async def replace_rates(request: Request, runtime: RuntimeDep, who: OperatorDep)
         text = (await request.body()).decode("utf-8")
     except UnicodeDecodeError:
         raise InvalidInput([Violation("<body>", "must be UTF-8 text")]) from None
-    async with transaction(runtime) as work:
+    async with PaymentsWork.of(runtime) as work:
         version = await tables.replace_rates(work, text, loaded_by=who.party, now=utcnow())
     return tables.version_view(version)
 
@@ -335,7 +335,7 @@ async def replace_rates(request: Request, runtime: RuntimeDep, who: OperatorDep)
 @router.get("/v1/rates", tags=["rates"])
 async def current_rates(runtime: RuntimeDep) -> dict[str, Any]:
     """The rate table in force: its version, source and number of rates."""
-    async with transaction(runtime) as work:
+    async with PaymentsWork.of(runtime) as work:
         _, version = await tables.current_rates(work)
     if version is None:
         raise NotFound("no rate table is loaded")

@@ -17,7 +17,7 @@ from typing import cast
 
 from cbec.payments.domain.times import china_day
 from cbec.payments.settings import Settings
-from cbec.payments.unit_of_work import transaction
+from cbec.payments.unit_of_work import PaymentsWork
 from cbec.payments.use_cases.reconciliation import ReconciliationReport, run_reconciliation
 from cbec.payments.use_cases.settlement import SettlementReport, run_settlement
 from cbec.payments.use_cases.tables import install_tables
@@ -34,7 +34,7 @@ class Runs:
     async def settle(
         self, runtime: Runtime, through: date, *, run_by: str | None = None
     ) -> SettlementReport:
-        async with self._lock, transaction(runtime) as work:
+        async with self._lock, PaymentsWork.of(runtime) as work:
             return await run_settlement(work, through=through, now=utcnow(), run_by=run_by)
 
     async def settle_to_yesterday(self, runtime: Runtime) -> SettlementReport:
@@ -42,10 +42,10 @@ class Runs:
 
     async def reconcile(self, runtime: Runtime) -> ReconciliationReport:
         policy = cast(Settings, runtime.settings).reconciliation_policy()
-        async with self._lock, transaction(runtime) as work:
+        async with self._lock, PaymentsWork.of(runtime) as work:
             return await run_reconciliation(work, policy=policy, now=utcnow())
 
     async def install_tables(self, runtime: Runtime) -> None:
         """The rate and fee tables of the settings (on start)."""
-        async with transaction(runtime) as work:
+        async with PaymentsWork.of(runtime) as work:
             await install_tables(work, cast(Settings, runtime.settings), now=utcnow())
