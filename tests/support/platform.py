@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import asyncio
 import io
+import itertools
 import os
 import signal
 import threading
@@ -29,7 +30,7 @@ from cbec.gateway.cli import add_enterprise
 from cbec.gateway.client import AsyncGatewayClient, GatewayClient
 from cbec.gateway.schemas import IssuedCredentials
 from cbec.gateway.settings import DEVELOPMENT_SECRET_KEY, Settings
-from cbec.shared.embedded import free_port, port_is_free
+from cbec.shared.embedded import port_is_free
 from cbec.shared.registry import services
 from cbec.shared.stack import Stack
 
@@ -48,12 +49,29 @@ FAST = {
 tests send (their clients gather many requests of one enterprise at once)."""
 
 
-def free_port_block() -> int:
-    """A port offset under which every service port is free."""
-    for _ in range(50):
-        offset = free_port() - 8000
-        if offset > 0 and all(port_is_free(d.port + offset) for d in services()):
-            return offset
+# Ports of platforms under test come from a range of their own per test process (pytest-xdist
+# worker), below the kernel's ephemeral ports (32768 and up on Linux): neither a client socket
+# nor another test process can take one between the check that it is free and the bind.
+_LOWEST_PORT = 12000
+_PORTS_PER_PROCESS = 2000
+_blocks = itertools.count()
+
+
+def _process_index() -> int:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "gw0")
+    return int(worker[2:]) if worker[2:].isdigit() else 0
+
+
+def free_port_block() -> tuple[int, int]:
+    """A port offset under which every service port is free, and a free port for the broker."""
+    ports = [d.port for d in services()]
+    span = max(ports) - min(ports) + 2
+    first = _LOWEST_PORT + (_process_index() % 10) * _PORTS_PER_PROCESS
+    for _ in range(_PORTS_PER_PROCESS // span):
+        base = first + (next(_blocks) * span) % (_PORTS_PER_PROCESS - span)
+        offset, broker = base - min(ports), base + span - 1
+        if all(port_is_free(p + offset) for p in ports) and port_is_free(broker):
+            return offset, broker
     raise AssertionError("no free block of ports")
 
 
@@ -149,10 +167,11 @@ def started_platform(
     """Start the platform under ``data_dir``; stop every process (and the broker) at the end.
 
     ``database_urls`` gives services another database than their SQLite file (by name)."""
+    offset, broker_port = free_port_block()
     stack = Stack(
         data_dir=data_dir,
-        port_offset=free_port_block(),
-        broker_port=free_port(),
+        port_offset=offset,
+        broker_port=broker_port,
         partitions=3,
         out=io.StringIO(),
         env={**FAST, **(env or {})},
