@@ -30,6 +30,20 @@ DECISION_SPANS = {
 BUYER_FIELDS = ("buyerIdType", "buyerIdNumber", "buyerName", "assureCode", "emsNo")
 
 
+def _list_identity(row: ListRow) -> dict[str, Any]:
+    """The fields that name a list in the events about it."""
+    return {
+        "orderNo": row.order_no,
+        "ieFlag": direction(row.ie_flag).flag,
+        "copNo": row.cop_no,
+        "preNo": row.pre_no,
+        "invtNo": row.invt_no,
+        "ebcCode": row.ebc_code,
+        "ebpCode": row.ebp_code,
+        "agentCode": row.agent_code,
+    }
+
+
 def invt_no_of(row: ListRow, now: datetime) -> str:
     """DOMAIN.md §1: customs code (4) + year (4) + I/E + serial: 18 characters."""
     assert row.id is not None
@@ -158,14 +172,7 @@ def _write_step(work: DeclarationWork, row: ListRow, step: Transition, now: date
     )
     work.publish(
         ev.ListStatusChanged(
-            orderNo=row.order_no,
-            ieFlag=direction(row.ie_flag).flag,
-            copNo=row.cop_no,
-            preNo=row.pre_no,
-            invtNo=row.invt_no,
-            ebcCode=row.ebc_code,
-            ebpCode=row.ebp_code,
-            agentCode=row.agent_code,
+            **_list_identity(row),
             logisticsCode=row.logistics_code,
             logisticsNo=row.logistics_no,
             returnStatus=receipt.return_status,
@@ -250,14 +257,7 @@ def keep_counsel(
         )
     work.publish(
         ev.ListAssessed(
-            orderNo=row.order_no,
-            ieFlag=direction(row.ie_flag).flag,
-            copNo=row.cop_no,
-            preNo=row.pre_no,
-            invtNo=row.invt_no,
-            ebcCode=row.ebc_code,
-            ebpCode=row.ebp_code,
-            agentCode=row.agent_code,
+            **_list_identity(row),
             returnStatus=receipt.return_status,
             declarantInfo=receipt.return_info or "-",
             reasons=tuple(reasons),

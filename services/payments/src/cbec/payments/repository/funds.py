@@ -10,6 +10,7 @@ was (``json.dumps``, keys in the model's order): stored rows stay byte for byte 
 from __future__ import annotations
 
 import json
+from abc import ABC, abstractmethod
 from collections.abc import Iterable, Sequence
 from datetime import date, datetime
 from typing import Any, ClassVar, Generic, TypeVar
@@ -33,7 +34,7 @@ def content_of(document: PaymentVoucher | ReceiptOfFunds) -> str:
     return json.dumps(document.model_dump(mode="json", by_alias=True), ensure_ascii=False)
 
 
-class FundsDocuments(Generic[D, R]):
+class FundsDocuments(ABC, Generic[D, R]):
     """The funds documents of one kind on file; a kind says its key, columns and party."""
 
     row_type: ClassVar[type[Any]]
@@ -45,21 +46,26 @@ class FundsDocuments(Generic[D, R]):
 
     # What differs between the kinds -----------------------------------------------------
 
+    @abstractmethod
     def _key(self, document: D) -> ColumnElement[bool]:
         raise NotImplementedError
 
+    @abstractmethod
     def _party(self) -> Any:
         """The column of the party funds join their order by (import ebpCode, export ebcCode)."""
         raise NotImplementedError
 
+    @abstractmethod
     def _fixed(self, document: D) -> dict[str, Any]:
         """Columns written when the document is filed and never changed."""
         raise NotImplementedError
 
+    @abstractmethod
     def _changing(self, document: D) -> dict[str, Any]:
         """Columns a change (``appType`` 2) writes again."""
         raise NotImplementedError
 
+    @abstractmethod
     def _document(self, row: R) -> D:
         raise NotImplementedError
 
