@@ -25,6 +25,12 @@ from cbec.shared.embedded import EmbeddedBroker
 from cbec.shared.settings import ServiceSettings
 from cbec.shared.telemetry import setup_tracing
 
+# Consumer groups under test: a new member's first join waits on the embedded broker for half
+# the session timeout (5 s with the default of 10 s), and the tests start many members. Services
+# made in this process and the processes it starts read these.
+os.environ.setdefault("CONSUMER_SESSION_TIMEOUT_MS", "6000")
+os.environ.setdefault("CONSUMER_HEARTBEAT_INTERVAL_MS", "2000")
+
 TEST_DATABASE_URL = os.environ.get("TEST_DATABASE_URL", "")
 DATABASE_BACKENDS = ["sqlite"] + (["postgresql"] if TEST_DATABASE_URL else [])
 POSTGRES_FOR_ALL = os.environ.get("CBEC_TEST_POSTGRES") == "all"

@@ -4,18 +4,15 @@ tests/e2e/test_traces.py shows the same through the whole platform)."""
 
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable, Iterator
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 
 import pytest
 from opentelemetry import context as otel_context
 from opentelemetry import propagate, trace
 from opentelemetry.sdk.trace import ReadableSpan
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from cbec.shared.settings import ServiceSettings
-from cbec.shared.telemetry import setup_tracing
 from tests.integration.declaration.decl_support import (
     declaration_app,
     departed,
@@ -35,12 +32,9 @@ EBC = "3701960002"
 
 
 @pytest.fixture
-def exported() -> Iterator[InMemorySpanExporter]:
-    provider = setup_tracing(ServiceSettings(service_name="tests"))
-    exporter = InMemorySpanExporter()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    yield exporter
-    exporter.shutdown()
+def exported(spans: InMemorySpanExporter) -> InMemorySpanExporter:
+    """The spans finished during the test."""
+    return spans
 
 
 async def _submitted(name: str, send: Callable[[dict[str, str]], Awaitable[object]]) -> int:

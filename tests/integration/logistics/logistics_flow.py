@@ -276,10 +276,13 @@ async def collect(
     timeout: float = 45.0,
 ) -> list[tuple[str, dict[str, Any]]]:
     """The (event type, payload) pairs on ``topic`` that ``keep`` selects, read from the
-    beginning until ``done`` holds, plus whatever else is already there (to catch duplicates)."""
+    beginning until ``done`` holds, plus whatever else is already there (to catch duplicates).
+    Each event counts once: a record repeating an event id already read is the at-least-once
+    relay publishing it again (its consumers apply it once), not a second event."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     kept: list[tuple[str, dict[str, Any]]] = []
+    ids: set[str] = set()
     try:
         deadline = time.monotonic() + timeout
         partitions = consumer.partitions_for_topic(topic)
@@ -299,6 +302,10 @@ async def collect(
                 for record in records:
                     seen += 1
                     headers = {k: v.decode() for k, v in record.headers or ()}
+                    event_id = headers.get("ce_id", "")
+                    if event_id and event_id in ids:
+                        continue
+                    ids.add(event_id)
                     data = json.loads(record.value or b"{}")
                     if keep(headers.get("ce_type", ""), data):
                         kept.append((headers.get("ce_type", ""), data))

@@ -3,27 +3,19 @@
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
 
 import pytest
 from opentelemetry import context as otel_context
 from opentelemetry import trace
-from opentelemetry.sdk.trace.export import SimpleSpanProcessor
 from opentelemetry.sdk.trace.export.in_memory_span_exporter import InMemorySpanExporter
 
-from cbec.shared.settings import ServiceSettings
-from cbec.shared.telemetry import joining_span, link_to, setup_tracing, stored_trace_context
+from cbec.shared.telemetry import joining_span, link_to, stored_trace_context
 
 
 @pytest.fixture
-def exported() -> Iterator[InMemorySpanExporter]:
-    """The spans finished during the test, from the process's tracer provider (whichever test
-    installed it first)."""
-    provider = setup_tracing(ServiceSettings(service_name="tests"))
-    exporter = InMemorySpanExporter()
-    provider.add_span_processor(SimpleSpanProcessor(exporter))
-    yield exporter
-    exporter.shutdown()
+def exported(spans: InMemorySpanExporter) -> InMemorySpanExporter:
+    """The spans finished during the test."""
+    return spans
 
 
 def _new_trace(name: str) -> trace.Span:

@@ -12,9 +12,9 @@ Each service subclasses :class:`ServiceSettings`; the variable names are the sam
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Any, Literal, Self
 
-from pydantic import Field, SecretStr, field_validator
+from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -71,6 +71,15 @@ class ServiceSettings(BaseSettings):
     consumer_retry_backoff_ms: int = Field(default=200, ge=0)
     consumer_retry_backoff_max_ms: int = Field(default=10_000, ge=0)
     consumer_batch_max_records: int = Field(default=500, ge=1)
+    consumer_session_timeout_ms: int = Field(
+        default=10_000,
+        ge=1_000,
+        description="a group member not heard from for this long is replaced; a new member's "
+        "first join waits on the coordinator for up to half of it",
+    )
+    consumer_heartbeat_interval_ms: int = Field(
+        default=3_000, ge=100, description="below a third of the session timeout"
+    )
     consumer_enabled: bool = True
     consumer_group_prefix: str = Field(
         default="cbec", description="consumer groups are <prefix>.<service>.<consumer>"
@@ -114,6 +123,15 @@ class ServiceSettings(BaseSettings):
         if level not in {"DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"}:
             raise ValueError("LOG_LEVEL must be one of DEBUG, INFO, WARNING, ERROR, CRITICAL")
         return level
+
+    @model_validator(mode="after")
+    def _heartbeat_within_session(self) -> Self:
+        if self.consumer_heartbeat_interval_ms * 3 > self.consumer_session_timeout_ms:
+            raise ValueError(
+                "CONSUMER_HEARTBEAT_INTERVAL_MS must be at most a third of "
+                "CONSUMER_SESSION_TIMEOUT_MS"
+            )
+        return self
 
     @property
     def is_production(self) -> bool:

@@ -1,12 +1,19 @@
 """OpenTelemetry setup: one tracer provider per process, OTLP/HTTP export, instrumentations.
 
     provider = setup_tracing(settings)          # exports to OTEL_EXPORTER_OTLP_ENDPOINT if set
-    instrument_app(app); instrument_engine(engine)
+    instrument_app(app)
     with process_span(topic, message, envelope):   # around each consumer handler
         ...
     row.trace_context = stored_trace_context()     # beside a document kept for later
     with joining_span("list released", [link_to(row.trace_context)], orderNo="EO1"):
         ...                                        # a step caused by several documents
+
+Spans are made per request, per consumed batch and event, and per use case; never per SQL
+statement. A process that exports nothing records nothing: without an endpoint (or an extra
+processor) no SDK provider is installed, so spans are non-recording, while the W3C trace context
+of an incoming request or event still passes on to what the process sends. Sampling follows
+the standard variables (``OTEL_TRACES_SAMPLER=parentbased_traceidratio``,
+``OTEL_TRACES_SAMPLER_ARG=0.1``); the default keeps every trace.
 
 Spans carry the business keys of the customs standard as ``cbec.*`` attributes (``cbec.order_no``,
 ``cbec.invt_no``, ...) so that an operator finds a transaction in Jaeger by its order number.
@@ -80,11 +87,16 @@ def tracer() -> trace.Tracer:
 
 def setup_tracing(
     settings: ServiceSettings, extra_processors: Sequence[SpanProcessor] = ()
-) -> TracerProvider:
-    """Install the process's tracer provider once; later calls return the same provider."""
+) -> TracerProvider | None:
+    """Install the process's tracer provider once, when something will receive its spans (an
+    OTLP endpoint or an ``extra_processors``); later calls return the same provider. Without
+    one, None: the process keeps OpenTelemetry's non-recording default and only propagates."""
     global _provider
     if _provider is not None:
         return _provider
+    instrument_libraries()
+    if not settings.otel_exporter_otlp_endpoint and not extra_processors:
+        return None
     resource = Resource.create(
         {
             "service.name": settings.telemetry_service_name,
@@ -104,7 +116,6 @@ def setup_tracing(
         provider.add_span_processor(processor)
     trace.set_tracer_provider(provider)
     _provider = provider
-    instrument_libraries()
     return provider
 
 
@@ -130,13 +141,10 @@ def instrument_libraries() -> None:
 def instrument_app(app: Any) -> None:
     from opentelemetry.instrumentation.fastapi import FastAPIInstrumentor
 
-    FastAPIInstrumentor.instrument_app(app, excluded_urls="healthz,readyz,metrics")
-
-
-def instrument_engine(engine: Any) -> None:
-    from opentelemetry.instrumentation.sqlalchemy import SQLAlchemyInstrumentor
-
-    SQLAlchemyInstrumentor().instrument(engine=engine.sync_engine)
+    # One server span per request: not the ASGI "receive" and "send" spans besides it.
+    FastAPIInstrumentor.instrument_app(
+        app, excluded_urls="healthz,readyz,metrics", exclude_spans=["receive", "send"]
+    )
 
 
 class _HeadersGetter(Getter[Sequence[tuple[str, bytes]]]):

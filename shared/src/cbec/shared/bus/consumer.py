@@ -128,6 +128,8 @@ class ConsumerRunner:
             enable_auto_commit=False,
             auto_offset_reset=self.settings.consumer_offset_reset,
             max_poll_records=self.settings.consumer_batch_max_records,
+            session_timeout_ms=self.settings.consumer_session_timeout_ms,
+            heartbeat_interval_ms=self.settings.consumer_heartbeat_interval_ms,
             request_timeout_ms=self.settings.kafka_request_timeout_ms,
         )
         await consumer.start()

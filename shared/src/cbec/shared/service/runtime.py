@@ -33,7 +33,6 @@ from cbec.shared.outbox import Outbox, OutboxRelay
 from cbec.shared.service.descriptor import ConsumerSpec, ServiceDescriptor
 from cbec.shared.settings import ServiceSettings
 from cbec.shared.signing import EventSigner, EventVerifier
-from cbec.shared.telemetry import instrument_engine
 
 log = logging.getLogger(__name__)
 
@@ -125,13 +124,10 @@ async def open_runtime(
     """Make the engines (migrating first when ``DB_MIGRATE_ON_START``), the publisher and the
     outbox relay; nothing is connected to the broker yet."""
     engine = create_engine(settings.database_url, pool_size=settings.db_pool_size)
-    instrument_engine(engine)
     if settings.db_migrate_on_start and descriptor.migrations:
         await upgrade(engine, descriptor.migrations)
     sessions = session_factory(engine)
     read_engine = create_read_engine(settings.database_url, engine)
-    if read_engine is not engine:
-        instrument_engine(read_engine)
     publisher = Publisher(settings, signer=signer)
     relay = OutboxRelay(
         engine,
@@ -172,8 +168,15 @@ async def connect(
             delay = min(delay * 2, 10.0)
     runtime.relay.start()
     if settings.consumer_enabled:
-        for spec, verifier in zip(consumers, verifiers, strict=True):
-            runtime.consumers.append(await _start_consumer(runtime, spec, verifier))
+        # Each member's first join waits on the group coordinator: join them all at once.
+        runtime.consumers.extend(
+            await asyncio.gather(
+                *(
+                    _start_consumer(runtime, spec, verifier)
+                    for spec, verifier in zip(consumers, verifiers, strict=True)
+                )
+            )
+        )
     runtime.connected = True
 
 
