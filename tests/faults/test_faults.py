@@ -4,18 +4,24 @@ paused (SIGSTOP) for 10 s and resumed, (3) the PostgreSQL server under every ser
 Afterwards every order ends as it does in a run of the same input without faults, no event was
 applied twice, no receipt was lost, and nothing is left in a dead-letter topic or an outbox.
 
+The drills share one platform, started once on a PostgreSQL server of its own (initdb in a
+temporary folder, so that its restart disturbs no one else; SQLite where PostgreSQL is not
+installed, and the database drill is skipped): first the run without faults, then one run per
+drill, each with the same orders under numbers of its own.
+
 The outage, ready and recovery times of each fault go to ``faults.json`` in the module's
 temporary folder (and to ``CBEC_FAULT_REPORT`` when set) and to the output (``pytest -s``); they
 are reported, not asserted. The short version (CI, and by default) files 150 orders per run;
-``CBEC_FAULT_ORDERS=2000`` runs the full one (see README.md, "Faults"). The PostgreSQL drill runs
-a server of its own (initdb in a temporary folder), so that its restart disturbs no one else.
+``CBEC_FAULT_ORDERS=2000`` runs the full one (see README.md, "Faults").
 """
 
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 from collections.abc import Iterator
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -24,6 +30,7 @@ import pytest
 from cbec.tools.drills import (
     Chaos,
     Driver,
+    Enrolment,
     Outcome,
     Run,
     Workload,
@@ -39,7 +46,7 @@ from cbec.tools.drills import (
     write_report,
 )
 from tests.support.platform import Platform, started_platform
-from tests.support.postgres import postgres_bindir, private_postgres
+from tests.support.postgres import PrivatePostgres, postgres_bindir, private_postgres
 from tests.support.tokens import as_caller
 
 ORDERS = order_count()
@@ -49,11 +56,13 @@ pytestmark = [
     pytest.mark.timeout(max(900, ORDERS * 2)),
 ]
 SERVICES_IN_TURN = ("declaration", "logistics", "payments", "tax-refund", "gateway")
+SEED = 7
 
 
 @pytest.fixture(scope="module")
 def workload() -> Workload:
-    return Workload.make(ORDERS, seed=7)
+    """The population the runs share (each run makes its orders with a tag of its own)."""
+    return Workload.make(ORDERS, seed=SEED, tag="B")
 
 
 @pytest.fixture(scope="module")
@@ -81,22 +90,47 @@ def _seconds(value: float | None) -> str:
     return f"{value:.1f}" if value is not None else ""
 
 
-def _drill(platform: Platform, workload: Workload, chaos: Chaos | None) -> tuple[Run, Outcome]:
-    async def go() -> tuple[Run, Outcome]:
-        run = await Driver(platform, workload).run(chaos)
-        return run, await collect(platform, workload, run, caller=as_caller)
+@dataclass
+class Shared:
+    """The platform the drills share, its enterprises, and its database server (if any)."""
 
-    return asyncio.run(go())
+    platform: Platform
+    enrolment: Enrolment
+    database: PrivatePostgres | None
 
 
 @pytest.fixture(scope="module")
-def baseline(
-    tmp_path_factory: pytest.TempPathFactory, workload: Workload, reports: list[dict[str, Any]]
-) -> Outcome:
+def shared(tmp_path_factory: pytest.TempPathFactory, workload: Workload) -> Iterator[Shared]:
+    folder = tmp_path_factory.mktemp("platform")
+    with contextlib.ExitStack() as stack:
+        server = stack.enter_context(private_postgres()) if postgres_bindir() else None
+        urls = (
+            {p: server.create_database(f"cbec_{p.replace('-', '_')}") for p in SERVICES_IN_TURN}
+            if server is not None
+            else None
+        )
+        platform = stack.enter_context(
+            started_platform(folder, env=drill_env(folder), database_urls=urls)
+        )
+        enrolment = asyncio.run(Enrolment.of(platform, workload))
+        yield Shared(platform, enrolment, server)
+
+
+def _drill(shared: Shared, tag: str, chaos: Chaos | None) -> tuple[Workload, Run, Outcome]:
+    workload = Workload.make(ORDERS, seed=SEED, tag=tag)
+
+    async def go() -> tuple[Run, Outcome]:
+        driver = Driver(shared.platform, workload, enrolment=shared.enrolment)
+        run = await driver.run(chaos)
+        return run, await collect(shared.platform, workload, run, caller=as_caller)
+
+    return workload, *asyncio.run(go())
+
+
+@pytest.fixture(scope="module")
+def baseline(shared: Shared, reports: list[dict[str, Any]]) -> Outcome:
     """The same input without faults: what every drill must end with."""
-    folder = tmp_path_factory.mktemp("baseline")
-    with started_platform(folder, env=drill_env(folder)) as platform:
-        run, outcome = _drill(platform, workload, None)
+    workload, run, outcome = _drill(shared, "B", None)
     reports.append(report("no fault", run, workload, outcome))
     problems = sanity(outcome, run, workload)
     assert not problems, "the run without faults already fails:\n" + "\n".join(problems)
@@ -105,40 +139,34 @@ def baseline(
 
 def _check(
     name: str,
-    run: Run,
-    outcome: Outcome,
+    drilled: tuple[Workload, Run, Outcome],
     baseline: Outcome,
-    workload: Workload,
     reports: list[dict[str, Any]],
 ) -> None:
+    workload, run, outcome = drilled
     reports.append(report(name, run, workload, outcome))
     problems = sanity(outcome, run, workload) + compare(baseline, outcome)
     assert not problems, f"{name}:\n" + "\n".join(problems)
 
 
 def test_each_service_killed_in_turn_and_restarted(
-    tmp_path: Path, workload: Workload, baseline: Outcome, reports: list[dict[str, Any]]
+    shared: Shared, baseline: Outcome, reports: list[dict[str, Any]]
 ) -> None:
-    with started_platform(tmp_path, env=drill_env(tmp_path)) as platform:
-        run, outcome = _drill(platform, workload, kill_each_service(SERVICES_IN_TURN, seed=7))
-    assert [f.name for f in run.faults] == [f"SIGKILL {s}" for s in SERVICES_IN_TURN]
-    _check("services killed", run, outcome, baseline, workload, reports)
+    drilled = _drill(shared, "K", kill_each_service(SERVICES_IN_TURN, seed=SEED))
+    assert [f.name for f in drilled[1].faults] == [f"SIGKILL {s}" for s in SERVICES_IN_TURN]
+    _check("services killed", drilled, baseline, reports)
 
 
 def test_broker_paused_for_ten_seconds(
-    tmp_path: Path, workload: Workload, baseline: Outcome, reports: list[dict[str, Any]]
+    shared: Shared, baseline: Outcome, reports: list[dict[str, Any]]
 ) -> None:
-    with started_platform(tmp_path, env=drill_env(tmp_path)) as platform:
-        run, outcome = _drill(platform, workload, pause_broker(10.0))
-    _check("broker paused", run, outcome, baseline, workload, reports)
+    _check("broker paused", _drill(shared, "P", pause_broker(10.0)), baseline, reports)
 
 
 @pytest.mark.skipif(postgres_bindir() is None, reason="PostgreSQL is not installed")
 def test_postgres_restarted_under_every_service(
-    tmp_path: Path, workload: Workload, baseline: Outcome, reports: list[dict[str, Any]]
+    shared: Shared, baseline: Outcome, reports: list[dict[str, Any]]
 ) -> None:
-    with private_postgres() as server:
-        urls = {p: server.create_database(f"cbec_{p.replace('-', '_')}") for p in SERVICES_IN_TURN}
-        with started_platform(tmp_path, env=drill_env(tmp_path), database_urls=urls) as platform:
-            run, outcome = _drill(platform, workload, restart_database(server.restart))
-    _check("PostgreSQL restarted", run, outcome, baseline, workload, reports)
+    assert shared.database is not None
+    drilled = _drill(shared, "R", restart_database(shared.database.restart))
+    _check("PostgreSQL restarted", drilled, baseline, reports)

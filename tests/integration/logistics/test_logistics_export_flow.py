@@ -29,9 +29,6 @@ from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-PARCELS = 500
-PART = 100
-
 
 def settings(kafka_bootstrap: str, database_url: str) -> Settings:
     made = service_settings(
@@ -41,10 +38,18 @@ def settings(kafka_bootstrap: str, database_url: str) -> Settings:
     return made
 
 
-async def test_five_hundred_export_parcels_depart_once_each_with_complete_timelines(
-    kafka_bootstrap: str, database_url: str, unique: str
+@pytest.mark.parametrize(
+    ("parcels", "part_size"),
+    [
+        # Five split parts either way: the gate's run, and the full one of `make bench`.
+        pytest.param(150, 30, id="small"),
+        pytest.param(500, 100, id="full", marks=[pytest.mark.slow, pytest.mark.bench]),
+    ],
+)
+async def test_export_parcels_in_five_split_parts_depart_once_each_with_complete_timelines(
+    kafka_bootstrap: str, database_url: str, unique: str, parcels: int, part_size: int
 ) -> None:
-    numbers = [f"L{unique}{i:04d}" for i in range(PARCELS)]
+    numbers = [f"L{unique}{i:04d}" for i in range(parcels)]
     unreleased, unarrived = f"L{unique}X", f"L{unique}Y"
     invt = f"43002026E{serial(unique)[:5]}"
     released_at = now() - timedelta(days=2)
@@ -60,10 +65,10 @@ async def test_five_hundred_export_parcels_depart_once_each_with_complete_timeli
         app,
         client,
     ):
-        for start in range(0, PARCELS, PART):
+        for start in range(0, parcels, part_size):
             answer = await client.post(
                 "/v1/export/waybills",
-                json=[export_waybill(no) for no in numbers[start : start + PART]],
+                json=[export_waybill(no) for no in numbers[start : start + part_size]],
             )
             assert answer.status_code == 200, answer.text
             assert {r["returnStatus"] for r in answer.json()["receipts"]} == {"2"}
@@ -82,7 +87,7 @@ async def test_five_hundred_export_parcels_depart_once_each_with_complete_timeli
         )
         await eventually(
             lambda: count_parcels(app, [*numbers, unarrived], "list_released"),
-            until=lambda n: n == PARCELS + 1,
+            until=lambda n: n == parcels + 1,
             what="every list released",
         )
 
@@ -90,7 +95,7 @@ async def test_five_hundred_export_parcels_depart_once_each_with_complete_timeli
         order = [3, 1, 5, 2, 4]
         receipts = []
         for seq in order:
-            part = numbers[(seq - 1) * PART : seq * PART]
+            part = numbers[(seq - 1) * part_size : seq * part_size]
             answer = await client.post(
                 "/v1/export/arrivals",
                 json=arrival(f"ARR{unique}", part, arrived_at, msg=(len(order), seq)),
@@ -98,14 +103,14 @@ async def test_five_hundred_export_parcels_depart_once_each_with_complete_timeli
             receipts.append(answer.json()["receipts"][0])
         assert all(r["returnStatus"] == "2" for r in receipts)
         assert all("waiting for" in r["returnInfo"] for r in receipts[:-1])
-        assert f"{PARCELS} parcel(s)" in receipts[-1]["returnInfo"]
+        assert f"{parcels} parcel(s)" in receipts[-1]["returnInfo"]
         other = await client.post(
             "/v1/export/arrivals", json=arrival(f"ARX{unique}", [unreleased], arrived_at)
         )
         assert other.json()["receipts"][0]["returnStatus"] == "2"
 
         bill = f"999-{serial(unique)}"
-        halves = [numbers[: PARCELS // 2], numbers[PARCELS // 2 :]]
+        halves = [numbers[: parcels // 2], numbers[parcels // 2 :]]
         for seq in (2, 1):
             answer = await client.post(
                 "/v1/export/master-bills",
@@ -127,7 +132,7 @@ async def test_five_hundred_export_parcels_depart_once_each_with_complete_timeli
         assert "never arrived at the supervised site" in not_arrived["returnInfo"]
 
         departure_parts = [
-            departure(f"DEP{unique}", numbers[(s - 1) * PART : s * PART], leave, (5, s))
+            departure(f"DEP{unique}", numbers[(s - 1) * part_size : s * part_size], leave, (5, s))
             for s in range(1, 6)
         ]
         answers = []
@@ -135,22 +140,22 @@ async def test_five_hundred_export_parcels_depart_once_each_with_complete_timeli
             answer = await client.post("/v1/export/departures", json=departure_parts[seq - 1])
             answers.append(answer.json()["receipts"][0])
         assert [a["returnStatus"] for a in answers] == ["2"] * 5
-        assert f"{PARCELS} parcel(s) left" in answers[-1]["returnInfo"]
+        assert f"{parcels} parcel(s) left" in answers[-1]["returnInfo"]
         again = await client.post("/v1/export/departures", json=departure_parts[2])
         assert again.json()["receipts"][0] == answers[-1]
 
-        assert await count_parcels(app, numbers, "departed") == PARCELS
+        assert await count_parcels(app, numbers, "departed") == parcels
         timeline = (await client.get(f"/v1/parcels/{LOGISTICS_CODE}/{numbers[123]}")).json()
 
     wanted = set(numbers) | {unreleased, unarrived}
     events = await collect(
         kafka_bootstrap,
         keep=lambda _type, data: data.get("logisticsNo") in wanted,
-        done=lambda kept: len(of_type(kept, "parcel.moved")) >= 3 * PARCELS + 1,
+        done=lambda kept: len(of_type(kept, "parcel.moved")) >= 3 * parcels + 1,
     )
     moves = of_type(events, "parcel.moved")
     per_movement = Counter(m["movement"] for m in moves)
-    assert per_movement == {"arrived": PARCELS + 1, "linked": PARCELS, "departed": PARCELS}
+    assert per_movement == {"arrived": parcels + 1, "linked": parcels, "departed": parcels}
     departed = Counter(m["logisticsNo"] for m in moves if m["movement"] == "departed")
     assert set(departed) == set(numbers)
     assert set(departed.values()) == {1}
@@ -158,7 +163,7 @@ async def test_five_hundred_export_parcels_depart_once_each_with_complete_timeli
     assert sample["billNo"] == bill
     assert sample["invtNo"].startswith(invt)
     assert sample["leaveTime"] == leave.strftime("%Y%m%d%H%M%S")
-    assert len(of_type(events, "waybill.accepted")) == PARCELS + 2
+    assert len(of_type(events, "waybill.accepted")) == parcels + 2
 
     assert timeline["state"] == "departed"
     assert [e["movement"] for e in timeline["entries"]] == [

@@ -63,7 +63,6 @@ from tests.support.waiting import eventually
 
 pytestmark = pytest.mark.integration
 
-PARCELS = 500
 PART = 100  # a message carries up to 100 documents (DOMAIN.md §2)
 # The carrier's and the payment institution's clients call as them; the declaration client
 # calls as an operator, and the seller files its own orders and lists.
@@ -178,9 +177,9 @@ async def list_states(app: FastAPI, unique: str) -> dict[str, tuple[str, str | N
         return {cop: (status, invt, no) for cop, status, invt, no in rows.all()}
 
 
-def all_at(status: str) -> Any:
+def all_at(status: str, count: int) -> Any:
     def check(found: dict[str, tuple[str, str | None, str]]) -> bool:
-        return len(found) == PARCELS and all(s == status for s, _, _ in found.values())
+        return len(found) == count and all(s == status for s, _, _ in found.values())
 
     return check
 
@@ -208,12 +207,20 @@ async def timelines(app: FastAPI, numbers: list[str]) -> dict[str, LoadedParcel]
     return {key.logistics_no: parcel for key, parcel in found.items()}
 
 
-async def test_five_hundred_export_lists_are_released_move_and_close_once_across_the_services(
-    kafka_bootstrap: str, database_url: str, unique: str, tmp_path: Path
+@pytest.mark.parametrize(
+    ("parcels", "part"),
+    [
+        # Five split parts either way: the gate's run, and the full one of `make bench`.
+        pytest.param(150, 30, id="small"),
+        pytest.param(500, PART, id="full", marks=[pytest.mark.slow, pytest.mark.bench]),
+    ],
+)
+async def test_export_lists_in_five_split_parts_are_released_move_and_close_once_across_services(
+    kafka_bootstrap: str, database_url: str, unique: str, tmp_path: Path, parcels: int, part: int
 ) -> None:
-    numbers = [f"L{unique}{i:04d}" for i in range(PARCELS)]
-    orders = [f"EO{unique}{i:04d}" for i in range(PARCELS)]
-    cop_nos = [f"C{unique}{i:04d}" for i in range(PARCELS)]
+    numbers = [f"L{unique}{i:04d}" for i in range(parcels)]
+    orders = [f"EO{unique}{i:04d}" for i in range(parcels)]
+    cop_nos = [f"C{unique}{i:04d}" for i in range(parcels)]
     line = export_line(1)  # 10 x 8 = 80, freight 10: 90 received
     shuffler = random.Random(unique)
 
@@ -246,7 +253,7 @@ async def test_five_hundred_export_lists_are_released_move_and_close_once_across
             order_no: receipt(order_no, EBC_CODE, "90", day=f"{now():%Y%m%d}", ebpCode=EBP)
             for order_no in orders
         }
-        late = set(shuffler.sample(orders, PARCELS // 2))
+        late = set(shuffler.sample(orders, parcels // 2))
         early_answers = await post_in_parts(
             payer, "/v1/export/receipts", [receipts[o] for o in orders if o not in late]
         )
@@ -281,15 +288,15 @@ async def test_five_hundred_export_lists_are_released_move_and_close_once_across
         # machine hundreds of events can land at once after a long pause.
         released = await eventually(
             lambda: list_states(declaration, unique),
-            until=all_at("800"),
+            until=all_at("800", parcels),
             timeout=120,
             what="every list released",
         )
         invt_of = {no: invt for _, invt, no in released.values() if invt is not None}
-        assert len(set(invt_of.values())) == PARCELS
+        assert len(set(invt_of.values())) == parcels
         await eventually(
             lambda: count_parcels(logistics, numbers, "list_released"),
-            until=lambda n: n == PARCELS,
+            until=lambda n: n == parcels,
             timeout=120,
             what="every release known to logistics",
         )
@@ -297,7 +304,7 @@ async def test_five_hundred_export_lists_are_released_move_and_close_once_across
         arrived_at = now()
         linked_at = arrived_at + timedelta(minutes=1)
         leave = arrived_at + timedelta(minutes=2)
-        parts = [numbers[start : start + PART] for start in range(0, PARCELS, PART)]
+        parts = [numbers[start : start + part] for start in range(0, parcels, part)]
 
         # Split arrival parts, delivered out of order: only the last one completes it.
         answers = []
@@ -310,10 +317,10 @@ async def test_five_hundred_export_lists_are_released_move_and_close_once_across
             answers.append(answer.json()["receipts"][0])
         assert [a["returnStatus"] for a in answers] == ["2"] * len(parts)
         assert all("waiting for" in a["returnInfo"] for a in answers[:-1])
-        assert f"{PARCELS} parcel(s)" in answers[-1]["returnInfo"]
+        assert f"{parcels} parcel(s)" in answers[-1]["returnInfo"]
 
         bill = f"999-{serial(unique)}"
-        halves = [numbers[: PARCELS // 2], numbers[PARCELS // 2 :]]
+        halves = [numbers[: parcels // 2], numbers[parcels // 2 :]]
         for seq in (2, 1):
             answer = await carrier.post(
                 "/v1/export/master-bills",
@@ -331,28 +338,28 @@ async def test_five_hundred_export_lists_are_released_move_and_close_once_across
             assert answer.status_code == 200, answer.text
             answers.append(answer.json()["receipts"][0])
         assert [a["returnStatus"] for a in answers] == ["2"] * len(parts)
-        assert f"{PARCELS} parcel(s) left" in answers[-1]["returnInfo"]
+        assert f"{parcels} parcel(s) left" in answers[-1]["returnInfo"]
         # A part sent again gets its first receipt and changes nothing: no parcel departs twice.
         again = await carrier.post("/v1/export/departures", json=departures[0])
         assert again.json()["receipts"][0] == answers[order.index(1)]
 
         closed = await eventually(
             lambda: list_states(declaration, unique),
-            until=all_at("899"),
+            until=all_at("899", parcels),
             timeout=120,
             what="every list closed",
         )
         await eventually(
             lambda: closed_in_logistics(logistics, unique),
-            until=lambda n: n == PARCELS,
+            until=lambda n: n == parcels,
             timeout=120,
             what="every closing known to logistics",
         )
-        sample = (await decl_client.get(f"/v1/lists/{cop_nos[shuffler.randrange(PARCELS)]}")).json()
+        sample = (await decl_client.get(f"/v1/lists/{cop_nos[shuffler.randrange(parcels)]}")).json()
         on_file = await timelines(logistics, numbers)
         shown = [
             (await carrier.get(f"/v1/parcels/{LOGISTICS_CODE}/{no}")).json()
-            for no in numbers[::PART]
+            for no in numbers[::part]
         ]
 
     # Another test's declaration database numbers its lists the same way: the copNo tells ours.
@@ -360,7 +367,7 @@ async def test_five_hundred_export_lists_are_released_move_and_close_once_across
     events = await collect(
         kafka_bootstrap,
         keep=lambda kind, data: kind in (RELEASED, CLOSED) and data.get("copNo") in mine,
-        done=lambda kept: len({d["invtNo"] for k, d in kept if k == CLOSED}) == PARCELS,
+        done=lambda kept: len({d["invtNo"] for k, d in kept if k == CLOSED}) == parcels,
         topic=DECLARATION_TOPIC,
     )
 

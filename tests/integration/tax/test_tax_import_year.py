@@ -206,10 +206,17 @@ async def _applied(app, event_ids: list[str]) -> int:  # type: ignore[no-untyped
     return count
 
 
+@pytest.mark.parametrize(
+    ("buyers", "lists"),
+    [
+        # Ten lists a buyer: most reach the annual limit, so some are refused on release.
+        pytest.param(60, 600, id="small"),
+        pytest.param(300, 2000, id="full", marks=[pytest.mark.slow, pytest.mark.bench]),
+    ],
+)
 async def test_a_year_of_imports_leaves_every_quota_and_every_tax_bill_right(
-    kafka_bootstrap: str, database_url: str, unique: str
+    kafka_bootstrap: str, database_url: str, unique: str, buyers: int, lists: int
 ) -> None:
-    buyers, lists = 300, 2000
     cases = make_cases(unique, buyers, lists)
     oracle = Oracle()
     settings = service_settings(
@@ -308,9 +315,14 @@ async def test_a_year_of_imports_leaves_every_quota_and_every_tax_bill_right(
         async def ours() -> dict[str, int]:
             records = await read_topic(kafka_bootstrap, "cbec.tax.v1", expected=1)
             counts: dict[str, int] = {}
+            seen: set[bytes] = set()  # a record repeating an event id is the same event
             for record in records:
                 if record.key and record.key.decode().startswith(prefix):
-                    kind = dict(record.headers)["ce_type"].decode()
+                    headers = dict(record.headers)
+                    if headers["ce_id"] in seen:
+                        continue
+                    seen.add(headers["ce_id"])
+                    kind = headers["ce_type"].decode()
                     counts[kind] = counts.get(kind, 0) + 1
             return counts
 

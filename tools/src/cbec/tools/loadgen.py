@@ -102,7 +102,12 @@ class ExportOrder:
     cop_no: str
     logistics_code: str
     logistics_no: str
+    pay_no: str
     documents: tuple[Document, ...]
+
+    def numbers(self) -> tuple[str, ...]:
+        """The numbers its documents were given (the generator's tag is in each)."""
+        return (self.order_no, self.cop_no, self.logistics_no, self.pay_no)
 
 
 @dataclass(slots=True)
@@ -270,14 +275,15 @@ def _documents(rng: random.Random, n: _Numbers, goods: _Goods) -> tuple[Document
 
 
 class OrderGenerator:
-    """Export orders of the population, one after another; deterministic for a seed and tag.
+    """Export orders of the population, one after another; deterministic for a seed.
 
     ``tag`` goes into every document number (order, list, waybill and payment numbers), so that
-    runs against the same platform with different tags do not collide."""
+    runs against the same platform with different tags do not collide; it changes nothing else:
+    two tags of one seed make the same orders under other numbers."""
 
     def __init__(self, population: Population, seed: int, *, tag: str = "") -> None:
         self.population = population
-        self.rng = random.Random(f"orders:{seed}:{tag}")
+        self.rng = random.Random(f"orders:{seed}")
         self.tag = tag
         self.count = 0
         self._weights = [s.weight for s in population.sellers]
@@ -316,6 +322,7 @@ class OrderGenerator:
             cop_no=numbers.cop_no,
             logistics_code=carrier.code,
             logistics_no=numbers.logistics_no,
+            pay_no=numbers.pay_no,
             documents=documents,
         )
 

@@ -33,6 +33,27 @@ from cbec.tools.drills.workload import (
 )
 
 
+@dataclass(frozen=True)
+class Enrolment:
+    """The enterprises of a population, and a customs officer, enrolled in a platform's gateway
+    once (runs on one platform share them)."""
+
+    officer: IssuedCredentials
+    parties: dict[str, IssuedCredentials]
+
+    @classmethod
+    async def of(cls, platform: Platform, workload: Workload) -> Enrolment:
+        officer = await asyncio.to_thread(
+            platform.enroll, OFFICER, "Customs officers of the drill", ["customs-officer"]
+        )
+        parties = {}
+        for party in workload.population.parties():
+            parties[party.code] = await asyncio.to_thread(
+                platform.enroll, party.code, party.name, list(party.roles)
+            )
+        return cls(officer, parties)
+
+
 @dataclass
 class Run:
     """What the ERPs saw."""
@@ -48,6 +69,8 @@ class Run:
     problems: list[str]
     retries: Counter[str]
     wall_s: float
+    applied_before: dict[str, Counter[tuple[str, str]]]
+    """Service → its inbox rows by (consumer, event type) before the run (earlier runs')."""
 
     def latency_s(self) -> list[float]:
         return sorted(self.released[o] - self.sent[o] for o in self.released if o in self.sent)
@@ -55,10 +78,19 @@ class Run:
 
 class Driver:
     def __init__(
-        self, platform: Platform, workload: Workload, *, rate: float = RATE, window: int = WINDOW
+        self,
+        platform: Platform,
+        workload: Workload,
+        *,
+        rate: float = RATE,
+        window: int = WINDOW,
+        enrolment: Enrolment | None = None,
     ) -> None:
         self.platform = platform
         self.workload = workload
+        self.enrolment = enrolment
+        self.cursors: dict[str, str] = {}
+        """Where each enterprise's receipts of this run begin (after earlier runs')."""
         self.rate = rate
         self.window = window
         self.clients: dict[str, AsyncGatewayClient] = {}
@@ -84,18 +116,17 @@ class Driver:
 
     # -- setup ---------------------------------------------------------------------------
     async def enroll(self) -> None:
-        self.officer = await asyncio.to_thread(
-            self.platform.enroll, OFFICER, "Customs officers of the drill", ["customs-officer"]
-        )
-        for party in self.workload.population.parties():
-            issued = await asyncio.to_thread(
-                self.platform.enroll, party.code, party.name, list(party.roles)
-            )
-            self.clients[party.code] = self.platform.async_client(
+        if self.enrolment is None:
+            self.enrolment = await Enrolment.of(self.platform, self.workload)
+        self.officer = self.enrolment.officer
+        for code, issued in self.enrolment.parties.items():
+            self.clients[code] = self.platform.async_client(
                 issued,
                 timeout=httpx.Timeout(60.0, connect=5.0),
                 limits=httpx.Limits(max_connections=32, max_keepalive_connections=8),
             )
+        for code, client in self.clients.items():
+            self.cursors[code] = await _end_of_receipts(client)
 
     async def close(self) -> None:
         for client in self.clients.values():
@@ -227,7 +258,7 @@ class Driver:
         """An enterprise's ERP polling its receipts with its cursor, until told to stop and
         nothing more is there."""
         client = self.clients[party]
-        cursor = ""
+        cursor = self.cursors.get(party, "")
         while True:
             query = "/v1/receipts?limit=1000" + (f"&cursor={cursor}" if cursor else "")
             try:
@@ -262,6 +293,9 @@ class Driver:
     async def run(self, chaos: Chaos | None = None) -> Run:
         started = time.monotonic()
         await self.enroll()
+        applied_before = {
+            name: tables["inbox"] for name, tables in (await database_counts(self.platform)).items()
+        }
         # The sellers follow their lists while the orders are filed; the other enterprises
         # read their receipts at the end.
         sellers = {s.party.code for s in self.workload.population.sellers}
@@ -299,6 +333,7 @@ class Driver:
             problems=self.problems,
             retries=self.retries,
             wall_s=time.monotonic() - started,
+            applied_before=applied_before,
         )
 
     async def _all_released(self) -> None:
@@ -328,6 +363,19 @@ class Driver:
             now = (sum(len(r) for r in self.receipts.values()), applied)
             calm = calm + 1 if unsent == 0 and now == last else 0
             last = now
+
+
+async def _end_of_receipts(client: AsyncGatewayClient) -> str:
+    """The cursor after an enterprise's receipts so far (those of earlier runs)."""
+    cursor = ""
+    while True:
+        query = "/v1/receipts?limit=1000" + (f"&cursor={cursor}" if cursor else "")
+        answer = await client.get(query)
+        answer.raise_for_status()
+        page = answer.json()
+        cursor = page["cursor"] or cursor
+        if not page["more"]:
+            return str(cursor)
 
 
 async def database_counts(platform: Platform) -> dict[str, dict[str, Any]]:

@@ -6,6 +6,7 @@ from __future__ import annotations
 import asyncio
 import time
 from collections import Counter
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
@@ -20,6 +21,7 @@ from cbec.tools.drills.workload import (
     TOPICS,
     CallerHeaders,
     Platform,
+    Renumbering,
     Workload,
 )
 from cbec.tools.loadgen import (
@@ -51,16 +53,25 @@ def _volatile(key: str) -> bool:
     return key in VOLATILE or key in ("at", "time") or key.endswith(("At", "Time", "_at", "_time"))
 
 
-def normalise(value: Any, numbers: dict[str, str] | None = None) -> Any:
+def normalise(
+    value: Any,
+    numbers: dict[str, str] | None = None,
+    renumber: Callable[[str], str] | None = None,
+) -> Any:
     """The value without the fields that legitimately differ between runs; ``numbers`` names
-    values given by the platform (a list's invtNo ...) wherever they are quoted."""
+    values given by the platform (a list's invtNo ...), and ``renumber`` writes the run's own
+    document numbers as placeholders, wherever they are quoted."""
     numbers = numbers or {}
     if isinstance(value, dict):
-        return {k: normalise(v, numbers) for k, v in sorted(value.items()) if not _volatile(k)}
+        return {
+            k: normalise(v, numbers, renumber) for k, v in sorted(value.items()) if not _volatile(k)
+        }
     if isinstance(value, list):
-        return [normalise(v, numbers) for v in value]
-    if isinstance(value, str) and value in numbers:
-        return numbers[value]
+        return [normalise(v, numbers, renumber) for v in value]
+    if isinstance(value, str):
+        if value in numbers:
+            return numbers[value]
+        return renumber(value) if renumber is not None else value
     return value
 
 
@@ -96,16 +107,19 @@ class Outcome:
 async def collect(
     platform: Platform, workload: Workload, run: Run, *, caller: CallerHeaders
 ) -> Outcome:
+    """The run's outcome, with its document numbers as placeholders (comparable with another
+    run of the seed), and of the topics and inboxes only what the run added."""
+    renumber = workload.renumbering()
     states = await order_states(platform, workload, run.officer, caller)
     receipts: dict[str, Counter[tuple[str, str, str]]] = {}
     duplicates: dict[str, int] = {}
     for party, polled in run.receipts.items():
         receipts[party] = Counter(
-            (r.get("type", ""), _subject(r), r.get("returnStatus") or "") for r in polled
+            (r.get("type", ""), renumber(_subject(r)), r.get("returnStatus") or "") for r in polled
         )
         ids = [r.get("receiptId") for r in polled]
         duplicates[party] = len(ids) - len(set(ids))
-    events, republished, dead = await topic_events(platform.bootstrap_servers)
+    events, republished, dead = await topic_events(platform.bootstrap_servers, renumber)
     tables = await database_counts(platform)
     return Outcome(
         states=states,
@@ -114,7 +128,9 @@ async def collect(
         events=events,
         republished=republished,
         dead_letters=dead,
-        inbox={name: t["inbox"] for name, t in tables.items()},
+        inbox={
+            name: t["inbox"] - run.applied_before.get(name, Counter()) for name, t in tables.items()
+        },
         outbox_unsent={name: t["outbox_unsent"] for name, t in tables.items()},
     )
 
@@ -136,6 +152,7 @@ async def order_states(
     urls = {p.descriptor.name: p.url for p in platform.stack.procs}
     gate = asyncio.Semaphore(8)
     states: dict[str, dict[str, Any]] = {}
+    renumber = workload.renumbering()
 
     async with (
         # The services answer their documents only to the parties they name and to officers.
@@ -173,7 +190,7 @@ async def order_states(
                     f"{urls['logistics']}/v1/parcels/{order.logistics_code}/{order.logistics_no}"
                 )
                 view = await get(f"{urls['gateway']}/v1/orders/{no}")
-            states[no] = normalise(
+            states[renumber(no)] = normalise(
                 {
                     "declaration": declaration,
                     "payments": ledger,
@@ -181,6 +198,7 @@ async def order_states(
                     "one-stop": _view_summary(view),
                 },
                 _platform_numbers(declaration),
+                renumber,
             )
 
         await asyncio.gather(*(one(o) for o in workload.orders))
@@ -196,9 +214,12 @@ def _view_summary(view: Any) -> Any:
     return {**view, "events": dict(sorted(timeline.items()))}
 
 
-async def topic_events(bootstrap: str) -> tuple[Counter[tuple[str, str]], int, dict[str, int]]:
+async def topic_events(
+    bootstrap: str, renumber: Renumbering | None = None
+) -> tuple[Counter[tuple[str, str]], int, dict[str, int]]:
     """Every event on the four topics, counted once per id by (type, key), how many records
-    repeated an id, and how many records each dead-letter topic holds."""
+    repeated an id, and how many records each dead-letter topic holds. With ``renumber``, only
+    the events whose key is a number of that run, the key as its placeholder."""
     consumer = AIOKafkaConsumer(bootstrap_servers=bootstrap, enable_auto_commit=False)
     await consumer.start()
     try:
@@ -236,11 +257,15 @@ async def topic_events(bootstrap: str) -> tuple[Counter[tuple[str, str]], int, d
                     except MalformedEvent:
                         events[("<malformed>", tp.topic)] += 1
                         continue
+                    key = (record.key or b"").decode(errors="replace")
+                    if renumber is not None:
+                        if not renumber.mine(key):
+                            continue
+                        key = renumber(key)
                     if envelope.id in seen:
                         republished += 1
                         continue
                     seen.add(envelope.id)
-                    key = (record.key or b"").decode(errors="replace")
                     events[(envelope.type, key)] += 1
                 if records and records[-1].offset + 1 >= ends[tp]:
                     remaining.discard(tp)
