@@ -17,9 +17,13 @@ import pwd
 import shutil
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import AsyncIterator, Iterator
+from contextlib import asynccontextmanager
 from dataclasses import dataclass
 from pathlib import Path
+
+import asyncpg
+from sqlalchemy.engine import make_url
 
 from cbec.shared.embedded import free_port, wait_for_port
 
@@ -151,3 +155,32 @@ def private_postgres() -> Iterator[PrivatePostgres]:
     finally:
         server.stop()
         shutil.rmtree(root, ignore_errors=True)
+
+
+@asynccontextmanager
+async def own_database(database_url: str, folder: Path, name: str) -> AsyncIterator[str]:
+    """Another empty database on the backend of ``database_url``: each service has its own."""
+    if database_url.startswith("sqlite"):
+        yield f"sqlite+aiosqlite:///{folder / f'{name}.db'}"
+        return
+    url = make_url(database_url)
+    database = f"{url.database}_{name}"
+
+    async def execute(statement: str) -> None:
+        conn = await asyncpg.connect(
+            user=url.username,
+            password=url.password,
+            host=url.host or "127.0.0.1",
+            port=url.port or 5432,
+            database=url.database,
+        )
+        try:
+            await conn.execute(statement)
+        finally:
+            await conn.close()
+
+    await execute(f'CREATE DATABASE "{database}"')
+    try:
+        yield url.set(database=database).render_as_string(hide_password=False)
+    finally:
+        await execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')

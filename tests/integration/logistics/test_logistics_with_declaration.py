@@ -21,12 +21,10 @@ from datetime import timedelta
 from pathlib import Path
 from typing import Any
 
-import asyncpg
 import httpx
 import pytest
 from fastapi import FastAPI
 from sqlalchemy import func
-from sqlalchemy.engine import make_url
 from sqlmodel import col, select
 
 from cbec.declaration.models import ListRow
@@ -58,6 +56,7 @@ from tests.integration.logistics.logistics_flow import (
 )
 from tests.integration.payments.payments_support import TENPAY, receipt
 from tests.support.apps import running, service_settings
+from tests.support.postgres import own_database
 from tests.support.tokens import vouch
 from tests.support.waiting import eventually
 
@@ -85,35 +84,6 @@ STEPS: list[Movement | None] = [
     Movement.DEPARTED,
 ]
 SHOWN = ["waybill_filed", "list_released", "arrived", "linked_to_master_bill", "departed"]
-
-
-@asynccontextmanager
-async def own_database(database_url: str, folder: Path, name: str) -> AsyncIterator[str]:
-    """Another empty database on the backend of ``database_url``: each service has its own."""
-    if database_url.startswith("sqlite"):
-        yield f"sqlite+aiosqlite:///{folder / f'{name}.db'}"
-        return
-    url = make_url(database_url)
-    database = f"{url.database}_{name}"
-
-    async def execute(statement: str) -> None:
-        conn = await asyncpg.connect(
-            user=url.username,
-            password=url.password,
-            host=url.host or "127.0.0.1",
-            port=url.port or 5432,
-            database=url.database,
-        )
-        try:
-            await conn.execute(statement)
-        finally:
-            await conn.close()
-
-    await execute(f'CREATE DATABASE "{database}"')
-    try:
-        yield url.set(database=database).render_as_string(hide_password=False)
-    finally:
-        await execute(f'DROP DATABASE IF EXISTS "{database}" WITH (FORCE)')
 
 
 @asynccontextmanager

@@ -3,7 +3,7 @@
 One consumer group reads ``cbec.declaration.v1``, ``cbec.logistics.v1``, ``cbec.payments.v1``
 and ``cbec.tax.v1``. Each event is checked against the gateway's own tolerant model of the
 fields it joins and shows (unknown fields ignored; the contract test holds these models against
-the producers' examples), then :func:`~cbec.gateway.use_cases.projection.record_event` keeps
+the producers' examples), then :func:`~cbec.gateway.use_cases.projection.record_events` keeps
 it for the one-stop views, the enterprises' receipts and webhooks, and the officers' feeds.
 
 | events | what the gateway reads |
@@ -237,9 +237,10 @@ handlers = HandlerRegistry()
 
 
 async def _keep(ctx: HandlerContext) -> None:
-    """Every event the gateway reads is kept whole; its model (parsed by the registry first)
-    sends a payload that breaks the contract to the DLQ with the reason."""
-    await projection.record_event(ctx.session, ctx.envelope, topic=ctx.topic)
+    """Every event the gateway reads is kept whole, with the other events of its fetch (one
+    unit of work, written when the consumer flushes its transaction); its model (parsed by
+    the registry first) sends a payload that breaks the contract to the DLQ with the reason."""
+    ctx.batched(projection.Projection).add(ctx.envelope, ctx.topic)
 
 
 @handlers.on(domain.ORDER_ACCEPTED)

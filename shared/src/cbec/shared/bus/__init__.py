@@ -16,7 +16,7 @@ The rooms: :mod:`~cbec.shared.bus.publisher` (the signing producer),
 from __future__ import annotations
 
 from cbec.shared.bus.consumer import ConsumerRunner
-from cbec.shared.bus.context import Handler, HandlerContext
+from cbec.shared.bus.context import BatchWork, Handler, HandlerContext
 from cbec.shared.bus.dead_letters import PERMANENT_ERRORS
 from cbec.shared.bus.publisher import Publisher
 from cbec.shared.bus.topic_admin import DLQ_SUFFIX, dlq_topic, ensure_topics, topic_namespace
@@ -24,6 +24,7 @@ from cbec.shared.bus.topic_admin import DLQ_SUFFIX, dlq_topic, ensure_topics, to
 __all__ = [
     "DLQ_SUFFIX",
     "PERMANENT_ERRORS",
+    "BatchWork",
     "ConsumerRunner",
     "Handler",
     "HandlerContext",

@@ -38,7 +38,7 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.shared import inbox, metrics
-from cbec.shared.bus.context import Handler, HandlerContext
+from cbec.shared.bus.context import Handler, HandlerContext, flush_batch
 from cbec.shared.bus.dead_letters import PERMANENT_ERRORS, failure_reason, send_dead_letter
 from cbec.shared.bus.publisher import Publisher
 from cbec.shared.bus.topic_admin import topic_namespace
@@ -247,6 +247,7 @@ class ConsumerRunner:
     async def _apply(self, items: list[_Item]) -> None:
         """Apply events in one transaction; the inbox drops ids already applied."""
         applied: list[_Item] = []
+        batch: dict[type[Any], Any] = {}
         async with self.sessions() as session, session.begin():
             seen = await inbox.already_processed(
                 session, self.group, [i.envelope.id for i in items if i.envelope]
@@ -280,9 +281,11 @@ class ConsumerRunner:
                             partition=record.partition,
                             offset=record.offset,
                             runtime=self.runtime,
+                            batch=batch,
                         )
                     )
                 applied.append(item)
+            await flush_batch(batch, session)
             await inbox.record(session, self.group, [i.envelope for i in applied if i.envelope])
         per_topic: dict[str, int] = {}
         for item in applied:
