@@ -79,15 +79,7 @@ class Projection:
             await record_events(session, events)
 
 
-async def record_event(session: AsyncSession, envelope: Envelope, *, topic: str) -> None:
-    """Keep one event (see :func:`record_events`)."""
-    await record_events(session, [(envelope, topic)])
-
-
 # -- what is on file ------------------------------------------------------------------------------
-
-EventRef = int | str
-"""An event of the batch (its index) or one on file (its ``seq``, as ``"@<seq>"``)."""
 
 
 @dataclass
@@ -95,11 +87,15 @@ class _Stored:
     """An event on file that waits for its order's link."""
 
     seq: int
-    event_id: str
+    id: str
     type: str
     data: str
     time: datetime
     link_key: str
+
+
+EventRef = int | _Stored
+"""An event of the batch (its index, until its ``seq`` is known) or one on file."""
 
 
 @dataclass
@@ -194,6 +190,8 @@ class _Join:
         self.views = on_file.views
         self.parties = on_file.parties
         self.waiting = on_file.waiting
+        self.held: list[int] = []
+        """Events of the batch so far that wait for their order's link."""
         self.now = now
         self.writes = _Writes()
 
@@ -208,6 +206,7 @@ class _Join:
         made = [link for link in keys.provides if link not in self.known]
         if not orders and keys.links:
             event.link_key = keys.links[0]
+            self.held.append(index)
         if not domain.for_enterprises(envelope.type):
             # Customs' own counsel: in the officers' feed and views of the order only; it
             # touches no order row (an enterprise's `since` would see it), nobody's receipt.
@@ -228,7 +227,7 @@ class _Join:
                 self.writes.links.append(
                     {"link_key": link, "order_no": order[0], "ebc_code": order[1]}
                 )
-            self._attach_earlier(set(made), order, before=index)
+            self._attach_earlier(set(made), order)
 
     def _touch(self, order: domain.OrderKey, keys: domain.EventKeys, event_type: str) -> None:
         view = self.views.get(order)
@@ -275,14 +274,13 @@ class _Join:
         keys: domain.EventKeys,
         order_no: str | None,
     ) -> None:
-        event_id = envelope.id if isinstance(envelope, Envelope) else envelope.event_id
         for party in parties:
             self.writes.receipts.append(
                 {
                     "event": event,
-                    "receipt_id": receipt_id(event_id, party),
+                    "receipt_id": receipt_id(envelope.id, party),
                     "party": party,
-                    "event_id": event_id,
+                    "event_id": envelope.id,
                     "type": envelope.type,
                     "order_no": order_no,
                     "return_status": keys.return_status,
@@ -292,25 +290,25 @@ class _Join:
                 }
             )
 
-    def _attach_earlier(self, links: set[str], order: domain.OrderKey, *, before: int) -> None:
+    def _attach_earlier(self, links: set[str], order: domain.OrderKey) -> None:
         """Events that came before their order owned these links (on file, or earlier in the
         batch) join the order now; those that name no enterprise become receipts for the
         order's seller and platform, as they would have had their order been known."""
         earlier: list[tuple[EventRef, Envelope | _Stored, str, Mapping[str, Any]]] = []
         for stored in self.waiting:
             if stored.link_key in links:
-                earlier.append((f"@{stored.seq}", stored, stored.type, json.loads(stored.data)))
+                earlier.append((stored, stored, stored.type, json.loads(stored.data)))
+                self.writes.attached.append(stored.seq)
         self.waiting = [s for s in self.waiting if s.link_key not in links]
-        for index, event in enumerate(self.events[:before]):
+        for index in self.held:
+            event = self.events[index]
             if event.link_key in links:
                 earlier.append((index, event.envelope, event.envelope.type, event.envelope.data))
+                event.link_key = None
+        self.held = [i for i in self.held if self.events[i].link_key is not None]
         owners: list[str] | None = None
         for ref, source, event_type, data in earlier:
             self.writes.event_orders.append((order, ref))
-            if isinstance(ref, str):
-                self.writes.attached.append(int(ref[1:]))
-            else:
-                self.events[ref].link_key = None
             keys = domain.keys_of(event_type, data)
             if keys.parties:
                 continue
@@ -405,7 +403,7 @@ async def _write(
     now: datetime,
 ) -> None:
     def seq_of(ref: EventRef) -> int:
-        return int(ref[1:]) if isinstance(ref, str) else seqs[ref]
+        return ref.seq if isinstance(ref, _Stored) else seqs[ref]
 
     if writes.attached:
         await conn.execute(

@@ -260,9 +260,8 @@ class Driver:
         client = self.clients[party]
         cursor = self.cursors.get(party, "")
         while True:
-            query = "/v1/receipts?limit=1000" + (f"&cursor={cursor}" if cursor else "")
             try:
-                answer = await client.get(query)
+                answer = await client.get(_receipts_page(cursor))
             except httpx.TransportError as error:
                 self.retries[f"poll {type(error).__name__}"] += 1
                 await asyncio.sleep(0.5)
@@ -365,12 +364,16 @@ class Driver:
             last = now
 
 
+def _receipts_page(cursor: str) -> str:
+    """An enterprise's receipts after ``cursor`` (from its first when empty), a page of 1,000."""
+    return "/v1/receipts?limit=1000" + (f"&cursor={cursor}" if cursor else "")
+
+
 async def _end_of_receipts(client: AsyncGatewayClient) -> str:
     """The cursor after an enterprise's receipts so far (those of earlier runs)."""
     cursor = ""
     while True:
-        query = "/v1/receipts?limit=1000" + (f"&cursor={cursor}" if cursor else "")
-        answer = await client.get(query)
+        answer = await client.get(_receipts_page(cursor))
         answer.raise_for_status()
         page = answer.json()
         cursor = page["cursor"] or cursor
