@@ -18,15 +18,18 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+from collections.abc import Awaitable, Callable
 from pathlib import Path
 from typing import Any
 
 from opentelemetry.instrumentation.utils import suppress_instrumentation
 from sqlalchemy import event, text
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker, create_async_engine
 from sqlmodel.ext.asyncio.session import AsyncSession
+
+from cbec.shared import sqlite_inline
 
 SQLITE_BUSY_TIMEOUT_MS = 30_000
 
@@ -40,7 +43,7 @@ def create_engine(url: str, *, pool_size: int = 10, echo: bool = False) -> Async
         engine = create_async_engine(
             url,
             echo=echo,
-            connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+            async_creator=_sqlite_connector(parsed),
             pool_size=1,
             max_overflow=0,
             pool_timeout=SQLITE_BUSY_TIMEOUT_MS / 1000,
@@ -62,12 +65,23 @@ def create_read_engine(url: str, write_engine: AsyncEngine, *, pool_size: int = 
         return write_engine
     engine = create_async_engine(
         url,
-        connect_args={"timeout": SQLITE_BUSY_TIMEOUT_MS / 1000},
+        async_creator=_sqlite_connector(parsed),
         pool_size=pool_size,
         max_overflow=0,
     )
     _configure_sqlite(engine, read_only=True)
     return engine
+
+
+def _sqlite_connector(url: URL) -> Callable[[], Awaitable[sqlite_inline.Connection]]:
+    """Connections that run statements on the event loop's thread (:mod:`.sqlite_inline`)."""
+    database = url.database or ":memory:"
+    uri = str(url.query.get("uri", "")).lower() in ("true", "1")
+
+    def connect() -> Awaitable[sqlite_inline.Connection]:
+        return sqlite_inline.connect(database, timeout=SQLITE_BUSY_TIMEOUT_MS / 1000, uri=uri)
+
+    return connect
 
 
 def _configure_sqlite(engine: AsyncEngine, *, read_only: bool = False) -> None:
@@ -78,7 +92,9 @@ def _configure_sqlite(engine: AsyncEngine, *, read_only: bool = False) -> None:
         cursor = dbapi_connection.cursor()
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute("PRAGMA synchronous=NORMAL")
-        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        # No busy handler: a statement that meets a lock is tried again without holding the
+        # event loop (sqlite_inline).
+        cursor.execute("PRAGMA busy_timeout=0")
         cursor.execute("PRAGMA foreign_keys=ON")
         if read_only:
             cursor.execute("PRAGMA query_only=ON")
