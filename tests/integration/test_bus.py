@@ -217,6 +217,41 @@ async def test_events_their_topics_owner_did_not_sign_are_dead_lettered_and_neve
     assert {h["dlq_attempts"] for h in by_id.values()} == {"0"}
 
 
+async def test_events_of_types_another_consumer_handles_are_skipped_unread(
+    rig: BusRig, topic: str, unique: str, kafka_bootstrap: str
+) -> None:
+    """A type of the topic that this consumer has no handler for is neither verified nor
+    decoded: even unsigned and unreadable, it is skipped, not dead-lettered. A handled type
+    is still verified."""
+    others = envelope(topic, "k", 1, name="other.thing")
+    unsigned_handled = envelope(topic, "k", 2)
+    genuine = envelope(topic, "k", 3)
+    producer = AIOKafkaProducer(bootstrap_servers=kafka_bootstrap)
+    await producer.start()
+    try:
+        await producer.send_and_wait(
+            topic, b"{not json", key=b"k", headers=others.to_kafka_headers()
+        )
+        await producer.send_and_wait(
+            topic,
+            unsigned_handled.body(),
+            key=b"k",
+            headers=unsigned_handled.to_kafka_headers(),
+        )
+        await producer.send_and_wait(
+            topic, genuine.body(), key=b"k", headers=signed_headers(genuine, topic=topic, key="k")
+        )
+    finally:
+        await producer.stop()
+    await rig.consume(f"g-{unique}", [topic], {event_type(topic): record_effect})
+
+    effects = await eventually(rig.effects, until=lambda e: len(e) >= 1, what="the genuine event")
+    dead = await read_topic(kafka_bootstrap, dlq_topic(topic), expected=1)
+
+    assert [e.event_id for e in effects] == [genuine.id]
+    assert [headers_of(r)["ce_id"] for r in dead] == [unsigned_handled.id]
+
+
 @pytest.mark.parametrize(
     "events",
     [

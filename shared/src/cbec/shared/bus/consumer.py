@@ -8,8 +8,10 @@
     )
     runner.start(); ...; await runner.stop()
 
-Every message is verified first (:mod:`cbec.shared.signing`): one that the owner of its topic
-did not sign (no signature, a wrong one, another service's key, another source) goes to
+A message whose CloudEvents type header names a type of the topic that this consumer has no
+handler for is skipped unread (most of a topic's events are for other consumers). Every other
+message is verified first (:mod:`cbec.shared.signing`): one that the owner of its topic did not
+sign (no signature, a wrong one, another service's key, another source) goes to
 ``<topic>.dlq`` at once with the reason, as a malformed one does, and is never applied.
 
 For each partition batch from ``getmany`` the runner applies every event in one transaction,
@@ -66,6 +68,17 @@ class _Item:
     handler: Handler | None = None
     error: str | None = None
     error_type: str = "MalformedEvent"
+
+
+def _declared_type(headers: Sequence[tuple[str, bytes]] | None) -> str | None:
+    """The type a message's ``ce_type`` header declares, unverified (None if absent)."""
+    for name, value in headers or ():
+        if name == "ce_type":
+            try:
+                return value.decode() if value is not None else None
+            except UnicodeDecodeError:
+                return None
+    return None
 
 
 class ConsumerRunner:
@@ -204,6 +217,13 @@ class ConsumerRunner:
 
     def _classify(self, record: ConsumerRecord[bytes, bytes]) -> _Item:
         item = _Item(record)
+        declared = _declared_type(record.headers)
+        if (
+            declared is not None
+            and declared not in self.handlers
+            and self.accepts(declared, record.topic)
+        ):
+            return item  # another consumer's event: nothing here reads it
         try:
             # Before anything else: a message the topic's owner did not sign is never applied.
             self.verifier.verify(record.topic, record.key, record.headers, record.value)
