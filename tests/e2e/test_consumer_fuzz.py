@@ -7,13 +7,13 @@ past the bad messages and kept working), with nothing more dead-lettered.
 
 Which groups must dead-letter a message:
 
-- a message that is no event of the platform (random bytes, a truncated or non-JSON body, a
-  CloudEvents attribute missing or wrong, a header not UTF-8, a type foreign to the topic):
-  every group that reads the topic;
-- an event of a known type whose payload breaks the contract (every field of the wrong type):
-  every group with a handler for that type (the others ignore the type, as they should);
-- a well-formed event its topic's owner did not sign (no signature, or another service's key):
-  every group that reads the topic, before it looks at the type.
+- a message whose ``ce_type`` header declares a type of the topic (whatever else is wrong with
+  it: a truncated or non-JSON body, another CloudEvents attribute missing or wrong, a payload
+  that breaks the contract, no signature or another service's): every group with a handler
+  for that type; the others skip it unread, by the header, as they skip every event of a type
+  they do not handle;
+- any other message (random bytes, no ``ce_type``, one not UTF-8, a type foreign to the
+  topic): every group that reads the topic.
 
 Messages go out signed by the topic's owner, as a faulty producer of the platform would send
 them (what cannot be signed, random bytes and headers that are not UTF-8, goes unsigned), so
@@ -42,7 +42,7 @@ from cbec.declaration import handlers as declaration_handlers
 from cbec.gateway import handlers as gateway_handlers
 from cbec.logistics import handlers as logistics_handlers
 from cbec.payments import handlers as payments_handlers
-from cbec.shared.bus import dlq_topic
+from cbec.shared.bus import ConsumerRunner, dlq_topic
 from cbec.shared.contracts import events_of, examples
 from cbec.shared.envelope import Envelope, Event
 from cbec.shared.registry import services
@@ -109,6 +109,18 @@ def readers(topic: str) -> set[str]:
     return {g.name for g in GROUPS if topic in g.topics}
 
 
+def must_dead_letter(topic: str, headers: list[tuple[str, bytes]]) -> frozenset[str]:
+    """The groups that must dead-letter a bad message with these headers (see the module)."""
+    declared = next((value for name, value in headers if name == "ce_type"), None)
+    try:
+        event_type = declared.decode() if declared is not None else None
+    except UnicodeDecodeError:
+        event_type = None
+    if event_type is not None and ConsumerRunner.type_belongs_to_topic(event_type, topic):
+        return frozenset(handlers_of(event_type, topic))
+    return frozenset(readers(topic))
+
+
 def handlers_of(event_type: str, topic: str) -> set[str]:
     return {g.name for g in GROUPS if topic in g.topics and event_type in g.handled}
 
@@ -171,62 +183,62 @@ class Fuzzer:
         key = event.key().encode() if self.rng.random() < 0.8 else None
         return key, value, list(headers), envelope
 
-    def _everyone(self, kind: str, key: bytes | None, value: bytes | None, headers: Any) -> Bad:
-        return Bad(kind, key, value, list(headers), frozenset(readers(self.topic)))
+    def _bad(self, kind: str, key: bytes | None, value: bytes | None, headers: Any) -> Bad:
+        return Bad(kind, key, value, list(headers), must_dead_letter(self.topic, list(headers)))
 
     def random_bytes(self) -> Bad:
         size = self.rng.randrange(0, 2048)
         value = bytes(self.rng.getrandbits(8) for _ in range(size))
-        return replace(self._everyone("random bytes, no headers", None, value, []), signer=None)
+        return replace(self._bad("random bytes, no headers", None, value, []), signer=None)
 
     def truncated_body(self) -> Bad:
         key, value, headers, _ = self._message()
-        return self._everyone(
+        return self._bad(
             "truncated body", key, value[: self.rng.randrange(0, len(value) - 1)], headers
         )
 
     def garbage_body(self) -> Bad:
         key, value, headers, _ = self._message()
         garbage = bytes(self.rng.getrandbits(8) for _ in range(len(value)))
-        return self._everyone("random body", key, b"\xff" + garbage, headers)
+        return self._bad("random body", key, b"\xff" + garbage, headers)
 
     def missing_attribute(self) -> Bad:
         key, value, headers, _ = self._message()
         required = ("ce_id", "ce_source", "ce_type", "ce_specversion", "ce_time")
         dropped = self.rng.choice(required)
         kept = [(n, v) for n, v in headers if n != dropped]
-        return self._everyone(f"no {dropped}", key, value, kept)
+        return self._bad(f"no {dropped}", key, value, kept)
 
     def _replace(self, headers: list[tuple[str, bytes]], name: str, value: bytes) -> list[Any]:
         return [(n, value if n == name else v) for n, v in headers]
 
     def wrong_specversion(self) -> Bad:
         key, value, headers, _ = self._message()
-        return self._everyone(
+        return self._bad(
             "specversion 0.3", key, value, self._replace(headers, "ce_specversion", b"0.3")
         )
 
     def wrong_time(self) -> Bad:
         key, value, headers, _ = self._message()
         time = self.rng.choice([b"yesterday", b"2026-13-45T99:00:00Z", b"2026-11-22T10:00:00"])
-        return self._everyone("bad ce_time", key, value, self._replace(headers, "ce_time", time))
+        return self._bad("bad ce_time", key, value, self._replace(headers, "ce_time", time))
 
     def header_not_utf8(self) -> Bad:
         key, value, headers, _ = self._message()
         name = self.rng.choice(["ce_id", "ce_type", "ce_source"])
-        return self._everyone(
+        return self._bad(
             "header not UTF-8", key, value, self._replace(headers, name, b"\xc3\x28\xa0\xa1")
         )
 
     def not_an_object(self) -> Bad:
         key, _, headers, _ = self._message()
         body = self.rng.choice([b"[]", b"42", b'"text"', b"null", b'[{"orderNo": "X"}]'])
-        return self._everyone("body not an object", key, body, headers)
+        return self._bad("body not an object", key, body, headers)
 
     def wrong_content_type(self) -> Bad:
         key, value, headers, _ = self._message()
         kept = [(n, v) for n, v in headers if n.lower() != "content-type"]
-        return self._everyone(
+        return self._bad(
             "content type not JSON", key, value, [*kept, ("content-type", b"application/xml")]
         )
 
@@ -240,14 +252,14 @@ class Fuzzer:
                 (self.topic[: -len("v1")] + "No Such Type").encode(),
             ]
         )
-        return self._everyone(
+        return self._bad(
             "type foreign to the topic", key, value, self._replace(headers, "ce_type", foreign)
         )
 
     def no_body(self) -> Bad:
         event, _, headers, _ = self._message()
         key = event or b"tombstone"  # a message without a value must have a key
-        return self._everyone("no body (tombstone)", key, None, headers)
+        return self._bad("no body (tombstone)", key, None, headers)
 
     def contract_broken(self) -> Bad:
         """A known type whose every field has the wrong type: its handlers refuse it."""
@@ -265,14 +277,14 @@ class Fuzzer:
 
     def unsigned(self) -> Bad:
         key, value, headers, _ = self._message()
-        return replace(self._everyone("not signed", key, value, headers), signer=None)
+        return replace(self._bad("not signed", key, value, headers), signer=None)
 
     def signed_by_another_service(self) -> Bad:
         key, value, headers, _ = self._message()
         other = self.rng.choice(
             [s for s in set(TOPIC_OWNERS.values()) if s != owner_of(self.topic)]
         )
-        return replace(self._everyone(f"signed by {other}", key, value, headers), signer=other)
+        return replace(self._bad(f"signed by {other}", key, value, headers), signer=other)
 
     def next(self) -> Bad:
         make = self.rng.choice(self.kinds)
