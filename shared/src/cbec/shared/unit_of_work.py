@@ -17,11 +17,14 @@ repositories::
 
 from __future__ import annotations
 
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Mapping, Sequence
 from contextlib import AbstractAsyncContextManager, asynccontextmanager
-from typing import Protocol, Self
+from typing import Any, Protocol, Self
 
+from sqlalchemy import Table, event, insert
 from sqlalchemy.ext.asyncio import async_sessionmaker
+from sqlalchemy.orm import Session
+from sqlmodel import SQLModel
 from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.shared.envelope import Envelope, Event
@@ -66,3 +69,42 @@ class UnitOfWork:
         outbox relay is woken (the events go out at once); rolled back if it raises."""
         async with runtime.transaction() as session:
             yield cls(session, runtime.outbox)
+
+
+_AT_COMMIT = "cbec.rows_at_commit"
+
+
+def insert_at_commit(
+    session: AsyncSession, model: type[SQLModel], rows: Sequence[Mapping[str, Any]]
+) -> None:
+    """Insert ``rows`` of ``model`` when the transaction commits, with one statement per table
+    for all the rows added so far (an executemany), in the order added.
+
+    For rows nobody needs the id of in the transaction (receipts, history): the ORM inserts
+    each object with a statement of its own to learn its id (on SQLite at least), which costs
+    more than the rest of the transaction. A read of the table in the same transaction calls
+    :func:`insert_pending` first."""
+    pending: dict[Table, list[Mapping[str, Any]]] = session.sync_session.info.setdefault(
+        _AT_COMMIT, {}
+    )
+    table = getattr(model, "__table__", None)
+    assert isinstance(table, Table), f"{model.__name__} is not a table model"
+    pending.setdefault(table, []).extend(rows)
+
+
+async def insert_pending(session: AsyncSession) -> None:
+    """Insert now what :func:`insert_at_commit` holds for this transaction."""
+    await session.run_sync(_insert_pending)
+
+
+@event.listens_for(Session, "before_commit")
+def _insert_pending(session: Session) -> None:
+    pending: dict[Table, list[Mapping[str, Any]]] | None = session.info.pop(_AT_COMMIT, None)
+    for table, rows in (pending or {}).items():
+        if rows:
+            session.execute(insert(table), list(rows))
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _drop_pending(session: Session, _previous: Any) -> None:
+    session.info.pop(_AT_COMMIT, None)

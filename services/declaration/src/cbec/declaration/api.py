@@ -91,17 +91,26 @@ def _body(model: type[BaseModel], example: str) -> dict[str, Any]:
 
 
 UseCase = Callable[[DeclarationWork, Any, str | None, datetime], Awaitable[dict[str, Any]]]
+Prepare = Callable[[DeclarationWork, list[Any]], Awaitable[None]]
 
 
 async def _submit(
-    runtime: Runtime, request: Request, model: type[D], who: Caller, use_case: UseCase
+    runtime: Runtime,
+    request: Request,
+    model: type[D],
+    who: Caller,
+    use_case: UseCase,
+    prepare: Prepare | None = None,
 ) -> dict[str, list[dict[str, Any]]]:
-    """Each document's use case in one transaction; the quota reservations it leaves are asked
-    after the commit and their outcome completes the receipts."""
+    """Each document's use case in one transaction, after what they all need on file is looked
+    up at once (``prepare``); the quota reservations they leave are asked after the commit and
+    their outcome completes the receipts."""
     documents = await _documents(request, model)
     decl = declaration_of(runtime)
     now = utcnow()
     async with transaction(decl) as work:
+        if prepare is not None:
+            await prepare(work, documents)
         receipts = [await use_case(work, d, who.party, now) for d in documents]
     await quota.settle(decl, work.follow_ups)
     return {"receipts": receipts}
@@ -143,25 +152,29 @@ async def _revoke(
 @router.post("/v1/export/orders", tags=["export"], openapi_extra=_body(ex.Order, "CEB303"))
 async def export_orders(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
     """Submit export electronic orders (CEB303 Order entities); one receipt each."""
-    return await _submit(runtime, request, ex.Order, who, _order(EXPORT))
+    return await _submit(runtime, request, ex.Order, who, _order(EXPORT), orders.prepare(EXPORT))
 
 
 @router.post("/v1/import/orders", tags=["import"], openapi_extra=_body(im.Order, "CEB311"))
 async def import_orders(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
     """Submit import electronic orders (CEB311 Order entities); one receipt each."""
-    return await _submit(runtime, request, im.Order, who, _order(IMPORT))
+    return await _submit(runtime, request, im.Order, who, _order(IMPORT), orders.prepare(IMPORT))
 
 
 @router.post("/v1/export/inventories", tags=["export"], openapi_extra=_body(ex.Inventory, "CEB603"))
 async def export_inventories(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
     """Declare export inventory lists (CEB603 Inventory entities); one receipt each."""
-    return await _submit(runtime, request, ex.Inventory, who, _inventory(EXPORT))
+    return await _submit(
+        runtime, request, ex.Inventory, who, _inventory(EXPORT), lists.prepare(EXPORT)
+    )
 
 
 @router.post("/v1/import/inventories", tags=["import"], openapi_extra=_body(im.Inventory, "CEB621"))
 async def import_inventories(request: Request, runtime: RuntimeDep, who: Who) -> dict[str, Any]:
     """Declare import inventory lists (CEB621 Inventory entities); one receipt each."""
-    return await _submit(runtime, request, im.Inventory, who, _inventory(IMPORT))
+    return await _submit(
+        runtime, request, im.Inventory, who, _inventory(IMPORT), lists.prepare(IMPORT)
+    )
 
 
 @router.post(

@@ -13,6 +13,7 @@ from decimal import Decimal
 from typing import Literal
 
 from pydantic import BaseModel
+from sqlmodel.ext.asyncio.session import AsyncSession
 
 from cbec.declaration.domain.directions import DIRECTIONS, EXPORT, IMPORT
 from cbec.declaration.unit_of_work import DeclarationWork, declaration_of
@@ -100,8 +101,23 @@ def data_of(model: BaseModel) -> dict[str, object]:
     return data
 
 
+class _FetchWork:
+    """One unit of work for the handlers of a consumer's fetch, which share its transaction:
+    what one event's decision looked up (orders, documents, a seller's rejections) serves the
+    next."""
+
+    def __init__(self) -> None:
+        self.work: DeclarationWork | None = None
+
+    async def flush(self, session: AsyncSession) -> None:
+        """Nothing left to write: the work's rows are in the session."""
+
+
 def _work(ctx: HandlerContext) -> DeclarationWork:
-    return DeclarationWork(ctx.session, declaration_of(ctx.runtime))
+    shared = ctx.batched(_FetchWork)
+    if shared.work is None or shared.work.session is not ctx.session:
+        shared.work = DeclarationWork(ctx.session, declaration_of(ctx.runtime))
+    return shared.work
 
 
 def _after_commit(ctx: HandlerContext, work: DeclarationWork) -> None:

@@ -40,6 +40,7 @@ async def funds_arrived(
     row.document, row.received_at = text, now
     row.trace_context = stored_trace_context()
     work.session.add(row)
+    work.documents.note_funds(row)
     await work.flush()
     for lst in await work.lists.of_order(way, order_no, party):
         await reconsider(work, lst, now, changed=changed)
@@ -61,6 +62,7 @@ async def waybill_arrived(work: DeclarationWork, data: dict[str, Any], now: date
     row.document, row.received_at, row.order_no = text, now, data.get("orderNo")
     row.trace_context = stored_trace_context()
     work.session.add(row)
+    work.documents.note_waybill(row)
     await work.flush()
     for lst in await work.lists.of_waybill(code, number):
         await reconsider(work, lst, now, changed=changed)
@@ -72,6 +74,7 @@ async def waybill_deleted(work: DeclarationWork, code: str, number: str) -> None
     row = await work.documents.waybill(code, number)
     if row is not None:
         await work.session.delete(row)
+        work.documents.forget_waybill(row)
 
 
 async def parcel_moved(

@@ -4,6 +4,7 @@ receipt; the lists of a changed order are decided again."""
 from __future__ import annotations
 
 import json
+from collections.abc import Awaitable, Callable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -76,6 +77,21 @@ async def _live_lists(
     ]
 
 
+def prepare(
+    way: Direction,
+) -> Callable[[DeclarationWork, Sequence[ex.Order | im.Order]], Awaitable[None]]:
+    """A request's orders on file, looked up at once."""
+
+    async def load(work: DeclarationWork, entities: Sequence[ex.Order | im.Order]) -> None:
+        await work.lists_one_at_a_time()
+        heads = [e.OrderHead for e in entities]
+        await work.orders.load(
+            (way.flag, h.orderNo, way.party(ebc_code=h.ebcCode, ebp_code=h.ebpCode)) for h in heads
+        )
+
+    return load
+
+
 async def submit_order(
     work: DeclarationWork,
     way: Direction,
@@ -123,11 +139,13 @@ async def submit_order(
     if app_type is AppType.DELETE:
         assert existing is not None
         await work.session.delete(existing)
+        work.orders.forget(existing)
         return receipt(ACCEPTED, "order deleted", now, keys)
     answer = receipt(ACCEPTED, "accepted" if existing is None else "changed", now, keys)
     row = existing or _new_order(way, head, party_code, cop_code, filer)
     _keep_order(row, entity, document, cop_code, answer, now)
     work.session.add(row)
+    work.orders.note(row)
     work.publish(_order_accepted(way, entity, app_type, now))
     await work.flush()
     for lst in lists:

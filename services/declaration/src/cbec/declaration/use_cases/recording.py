@@ -157,11 +157,12 @@ async def record(
 def _write_step(work: DeclarationWork, row: ListRow, step: Transition, now: datetime) -> None:
     if step.to_status is S.STORED and row.invt_no is None:
         row.invt_no = invt_no_of(row, now)
+    work.lists.status_changing(row, step.to_status.value)
     row.status = step.to_status.value
     row.updated_at = now
     receipt = step.receipt
     assert row.id is not None
-    work.session.add(
+    work.lists.add_receipt(
         ListReceiptRow(
             list_id=row.id,
             return_status=receipt.return_status,
