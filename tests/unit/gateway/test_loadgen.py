@@ -240,3 +240,40 @@ def test_the_profile_is_summed_by_function_and_package() -> None:
     packages = {p["name"]: p["pct"] for p in top["packages"]}
     assert packages == {"selectors": 60.0, "sqlalchemy": 30.0, "json": 10.0}
     assert top["platform_inclusive"] == [{"name": "handle (cbec/gateway/api.py)", "pct": 40.0}]
+
+
+def test_the_bench_counts_statements_and_events_per_order_from_each_process_metrics() -> None:
+    from prometheus_client import CollectorRegistry, Counter, generate_latest
+
+    from cbec.tools.bench.resources import _counts_of, counts_per_order
+
+    def exposition(statements: int, published: int, applied: int, skipped: int) -> str:
+        registry = CollectorRegistry()
+        Counter("cbec_db_statements_total", "", ["service"], registry=registry).labels(
+            "declaration"
+        ).inc(statements)
+        Counter("cbec_outbox_published_total", "", ["service", "topic"], registry=registry).labels(
+            "declaration", "cbec.declaration.v1"
+        ).inc(published)
+        consumed = Counter(
+            "cbec_consumer_events_total", "", ["service", "outcome"], registry=registry
+        )
+        consumed.labels("declaration", "applied").inc(applied)
+        consumed.labels("declaration", "ignored").inc(skipped)
+        consumed.labels("declaration", "duplicate").inc(99)
+        return generate_latest(registry).decode()
+
+    before = {"declaration": _counts_of(exposition(100, 10, 5, 1))}
+    after = {"declaration": _counts_of(exposition(300, 50, 25, 11)), "gateway": {"statements": 4}}
+    assert before["declaration"] == {
+        "statements": 100,
+        "published": 10,
+        "applied": 5,
+        "skipped": 1,
+    }
+    assert counts_per_order(before, after, orders=20) == {
+        "statements": {"declaration": 10.0, "gateway": 0.2},
+        "published": {"declaration": 2.0},
+        "applied": {"declaration": 1.0},
+        "skipped": {"declaration": 0.5},
+    }

@@ -7,6 +7,8 @@ test process. ``/metrics`` serves :func:`render`.
 from __future__ import annotations
 
 from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import event
+from sqlalchemy.ext.asyncio import AsyncEngine
 
 CONSUMED = Counter(
     "cbec_consumer_events_total",
@@ -32,6 +34,11 @@ OUTBOX_PUBLISHED = Counter(
 OUTBOX_FAILURES = Counter(
     "cbec_outbox_publish_failures_total", "Relay publish attempts that failed", ["service"]
 )
+DB_STATEMENTS = Counter(
+    "cbec_db_statements_total",
+    "SQL statements sent to the database (an executemany counts once)",
+    ["service"],
+)
 HTTP_REQUESTS = Counter(
     "cbec_http_requests_total", "HTTP requests", ["service", "method", "route", "status"]
 )
@@ -45,3 +52,14 @@ HTTP_LATENCY = Histogram(
 
 def render() -> tuple[bytes, str]:
     return generate_latest(), CONTENT_TYPE_LATEST
+
+
+def count_statements(engine: AsyncEngine, service: str) -> None:
+    """Count the statements ``engine`` sends (``cbec_db_statements_total``): what a unit of work
+    costs the database, beside its CPU."""
+    counter = DB_STATEMENTS.labels(service)
+
+    def counted(*_: object) -> None:
+        counter.inc()
+
+    event.listen(engine.sync_engine, "before_cursor_execute", counted)

@@ -26,6 +26,7 @@ from fastapi import Request
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from sqlmodel.ext.asyncio.session import AsyncSession
 
+from cbec.shared import metrics
 from cbec.shared.bus import ConsumerRunner, Publisher
 from cbec.shared.db import create_engine, create_read_engine, ping, session_factory
 from cbec.shared.migrations import upgrade
@@ -128,6 +129,8 @@ async def open_runtime(
         await upgrade(engine, descriptor.migrations)
     sessions = session_factory(engine)
     read_engine = create_read_engine(settings.database_url, engine)
+    for counted in {engine, read_engine}:
+        metrics.count_statements(counted, settings.service_name)
     publisher = Publisher(settings, signer=signer)
     relay = OutboxRelay(
         engine,

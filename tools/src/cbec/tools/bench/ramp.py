@@ -13,7 +13,12 @@ from typing import Any
 from cbec.tools.bench.common import progress_bar, say, summary_ms
 from cbec.tools.bench.erp import Erps
 from cbec.tools.bench.report import knee, step_line
-from cbec.tools.bench.resources import py_spy, top_of_profile
+from cbec.tools.bench.resources import (
+    counts_per_order,
+    platform_counts,
+    py_spy,
+    top_of_profile,
+)
 from cbec.tools.bench.traffic import OrderState, StepCounters, schedule
 from cbec.tools.loadgen import (
     ExportOrder,
@@ -40,6 +45,7 @@ class Bench(Erps):
         warmup = options.warmup_for()
         bar = progress_bar(options.progress, count, f"{rate:g}/s ({index + 1})")
 
+        counted = await platform_counts(self.target.metrics)
         self.resources.begin()
         started = time.monotonic()
         sender = asyncio.create_task(self.submit(batches))
@@ -68,6 +74,9 @@ class Bench(Erps):
             bar.close()
         profile_info = await profiler if profiler is not None else None
         used = self.resources.end()
+        used["per_order"] = counts_per_order(
+            counted, await platform_counts(self.target.metrics), len(orders)
+        )
         result = self._step_result(index, rate, orders, started, ended, warmup, used, profile_info)
         return result, profile_info
 

@@ -46,6 +46,27 @@ def step_line(step: dict[str, Any]) -> str:
     )
 
 
+def _counted(step: dict[str, Any]) -> list[str]:
+    """Statements and events per order of a step, by process (what their /metrics counted)."""
+    lines = []
+    counted = step.get("per_order", {})
+    for what, label in (
+        ("statements", "SQL statements"),
+        ("published", "Events published"),
+        ("applied", "Events applied by consumers"),
+        ("skipped", "Events skipped unread by consumers"),
+    ):
+        by_process = counted.get(what)
+        if by_process:
+            lines.append(
+                f"{label} per order at {step['offered_rate']:g}/s: "
+                f"{sum(by_process.values()):.1f} ("
+                + ", ".join(f"{n} {v:g}" for n, v in sorted(by_process.items()))
+                + ")."
+            )
+    return lines
+
+
 def report(result: dict[str, Any]) -> str:
     """The results as a Markdown table (what the README shows)."""
     steps = result["steps"]
@@ -92,6 +113,7 @@ def report(result: dict[str, Any]) -> str:
             + ", ".join(f"{n} {v:g}" for n, v in sorted(last.items(), key=lambda kv: -kv[1]))
             + "."
         )
+        lines += _counted(steps[-1])
     idle = result.get("idle")
     if idle:
         lines.append(

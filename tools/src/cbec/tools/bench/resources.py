@@ -12,6 +12,9 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
+import httpx
+from prometheus_client.parser import text_string_to_metric_families
+
 CLOCK_TICKS = os.sysconf("SC_CLK_TCK") if hasattr(os, "sysconf") else 100
 
 
@@ -168,3 +171,57 @@ def _platform_frame(frame: str) -> bool:
 def py_spy() -> str | None:
     beside = Path(sys.executable).with_name("py-spy")
     return str(beside) if beside.exists() else shutil.which("py-spy")
+
+
+# -- what the processes counted ------------------------------------------------------------------
+
+
+async def platform_counts(
+    urls: dict[str, str], timeout: float = 5.0
+) -> dict[str, dict[str, float]]:
+    """From each process's ``/metrics``: SQL statements, events published (outbox rows
+    acknowledged), and events its consumers applied and skipped, by process. A process that
+    does not answer is left out."""
+    found: dict[str, dict[str, float]] = {}
+    async with httpx.AsyncClient(timeout=timeout) as client:
+        for name, url in urls.items():
+            try:
+                response = await client.get(url)
+                response.raise_for_status()
+            except httpx.HTTPError:
+                continue
+            found[name] = _counts_of(response.text)
+    return found
+
+
+def _counts_of(text: str) -> dict[str, float]:
+    counts = {"statements": 0.0, "published": 0.0, "applied": 0.0, "skipped": 0.0}
+    for family in text_string_to_metric_families(text):
+        for sample in family.samples:
+            if not sample.name.endswith("_total"):
+                continue
+            if sample.name == "cbec_db_statements_total":
+                counts["statements"] += sample.value
+            elif sample.name == "cbec_outbox_published_total":
+                counts["published"] += sample.value
+            elif sample.name == "cbec_consumer_events_total":
+                outcome = sample.labels.get("outcome")
+                if outcome == "applied":
+                    counts["applied"] += sample.value
+                elif outcome == "ignored":
+                    counts["skipped"] += sample.value
+    return counts
+
+
+def counts_per_order(
+    before: dict[str, dict[str, float]], after: dict[str, dict[str, float]], orders: int
+) -> dict[str, dict[str, float]]:
+    """What each process counted during a step, per order: ``{"statements": {name: n}, ...}``."""
+    per: dict[str, dict[str, float]] = {}
+    for name, counts in sorted(after.items()):
+        start = before.get(name, {})
+        for what, value in counts.items():
+            delta = value - start.get(what, 0.0)
+            if delta > 0:
+                per.setdefault(what, {})[name] = round(delta / max(orders, 1), 2)
+    return per

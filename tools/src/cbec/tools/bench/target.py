@@ -31,6 +31,8 @@ class Target:
     mode: str
     data_dir: Path | None = None
     settings: dict[str, str] = field(default_factory=dict)
+    metrics: dict[str, str] = field(default_factory=dict)
+    """Each process's ``/metrics`` (statements and events per order), where known."""
 
 
 START_ATTEMPTS = 3
@@ -110,6 +112,7 @@ def embedded_platform(data_dir: Path, log: io.StringIO) -> Iterator[Target]:
             mode="embedded",
             data_dir=stack.data_dir,
             settings={**env, "partitions": str(stack.partitions)},
+            metrics={p.descriptor.name: f"{p.url}/metrics" for p in stack.procs},
         )
     finally:
         stack.stop()
